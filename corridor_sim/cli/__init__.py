@@ -1,0 +1,60 @@
+"""The ``corridor-sim`` command. Thin: parses arguments and calls the layers below.
+
+Each sub-command lives in its own module exposing ``register(subparsers)``; the parser it
+adds sets ``func`` to a callable taking the parsed arguments and returning an exit code.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+from ..scenario import ScenarioError
+
+COMMANDS = ["run", "validate", "show", "schema"]
+EXIT_USAGE = 2
+
+
+class UserError(Exception):
+    """A problem the user can fix (bad path, bad option); printed without a traceback."""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="corridor-sim",
+        description="Discrete-event simulation of freight on the Middle Corridor "
+        "(China - Kazakhstan - Caspian - Azerbaijan - Georgia - Turkiye - Europe).",
+    )
+    from .. import __version__
+
+    parser.add_argument("--version", action="version", version=f"corridor-sim {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub.required = True
+    for name in COMMANDS:
+        try:
+            module = importlib.import_module(f".{name}", __name__)
+        except ModuleNotFoundError:
+            continue
+        module.register(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.func(args) or 0)
+    except ScenarioError as exc:
+        print(str(exc), file=sys.stderr)
+        return EXIT_USAGE
+    except UserError as exc:
+        print(f"corridor-sim: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print("corridor-sim: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,287 @@
+"""The scenario schema: pydantic models for nodes, legs, services, flows and disruptions.
+
+Pure data, no simulation. Units live in field names: ``_h`` hours, ``_km`` kilometres,
+``_kmh`` km/h, ``_kn`` knots, ``_t`` tonnes, ``_teu`` twenty-foot equivalent units,
+``_mm`` millimetres, ``_days`` days.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from .distributions import Distribution, NonNeg, Pos
+
+MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+Prob = Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)]
+Lon = Annotated[float, Field(ge=-180, le=180)]
+Lat = Annotated[float, Field(ge=-90, le=90)]
+Ident = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_\-]+$")]
+
+
+class Strict(BaseModel):
+    """Base for every scenario model: unknown keys are errors."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+
+class Monthly(Strict):
+    """A value per calendar month (missing months take ``default``)."""
+
+    default: NonNeg = 1.0
+    jan: NonNeg | None = None
+    feb: NonNeg | None = None
+    mar: NonNeg | None = None
+    apr: NonNeg | None = None
+    may: NonNeg | None = None
+    jun: NonNeg | None = None
+    jul: NonNeg | None = None
+    aug: NonNeg | None = None
+    sep: NonNeg | None = None
+    oct: NonNeg | None = None
+    nov: NonNeg | None = None
+    dec: NonNeg | None = None
+
+    def values(self) -> list[float]:
+        """Twelve values, January first."""
+        return [self.default if getattr(self, m) is None else getattr(self, m) for m in MONTHS]
+
+
+class MonthlyProb(Monthly):
+    """A probability per calendar month (default 0)."""
+
+    default: Prob = 0.0
+    jan: Prob | None = None
+    feb: Prob | None = None
+    mar: Prob | None = None
+    apr: Prob | None = None
+    may: Prob | None = None
+    jun: Prob | None = None
+    jul: Prob | None = None
+    aug: Prob | None = None
+    sep: Prob | None = None
+    oct: Prob | None = None
+    nov: Prob | None = None
+    dec: Prob | None = None
+
+
+class DepartPolicy(Strict):
+    """When a train or vessel leaves.
+
+    ``when_full``: leave once loaded to this fraction of capacity (0-1].
+    ``max_wait_h``: leave after this many hours even if not full (counted from the first
+    unit waiting for a train, or from a vessel reaching its berth).
+    ``timetable_h``: if set, leave only at multiples of this interval (hours) after
+    ``timetable_offset_h``; ``when_full`` and ``max_wait_h`` are then ignored.
+    """
+
+    when_full: Annotated[float, Field(gt=0, le=1)] = 1.0
+    max_wait_h: Pos = 72.0
+    timetable_h: Pos | None = None
+    timetable_offset_h: NonNeg = 0.0
+
+
+class GaugeChange(Strict):
+    """Track gauge on arrival and on departure (mm); the node then transships."""
+
+    from_mm: Annotated[int, Field(gt=0)]
+    to_mm: Annotated[int, Field(gt=0)]
+
+
+class Node(Strict):
+    """A place where cargo waits or is handled.
+
+    ``tracks``: trains handled at once. ``dwell_h``: handling time per train (hours).
+    ``transship``: trains are broken up here and consignments re-consolidated; defaults
+    to true for terminals, ports and gauge changes. ``depart``: policy for trains formed
+    here. ``berths``: vessels loaded or unloaded at once (ports).
+    """
+
+    kind: Literal["terminal", "border", "port", "junction"]
+    name: str | None = None
+    country: Annotated[str, Field(min_length=2, max_length=2)]
+    lon: Lon
+    lat: Lat
+    tracks: Annotated[int, Field(ge=1, le=1000)] = 1
+    dwell_h: Distribution = 0.0
+    gauge_change: GaugeChange | None = None
+    transship: bool | None = None
+    berths: Annotated[int, Field(ge=1, le=1000)] = 1
+    depart: DepartPolicy = DepartPolicy()
+    source: str | None = None
+
+    @property
+    def breaks_trains(self) -> bool:
+        if self.transship is not None:
+            return self.transship
+        return self.kind in ("terminal", "port") or self.gauge_change is not None
+
+
+class Leg(Strict):
+    """A rail link between two nodes (one direction, ``from`` -> ``to``).
+
+    ``trains_per_day``: line capacity (minimum headway 24/trains_per_day hours); null for
+    unlimited. ``max_train_teu``: the longest train allowed on the line, in TEU slots.
+    """
+
+    id: Ident | None = None
+    from_: Ident = Field(alias="from")
+    to: Ident
+    mode: Literal["rail"] = "rail"
+    distance_km: Pos
+    speed_kmh: Distribution
+    trains_per_day: Pos | None = None
+    max_train_teu: Annotated[int, Field(ge=1, le=10000)] = 100
+    gauge_mm: Annotated[int, Field(gt=0)] | None = None
+    source: str | None = None
+
+    @property
+    def key(self) -> str:
+        return self.id or f"{self.from_}-{self.to}"
+
+
+class Weather(Strict):
+    """Stochastic closures: each day of month m a closure starts with probability
+    ``closure_prob_per_day[m]`` (if not already closed) and lasts ``duration_h``."""
+
+    closure_prob_per_day: MonthlyProb
+    duration_h: Distribution
+
+
+class Service(Strict):
+    """A sea shuttle between two ports served by a fleet of vessels (sailing one way loaded,
+    returning empty)."""
+
+    from_: Ident = Field(alias="from")
+    to: Ident
+    distance_km: Pos
+    vessels: Annotated[int, Field(ge=1, le=1000)]
+    capacity_teu: Pos
+    speed_kn: Distribution
+    load_teu_per_h: Pos = 50.0
+    unload_teu_per_h: Pos = 50.0
+    anchorage_h: Distribution = 0.0
+    depart: DepartPolicy = DepartPolicy(when_full=0.9, max_wait_h=48.0)
+    weather: Weather | None = None
+    source: str | None = None
+
+
+class RatePeriod(Strict):
+    """From ``from`` on, the flow runs at ``tons_per_year`` (before demand scaling)."""
+
+    from_: dt.date = Field(alias="from")
+    tons_per_year: NonNeg
+
+
+class Flow(Strict):
+    """An origin -> destination demand stream along a fixed route ``from``, ``via``..., ``to``.
+
+    ``tons_per_year`` is the mean annual volume before seasonality and ``demand.scale``;
+    ``rates`` switches the volume at given dates; ``seasonality`` multiplies it per month.
+    Each consignment is one unit (a TEU or a wagon) of ``tons_per_unit`` tonnes occupying
+    ``teu_per_unit`` TEU slots on trains and vessels. ``block_units`` > 1 makes
+    consignments arrive together in blocks of that many units.
+    """
+
+    id: Ident
+    from_: Ident = Field(alias="from")
+    to: Ident
+    via: list[Ident] = Field(default_factory=list)
+    unit: Literal["teu", "wagon"] = "teu"
+    tons_per_unit: Pos = 20.0
+    teu_per_unit: Pos = 1.0
+    tons_per_year: NonNeg
+    rates: list[RatePeriod] = Field(default_factory=list)
+    seasonality: Monthly | None = None
+    arrivals: Literal["poisson", "schedule"] = "poisson"
+    block_units: Annotated[int, Field(ge=1, le=10000)] = 1
+    source: str | None = None
+
+    @property
+    def route(self) -> list[str]:
+        return [self.from_, *self.via, self.to]
+
+
+class Disruption(Strict):
+    """A scheduled closure of a node, leg (by id or ``from-to``) or service."""
+
+    target: Ident
+    kind: Literal["closure"] = "closure"
+    start: dt.datetime
+    days: Pos
+    note: str | None = None
+
+
+class Demand(Strict):
+    """Global demand multiplier applied to every flow."""
+
+    scale: NonNeg = 1.0
+
+
+class Calibration(Strict):
+    """Free parameters (dotted override paths) with their [low, high] bounds."""
+
+    free: dict[str, tuple[float, float]] = Field(default_factory=dict)
+
+
+class Outputs(Strict):
+    """What a run writes besides the tables."""
+
+    plots: bool = True
+    resources: bool = True
+
+
+class Scenario(Strict):
+    """A complete corridor scenario: network, demand, disruptions and run settings.
+
+    The simulation clock is hours since ``start_date``; it starts at ``-warmup_days`` so
+    that the system is loaded on ``start_date`` and runs until ``horizon_days``.
+    """
+
+    name: Ident
+    description: str = ""
+    start_date: dt.date
+    horizon_days: Annotated[float, Field(gt=0, le=36500)]
+    warmup_days: Annotated[float, Field(ge=0, le=36500)] = 0.0
+    seed: Annotated[int, Field(ge=0, lt=2**63)] = 0
+    demand: Demand = Demand()
+    nodes: dict[Ident, Node] = Field(min_length=2)
+    legs: list[Leg] = Field(default_factory=list)
+    services: dict[Ident, Service] = Field(default_factory=dict)
+    flows: list[Flow] = Field(min_length=1)
+    disruptions: list[Disruption] = Field(default_factory=list)
+    calibration: Calibration | None = None
+    outputs: Outputs = Outputs()
+    sources: dict[str, str] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _warmup(self):
+        if self.warmup_days >= self.horizon_days:
+            raise ValueError(
+                f"warmup_days ({self.warmup_days}) must be shorter than horizon_days "
+                f"({self.horizon_days})"
+            )
+        return self
+
+    def start_datetime(self) -> dt.datetime:
+        return dt.datetime.combine(self.start_date, dt.time())
+
+    def hours_since_start(self, when: dt.date | dt.datetime) -> float:
+        """Convert a calendar date/time to simulation hours (hours since start_date)."""
+        if not isinstance(when, dt.datetime):
+            when = dt.datetime.combine(when, dt.time())
+        return (when - self.start_datetime()).total_seconds() / 3600.0
+
+    def to_dict(self) -> dict:
+        """Plain YAML-ready mapping (aliases such as ``from``, defaults omitted)."""
+        return self.model_dump(mode="json", by_alias=True, exclude_defaults=True)
+
+    def with_overrides(self, overrides: dict) -> "Scenario":
+        """A new scenario with dotted-path overrides applied, e.g.
+        ``{"flows.cn_tr.tons_per_year": 5e5, "services.caspian.vessels": 8}``."""
+        from .overrides import apply_overrides
+
+        data = self.model_dump(mode="json", by_alias=True, exclude_unset=True)
+        return Scenario.model_validate(apply_overrides(data, overrides))

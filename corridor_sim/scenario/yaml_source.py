@@ -1,0 +1,164 @@
+"""Safe YAML reading that remembers where each value came from.
+
+Only plain YAML types are built (mappings, lists, strings, numbers, booleans, null,
+dates); any tag that would construct a Python object is refused. Duplicate keys are errors.
+Alias expansion and nesting depth are bounded so hostile files fail fast.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+from yaml.nodes import MappingNode, ScalarNode, SequenceNode
+
+from .errors import Problem, ScenarioError
+
+MAX_NODES = 200_000
+MAX_DEPTH = 64
+MAX_BYTES = 5_000_000
+_SAFE_TAGS = set(yaml.constructor.SafeConstructor.yaml_constructors) - {None}
+
+Path_ = tuple  # a field path: keys and list indices
+
+
+@dataclass
+class Located:
+    """Parsed YAML data plus the (line, column) of every path in it, 1-based."""
+
+    data: Any
+    file: str
+    marks: dict[tuple, tuple[int, int]] = field(default_factory=dict)
+
+    def where(self, path: tuple) -> tuple[int | None, int | None]:
+        """Position of ``path`` or of its nearest ancestor present in the file."""
+        path = tuple(path)
+        while path:
+            if path in self.marks:
+                return self.marks[path]
+            path = path[:-1]
+        return self.marks.get((), (None, None))
+
+
+def _problem(file: str, message: str, mark=None, path: str = "") -> Problem:
+    line = mark.line + 1 if mark is not None else None
+    col = mark.column + 1 if mark is not None else None
+    return Problem(message, file=file, line=line, column=col, path=path)
+
+
+class _Builder:
+    def __init__(self, file: str):
+        self.file = file
+        self.count = 0
+        self.marks: dict[tuple, tuple[int, int]] = {}
+        self.problems: list[Problem] = []
+        self.constructor = yaml.constructor.SafeConstructor()
+
+    def build(self, node, path: tuple, depth: int) -> Any:
+        self.count += 1
+        if self.count > MAX_NODES:
+            raise ScenarioError([_problem(
+                self.file, f"document expands to more than {MAX_NODES} values "
+                "(alias bomb or runaway file); refusing to read it", node.start_mark)])
+        if depth > MAX_DEPTH:
+            raise ScenarioError([_problem(
+                self.file, f"nesting deeper than {MAX_DEPTH} levels", node.start_mark)])
+        self.marks.setdefault(path, (node.start_mark.line + 1, node.start_mark.column + 1))
+        if isinstance(node, MappingNode):
+            return self._mapping(node, path, depth)
+        if isinstance(node, SequenceNode):
+            return [self.build(v, path + (i,), depth + 1) for i, v in enumerate(node.value)]
+        return self._scalar(node, path)
+
+    def _mapping(self, node: MappingNode, path: tuple, depth: int) -> dict:
+        out: dict = {}
+        for key_node, value_node in node.value:
+            if not isinstance(key_node, ScalarNode):
+                self.problems.append(_problem(self.file, "mapping keys must be plain scalars",
+                                              key_node.start_mark))
+                continue
+            if key_node.tag == "tag:yaml.org,2002:merge":
+                self.problems.append(_problem(self.file, "YAML merge keys (<<) are not "
+                                              "supported; use `extends:`", key_node.start_mark))
+                continue
+            key = self._scalar(key_node, path)
+            if not isinstance(key, (str, int, float, bool)) and key is not None:
+                key = str(key)
+            if key in out:
+                first = self.marks.get(path + (key,), (None, None))[0]
+                self.problems.append(_problem(
+                    self.file, f"duplicate key {key!r} (first defined on line {first}); "
+                    "each key may appear once", key_node.start_mark,
+                    ".".join(map(str, path + (key,)))))
+                continue
+            self.marks[path + (key,)] = (key_node.start_mark.line + 1,
+                                         key_node.start_mark.column + 1)
+            out[key] = self.build(value_node, path + (key,), depth + 1)
+        return out
+
+    def _scalar(self, node, path: tuple) -> Any:
+        if node.tag not in _SAFE_TAGS:
+            self.problems.append(_problem(
+                self.file, f"tag {node.tag!r} is not allowed; only plain YAML values "
+                "(no Python objects)", node.start_mark, ".".join(map(str, path))))
+            return None
+        try:
+            return self.constructor.construct_object(node, deep=True)
+        except (yaml.YAMLError, ValueError, OverflowError) as exc:
+            self.problems.append(_problem(self.file, f"bad value: {exc}", node.start_mark))
+            return None
+
+
+def read_text(path: Path) -> str:
+    """Read a scenario file as UTF-8 text, with a clear error for anything else."""
+    name = str(path)
+    try:
+        size = path.stat().st_size
+    except FileNotFoundError:
+        raise ScenarioError([Problem(f"file not found: {name}", file=name)]) from None
+    except OSError as exc:
+        raise ScenarioError([Problem(f"cannot read: {exc.strerror}", file=name)]) from None
+    if path.is_dir():
+        raise ScenarioError([Problem("is a directory, expected a YAML file", file=name)])
+    if size > MAX_BYTES:
+        raise ScenarioError([Problem(f"file is {size} bytes; scenario files are limited to "
+                                     f"{MAX_BYTES} bytes", file=name)])
+    raw = path.read_bytes()
+    if b"\x00" in raw:
+        raise ScenarioError([Problem("binary file (contains NUL bytes), expected YAML text",
+                                     file=name)])
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ScenarioError([Problem(f"not UTF-8 text (byte {exc.start}); save the file as "
+                                     "UTF-8", file=name)]) from None
+
+
+def parse_yaml(text: str, file: str) -> Located:
+    """Parse one YAML document into plain data with positions; raise ScenarioError."""
+    loader = yaml.SafeLoader(text)
+    try:
+        root = loader.get_single_node()
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        msg = f"YAML syntax error: {exc.problem or exc.context}"
+        raise ScenarioError([_problem(file, msg, mark)]) from None
+    except yaml.YAMLError as exc:
+        raise ScenarioError([Problem(f"YAML error: {exc}", file=file)]) from None
+    finally:
+        loader.dispose()
+    if root is None:
+        raise ScenarioError([Problem("file is empty; expected a scenario mapping", file=file)])
+    builder = _Builder(file)
+    try:
+        data = builder.build(root, (), 0)
+    except RecursionError:
+        raise ScenarioError([Problem("nesting too deep", file=file)]) from None
+    if builder.problems:
+        raise ScenarioError(builder.problems)
+    if not isinstance(data, dict):
+        raise ScenarioError([_problem(file, f"top level must be a mapping of scenario fields, "
+                                      f"found {type(data).__name__}", root.start_mark)])
+    return Located(data, file, builder.marks)

@@ -1,0 +1,71 @@
+"""Closure windows (hours) for nodes, legs and services: scheduled and weather-driven."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+
+from ..stochastic import draw
+
+
+class Closures:
+    """A sorted set of disjoint closed intervals ``[start_h, end_h)``."""
+
+    __slots__ = ("starts", "ends", "_empty")
+
+    def __init__(self, windows: list[tuple[float, float]] | None = None):
+        merged: list[list[float]] = []
+        for s, e in sorted(w for w in (windows or []) if w[1] > w[0]):
+            if merged and s <= merged[-1][1]:
+                merged[-1][1] = max(merged[-1][1], e)
+            else:
+                merged.append([s, e])
+        self.starts = np.array([m[0] for m in merged], float)
+        self.ends = np.array([m[1] for m in merged], float)
+        self._empty = not merged
+
+    def __bool__(self) -> bool:
+        return not self._empty
+
+    def next_open(self, t: float) -> float:
+        """The earliest time >= ``t`` that is not inside a closure."""
+        if self._empty:
+            return t
+        i = int(np.searchsorted(self.ends, t, side="right"))
+        if i < len(self.starts) and self.starts[i] <= t:
+            return float(self.ends[i])
+        return t
+
+    def overlap(self, t0: float, t1: float) -> float:
+        """Hours of ``[t0, t1)`` that fall inside closures."""
+        if self._empty or t1 <= t0:
+            return 0.0
+        lo = np.maximum(self.starts, t0)
+        hi = np.minimum(self.ends, t1)
+        return float(np.clip(hi - lo, 0.0, None).sum())
+
+    def windows(self) -> list[tuple[float, float]]:
+        return list(zip(self.starts.tolist(), self.ends.tolist()))
+
+
+def weather_windows(weather, start: dt.date, t0_h: float, t1_h: float,
+                    rng: np.random.Generator) -> list[tuple[float, float]]:
+    """Sample stochastic closures: each day a closure starts with that month's
+    probability (unless already closed) and lasts a drawn number of hours."""
+    probs = weather.closure_prob_per_day.values()
+    first_day = int(np.floor(t0_h / 24.0))
+    last_day = int(np.ceil(t1_h / 24.0))
+    days = np.arange(first_day, last_day)
+    months = np.array([(start + dt.timedelta(days=int(d))).month - 1 for d in days])
+    p = np.asarray(probs)[months]
+    starts = rng.random(len(days)) < p
+    durations = draw(weather.duration_h, rng, len(days))
+    windows = []
+    closed_until = -np.inf
+    for d, hit, dur in zip(days, starts, durations):
+        t = d * 24.0
+        if hit and t >= closed_until and dur > 0:
+            windows.append((t, t + float(dur)))
+            closed_until = t + float(dur)
+    return windows

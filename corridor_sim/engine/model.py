@@ -1,0 +1,176 @@
+"""Assemble a runnable model from a scenario and run it."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+import numpy as np
+import simpy
+
+from ..network import Network
+from ..scenario.models import Scenario
+from ..stochastic import Sampler, Streams
+from .closures import Closures, weather_windows
+from .demand import arrival_times
+from .queues import CargoQueue
+from .records import Recorder
+from .trains import former
+from .vessels import vessel
+from .world import Line, Station, World
+
+
+@dataclass
+class RunData:
+    """Everything a run produced, as plain arrays and lists (tables are built later)."""
+
+    scenario: Scenario
+    replication: int
+    flow_ids: list[str]
+    flow_of: np.ndarray
+    created_h: np.ndarray
+    teu_of: np.ndarray
+    tons_of: np.ndarray
+    rec: Recorder
+    closures: dict[str, list[tuple[float, float]]]
+    start_h: float
+    end_h: float
+    events: int
+    wall_s: float
+
+
+def _category(node) -> str:
+    if node.gauge_change is not None or node.kind in ("port", "terminal"):
+        return "transshipment"
+    if node.kind == "border":
+        return "border"
+    return "waiting"
+
+
+def _closure_windows(scenario: Scenario, t0: float, t1: float, streams: Streams):
+    windows: dict[str, list[tuple[float, float]]] = {}
+    for d in scenario.disruptions:
+        start = scenario.hours_since_start(d.start)
+        windows.setdefault(d.target, []).append((start, start + d.days * 24.0))
+    for name, svc in scenario.services.items():
+        if svc.weather is not None:
+            rng = streams.generator(f"service:{name}:weather")
+            windows.setdefault(name, []).extend(
+                weather_windows(svc.weather, scenario.start_date, t0, t1, rng))
+    return windows
+
+
+def _demand(scenario: Scenario, net: Network, t0: float, t1: float, streams: Streams):
+    times, flows = [], []
+    for i, flow in enumerate(scenario.flows):
+        t = arrival_times(flow, scenario, t0, t1, streams.generator(f"flow:{flow.id}:arrivals"))
+        times.append(t)
+        flows.append(np.full(len(t), i, dtype=np.int64))
+    created = np.concatenate(times) if times else np.empty(0)
+    flow_of = np.concatenate(flows) if flows else np.empty(0, dtype=np.int64)
+    teu = np.array([f.teu_per_unit for f in scenario.flows])[flow_of]
+    tons = np.array([f.tons_per_unit for f in scenario.flows])[flow_of]
+    return created, flow_of, teu, tons
+
+
+def build(scenario: Scenario, replication: int = 0):
+    """Build the SimPy environment and processes; return (world, created_h, closures)."""
+    streams = Streams(scenario.seed, replication)
+    t0, t1 = -scenario.warmup_days * 24.0, scenario.horizon_days * 24.0
+    net = Network(scenario)
+    env = simpy.Environment(initial_time=t0)
+    created, flow_of, teu_of, tons_of = _demand(scenario, net, t0, t1, streams)
+    windows = _closure_windows(scenario, t0, t1, streams)
+    closures = {k: Closures(v) for k, v in windows.items()}
+    none = Closures()
+    stations = {
+        nid: Station(nid, simpy.Resource(env, node.tracks),
+                     Sampler(node.dwell_h, streams.generator(f"node:{nid}:dwell")),
+                     _category(node), closures.get(nid, none))
+        for nid, node in scenario.nodes.items()
+    }
+    lines = {
+        (leg.from_, leg.to): Line(
+            leg.key, leg.distance_km,
+            Sampler(leg.speed_kmh, streams.generator(f"leg:{leg.key}:speed")),
+            24.0 / leg.trains_per_day if leg.trains_per_day else 0.0,
+            closures.get(leg.key, none))
+        for leg in scenario.legs
+    }
+    segs = [net.segments[f.id] for f in scenario.flows]
+    world = World(
+        env=env, scenario=scenario, network=net, rec=Recorder(len(created)),
+        stations=stations, lines=lines,
+        service_closures={n: closures.get(n, none) for n in scenario.services},
+        berths={nid: simpy.Resource(env, node.berths) for nid, node in scenario.nodes.items()},
+        flow_of=flow_of, teu_of=teu_of, tons_of=tons_of,
+        seg_idx=np.zeros(len(created), dtype=np.int64), flow_segments=segs,
+        nseg_of_flow=np.array([len(s) for s in segs], dtype=np.int64),
+        qid_table=np.full((len(segs), max(len(s) for s in segs)), -1, dtype=np.int64),
+        service_busy={n: 0 for n in scenario.services}, end_h=t1,
+    )
+    _queues(world, created)
+    _processes(world, streams)
+    return world, created, windows
+
+
+def _queues(world: World, created: np.ndarray) -> None:
+    """One queue per (node, segment); origin queues get their pre-drawn arrivals."""
+    index: dict[tuple[str, str], int] = {}
+    for fi, segs in enumerate(world.flow_segments):
+        for si, seg in enumerate(segs):
+            key = (seg.start, seg.key)
+            if key not in index:
+                index[key] = len(world.queue_list)
+                world.queue_list.append(CargoQueue(seg.key, seg.start, world.teu_of))
+            world.qid_table[fi, si] = index[key]
+    for fi in range(len(world.flow_segments)):
+        ids = np.flatnonzero(world.flow_of == fi)
+        world.queue_list[world.qid_table[fi, 0]].schedule(created[ids], ids)
+
+
+def _processes(world: World, streams: Streams) -> None:
+    env, net, sc = world.env, world.network, world.scenario
+    started: set[int] = set()
+    for fi, segs in enumerate(world.flow_segments):
+        for si, seg in enumerate(segs):
+            qid = int(world.qid_table[fi, si])
+            if qid in started:
+                continue
+            started.add(qid)
+            q = world.queue_list[qid]
+            if seg.kind == "rail":
+                policy = sc.nodes[seg.start].depart
+                env.process(former(world, q, seg.path, net.train_capacity_teu(seg.path),
+                                   policy, handle_at_start=q.has_scheduled))
+            else:
+                svc = sc.services[seg.service]
+                speed = Sampler(svc.speed_kn, streams.generator(f"service:{seg.service}:speed"))
+                anchor = Sampler(svc.anchorage_h,
+                                 streams.generator(f"service:{seg.service}:anchorage"))
+                for _ in range(svc.vessels):
+                    env.process(vessel(world, seg.service, q, speed, anchor))
+
+
+def simulate(scenario: Scenario, replication: int = 0) -> RunData:
+    """Run one replication of ``scenario`` from ``-warmup_days`` to ``horizon_days``."""
+    wall = time.perf_counter()
+    world, created, windows = build(scenario, replication)
+    world.env.run(until=world.end_h)
+    events = _event_count(world.env)
+    return RunData(
+        scenario=scenario, replication=replication,
+        flow_ids=[f.id for f in scenario.flows], flow_of=world.flow_of, created_h=created,
+        teu_of=world.teu_of, tons_of=world.tons_of, rec=world.rec, closures=windows,
+        start_h=-scenario.warmup_days * 24.0, end_h=world.end_h, events=events,
+        wall_s=time.perf_counter() - wall,
+    )
+
+
+def _event_count(env: simpy.Environment) -> int:
+    """Events scheduled during the run (SimPy keeps a private counter)."""
+    counter = getattr(env, "_eid", None)
+    try:
+        return int(next(counter)) if counter is not None else -1
+    except TypeError:
+        return -1

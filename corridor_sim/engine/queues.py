@@ -1,0 +1,119 @@
+"""Consolidation queues: consignments waiting at a node for the next train or vessel.
+
+A queue holds FIFO chunks of consignments (ids, joined times, TEU each) and, at origins,
+a pre-drawn array of future arrivals that join it when their time comes, so the model
+needs no event per consignment.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+
+import numpy as np
+
+INF = float("inf")
+
+
+class CargoQueue:
+    """FIFO of consignments for one outbound segment at one node."""
+
+    def __init__(self, key: str, node: str, teu_of: np.ndarray):
+        self.key = key
+        self.node = node
+        self.teu_of = teu_of  # TEU slots per consignment id (shared array)
+        self.chunks: deque[list] = deque()  # [ids, joined, teu] arrays
+        self.total_teu = 0.0
+        self.count = 0
+        self.wake = None  # simpy event shared by whoever waits for cargo here
+        self.sched_t = np.empty(0)
+        self.sched_ids = np.empty(0, dtype=np.int64)
+        self.sched_cum = np.zeros(1)  # cumulative TEU of scheduled arrivals (len n + 1)
+        self.k = 0  # next scheduled arrival not yet admitted
+
+    # -- arrivals ---------------------------------------------------------------
+    def schedule(self, times: np.ndarray, ids: np.ndarray) -> None:
+        """Add pre-drawn future arrivals (any order; merged and sorted by time)."""
+        t = np.concatenate([self.sched_t[self.k:], times])
+        i = np.concatenate([self.sched_ids[self.k:], ids])
+        order = np.argsort(t, kind="stable")
+        self.sched_t, self.sched_ids = t[order], i[order]
+        self.sched_cum = np.concatenate([[0.0], np.cumsum(self.teu_of[self.sched_ids])])
+        self.k = 0
+
+    @property
+    def has_scheduled(self) -> bool:
+        return self.k < len(self.sched_t)
+
+    def admit(self, now: float) -> None:
+        """Move scheduled arrivals with time <= now into the queue."""
+        j = int(np.searchsorted(self.sched_t, now, side="right"))
+        if j > self.k:
+            ids = self.sched_ids[self.k:j]
+            self._push(ids, self.sched_t[self.k:j].copy())
+            self.k = j
+
+    def put(self, ids: np.ndarray, now: float) -> None:
+        """Consignments unloaded here join the queue now; wakes a waiting consumer."""
+        self._push(ids, np.full(len(ids), now))
+        if self.wake is not None:
+            if not self.wake.triggered:
+                self.wake.succeed()
+            self.wake = None
+
+    def wait_event(self, env):
+        """An event that fires when cargo is next put into this queue."""
+        if self.wake is None or self.wake.triggered:
+            self.wake = env.event()
+        return self.wake
+
+    def _push(self, ids: np.ndarray, joined: np.ndarray) -> None:
+        teu = self.teu_of[ids]
+        self.chunks.append([ids, joined, teu])
+        self.total_teu += float(teu.sum())
+        self.count += len(ids)
+
+    # -- looking ahead -----------------------------------------------------------
+    def first_joined(self) -> float:
+        return float(self.chunks[0][1][0]) if self.chunks else INF
+
+    def next_scheduled(self) -> float:
+        return float(self.sched_t[self.k]) if self.has_scheduled else INF
+
+    def time_reaching(self, teu: float) -> float:
+        """When waiting TEU (queue plus scheduled arrivals) first reaches ``teu``."""
+        need = teu - self.total_teu
+        if need <= 1e-9:
+            return -INF
+        target = self.sched_cum[self.k] + need - 1e-9
+        j = int(np.searchsorted(self.sched_cum, target, side="left"))
+        if j >= len(self.sched_cum):
+            return INF
+        return float(self.sched_t[j - 1])
+
+    # -- departures --------------------------------------------------------------
+    def take(self, capacity_teu: float) -> tuple[np.ndarray, np.ndarray, float]:
+        """Remove consignments FIFO up to ``capacity_teu``; return ids, joined, TEU."""
+        ids_out, joined_out, room = [], [], capacity_teu
+        while self.chunks and room > 1e-9:
+            ids, joined, teu = self.chunks[0]
+            cum = np.cumsum(teu)
+            n = int(np.searchsorted(cum, room + 1e-9, side="right"))
+            if n == 0:
+                break
+            ids_out.append(ids[:n])
+            joined_out.append(joined[:n])
+            room -= float(cum[n - 1])
+            if n == len(ids):
+                self.chunks.popleft()
+            else:
+                self.chunks[0] = [ids[n:], joined[n:], teu[n:]]
+                break
+        if not ids_out:
+            return np.empty(0, dtype=np.int64), np.empty(0), 0.0
+        ids = np.concatenate(ids_out)
+        taken = capacity_teu - room
+        self.total_teu -= taken
+        self.count -= len(ids)
+        if self.count == 0:
+            self.total_teu = 0.0
+        return ids, np.concatenate(joined_out), taken

@@ -1,0 +1,101 @@
+"""Train formation at a node and a train's run along its path of legs and nodes."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .policy import next_slot
+from .queues import INF, CargoQueue
+from .records import Clock
+from .world import World
+
+EPS = 1e-7
+
+
+def former(world: World, q: CargoQueue, path: tuple[str, ...], capacity_teu: float,
+           policy, handle_at_start: bool):
+    """Form trains from queue ``q`` for ``path``: leave when full (``when_full`` of
+    capacity) or ``max_wait_h`` after the first waiting unit joined, or on a timetable."""
+    env = world.env
+    fill = policy.when_full * capacity_teu
+    last_slot = None
+    segment = "rail:" + ">".join(path)
+
+    def dispatch() -> None:
+        ids, joined, teu = q.take(capacity_teu)
+        if len(ids):
+            tons = float(world.tons_of[ids].sum())
+            bid = world.rec.new_batch("train", segment, env.now, ids, joined, teu, tons)
+            env.process(train_run(world, bid, path, ids, handle_at_start))
+            world.node_waiting_sample(q.node)
+
+    while True:
+        q.admit(env.now)
+        if policy.timetable_h:
+            if q.count == 0 and not q.has_scheduled:
+                yield q.wait_event(env)
+                continue
+            slot = next_slot(policy, max(env.now, q.first_joined() if q.count else
+                                         q.next_scheduled()), last_slot)
+            if slot > env.now:
+                yield env.timeout(slot - env.now)
+            last_slot = slot
+            q.admit(env.now)
+            dispatch()
+            continue
+        while q.count and q.total_teu >= fill - EPS:
+            dispatch()
+        first = q.first_joined() if q.count else q.next_scheduled()
+        t_next = min(q.time_reaching(fill), first + policy.max_wait_h)
+        wake = q.wait_event(env)
+        if t_next < INF:
+            yield env.timeout(max(0.0, t_next - env.now)) | wake
+        else:
+            yield wake
+        q.admit(env.now)
+        if q.count and env.now >= q.first_joined() + policy.max_wait_h - EPS:
+            dispatch()
+
+
+def visit(world: World, clock: Clock, node_id: str):
+    """Queue for a track at ``node_id``, wait out closures, then dwell."""
+    st = world.stations[node_id]
+    env, rec = world.env, world.rec
+    if st.dwell.fixed == 0.0:
+        return
+    req = st.tracks.request()
+    st.waiting += 1
+    rec.sample(node_id, "trains_queued", env.now, st.waiting)
+    yield req
+    st.waiting -= 1
+    rec.sample(node_id, "trains_queued", env.now, st.waiting)
+    rec.sample(node_id, "tracks_busy", env.now, st.tracks.count)
+    reopen = st.closures.next_open(env.now)
+    if reopen > env.now:
+        yield env.timeout(reopen - env.now)
+    clock.mark(env.now, node_id, "queue", st.category, st.closures)
+    yield env.timeout(st.dwell())
+    clock.mark(env.now, node_id, "process", st.category)
+    st.tracks.release(req)
+    rec.sample(node_id, "tracks_busy", env.now, st.tracks.count)
+
+
+def train_run(world: World, bid: int, path: tuple[str, ...], ids: np.ndarray,
+              handle_at_start: bool):
+    """Run a formed train from ``path[0]`` to ``path[-1]`` and unload it there."""
+    env = world.env
+    clock = Clock(world.rec, bid, env.now)
+    if handle_at_start:
+        yield from visit(world, clock, path[0])
+    for a, b in zip(path, path[1:]):
+        line = world.lines[(a, b)]
+        depart = line.closures.next_open(max(env.now, line.next_free))
+        line.next_free = depart + line.headway_h
+        if depart > env.now:
+            yield env.timeout(depart - env.now)
+            clock.mark(env.now, line.key, "slot", "waiting", line.closures)
+        yield env.timeout(line.distance_km / max(line.speed(), 1.0))
+        clock.mark(env.now, line.key, "run", "moving")
+        yield from visit(world, clock, b)
+    world.rec.b_end[bid] = env.now
+    world.forward(ids)

@@ -1,0 +1,85 @@
+"""Sea services: each vessel loads at the origin port, sails, unloads, and returns empty."""
+
+from __future__ import annotations
+
+from .policy import next_slot
+from .queues import CargoQueue
+from .records import Clock
+from .world import World
+
+KM_PER_NM = 1.852
+EPS = 1e-7
+
+
+def _wait_for_cargo(world: World, q: CargoQueue, policy, capacity_teu: float, since: float):
+    """Hold the vessel at its berth until its departure rule says go (cargo on board)."""
+    env = world.env
+    fill = policy.when_full * capacity_teu
+    last_slot = None
+    while True:
+        q.admit(env.now)
+        if policy.timetable_h:
+            slot = next_slot(policy, env.now, last_slot)
+            if slot > env.now:
+                yield env.timeout(slot - env.now)
+            last_slot = slot
+            q.admit(env.now)
+            if q.count:
+                return
+            continue
+        if q.count and q.total_teu >= fill - EPS:
+            return
+        deadline = since + policy.max_wait_h
+        if q.count and env.now >= deadline - EPS:
+            return
+        wake = q.wait_event(env)
+        if env.now < deadline:
+            yield env.timeout(deadline - env.now) | wake
+        else:
+            yield wake
+
+
+def vessel(world: World, name: str, q: CargoQueue, speed, anchorage):
+    """One vessel of service ``name`` shuttling from its origin to its destination port."""
+    env, rec = world.env, world.rec
+    svc = world.scenario.services[name]
+    closures = world.service_closures[name]
+    origin, dest = svc.from_, svc.to
+    while True:
+        berth = world.berths[origin].request()
+        yield berth
+        yield from _wait_for_cargo(world, q, svc.depart, svc.capacity_teu, env.now)
+        ids, joined, teu = q.take(svc.capacity_teu)
+        world.node_waiting_sample(origin)
+        tons = float(world.tons_of[ids].sum())
+        bid = rec.new_batch("vessel", f"sea:{name}", env.now, ids, joined, teu, tons)
+        world.service_busy[name] += 1
+        rec.sample(name, "vessels_loaded", env.now, world.service_busy[name])
+        clock = Clock(rec, bid, env.now)
+        yield env.timeout(teu / svc.load_teu_per_h)
+        clock.mark(env.now, origin, "load", "transshipment")
+        reopen = closures.next_open(env.now)
+        if reopen > env.now:
+            yield env.timeout(reopen - env.now)
+            clock.mark(env.now, name, "weather", "disruption")
+        world.berths[origin].release(berth)
+        yield env.timeout(svc.distance_km / (max(speed(), 0.5) * KM_PER_NM))
+        clock.mark(env.now, name, "sail", "moving")
+        wait = anchorage()
+        if wait > 0:
+            yield env.timeout(wait)
+            clock.mark(env.now, dest, "anchorage", "waiting")
+        berth_d = world.berths[dest].request()
+        yield berth_d
+        clock.mark(env.now, dest, "berth", "waiting")
+        yield env.timeout(teu / svc.unload_teu_per_h)
+        clock.mark(env.now, dest, "unload", "transshipment")
+        world.berths[dest].release(berth_d)
+        rec.b_end[bid] = env.now
+        world.service_busy[name] -= 1
+        rec.sample(name, "vessels_loaded", env.now, world.service_busy[name])
+        world.forward(ids)
+        reopen = closures.next_open(env.now)
+        if reopen > env.now:
+            yield env.timeout(reopen - env.now)
+        yield env.timeout(svc.distance_km / (max(speed(), 0.5) * KM_PER_NM))

@@ -1,0 +1,88 @@
+"""The state of one simulation run, shared by the processes (built by ``model.build``)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import simpy
+
+from ..network import Network, Segment
+from ..scenario.models import Scenario
+from .closures import Closures
+from .queues import CargoQueue
+from .records import Recorder
+
+
+@dataclass
+class Station:
+    """A node's handling tracks (trains processed at once) and its dwell sampler."""
+
+    node_id: str
+    tracks: simpy.Resource
+    dwell: object  # Sampler
+    category: str  # delay category for time spent here
+    closures: Closures
+    waiting: int = 0
+
+
+@dataclass
+class Line:
+    """A rail leg: headway-based line capacity and a speed sampler."""
+
+    key: str
+    distance_km: float
+    speed: object  # Sampler
+    headway_h: float
+    closures: Closures
+    next_free: float = -float("inf")
+
+
+@dataclass
+class World:
+    env: simpy.Environment
+    scenario: Scenario
+    network: Network
+    rec: Recorder
+    stations: dict[str, Station]
+    lines: dict[tuple[str, str], Line]
+    service_closures: dict[str, Closures]
+    berths: dict[str, simpy.Resource]
+    # consignments
+    flow_of: np.ndarray  # flow index per consignment
+    teu_of: np.ndarray
+    tons_of: np.ndarray
+    seg_idx: np.ndarray  # index of the segment each consignment is on / waiting for
+    flow_segments: list[list[Segment]]
+    nseg_of_flow: np.ndarray  # number of segments per flow
+    qid_table: np.ndarray  # [flow, segment] -> index into queue_list
+    queue_list: list[CargoQueue] = field(default_factory=list)
+    service_busy: dict[str, int] = field(default_factory=dict)  # loaded vessels at sea
+    end_h: float = 0.0
+
+    def node_waiting_sample(self, node_id: str) -> None:
+        """Record TEU waiting for trains or vessels at ``node_id``."""
+        total = sum(q.total_teu for q in self.queue_list if q.node == node_id)
+        self.rec.sample(node_id, "teu_waiting", self.env.now, total)
+
+    def forward(self, ids: np.ndarray) -> None:
+        """Consignments just unloaded at the end of a segment: deliver those at their
+        destination, queue the rest for their next segment (grouped by queue)."""
+        if len(ids) == 0:
+            return
+        now = self.env.now
+        self.seg_idx[ids] += 1
+        flows = self.flow_of[ids]
+        done = self.seg_idx[ids] >= self.nseg_of_flow[flows]
+        if done.any():
+            self.rec.delivered_h[ids[done]] = now
+            ids, flows = ids[~done], flows[~done]
+        if len(ids) == 0:
+            return
+        qids = self.qid_table[flows, self.seg_idx[ids]]
+        order = np.argsort(qids, kind="stable")
+        qids, ids = qids[order], ids[order]
+        cuts = np.flatnonzero(np.diff(qids)) + 1
+        for chunk_q, chunk_ids in zip(np.split(qids, cuts), np.split(ids, cuts)):
+            self.queue_list[int(chunk_q[0])].put(chunk_ids, now)
+        self.node_waiting_sample(self.queue_list[int(qids[0])].node)

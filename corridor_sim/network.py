@@ -1,0 +1,87 @@
+"""The built network: nodes, links and each flow's route cut into train/vessel segments.
+
+A *segment* is the stretch one batch carries a consignment: a train from the node where it
+is formed to the next node where trains are broken up (a transshipment node, a gauge
+change, a port, or some flow's destination), or one sea crossing by a service.
+Consignments waiting at the same node for the same segment share trains.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import networkx as nx
+
+from .scenario.models import Leg, Scenario, Service
+
+
+@dataclass(frozen=True)
+class Segment:
+    """One ride: ``kind`` 'rail' (path of nodes) or 'sea' (service name)."""
+
+    kind: str
+    path: tuple[str, ...]
+    service: str | None = None
+
+    @property
+    def start(self) -> str:
+        return self.path[0]
+
+    @property
+    def end(self) -> str:
+        return self.path[-1]
+
+    @property
+    def key(self) -> str:
+        if self.kind == "sea":
+            return f"sea:{self.service}"
+        return "rail:" + ">".join(self.path)
+
+
+class Network:
+    """Graph of the scenario (a networkx DiGraph) plus route segmentation."""
+
+    def __init__(self, scenario: Scenario):
+        self.scenario = scenario
+        self.graph = nx.DiGraph()
+        for node_id, node in scenario.nodes.items():
+            self.graph.add_node(node_id, spec=node)
+        self.legs: dict[tuple[str, str], Leg] = {}
+        self.services: dict[tuple[str, str], tuple[str, Service]] = {}
+        for leg in scenario.legs:
+            self.legs[(leg.from_, leg.to)] = leg
+            self.graph.add_edge(leg.from_, leg.to, kind="rail", key=leg.key,
+                                distance_km=leg.distance_km)
+        for name, svc in scenario.services.items():
+            self.services[(svc.from_, svc.to)] = (name, svc)
+            self.graph.add_edge(svc.from_, svc.to, kind="sea", key=name,
+                                distance_km=svc.distance_km)
+        destinations = {f.to for f in scenario.flows}
+        sea_ends = {n for pair in self.services for n in pair}
+        self.break_nodes = {
+            n for n, spec in scenario.nodes.items()
+            if spec.breaks_trains or n in destinations or n in sea_ends
+        }
+        self.segments = {f.id: self._segments(f.route) for f in scenario.flows}
+
+    def _segments(self, route: list[str]) -> list[Segment]:
+        segments: list[Segment] = []
+        start = 0
+        for i in range(1, len(route)):
+            a, b = route[i - 1], route[i]
+            if (a, b) in self.services:
+                if i - 1 > start:
+                    segments.append(Segment("rail", tuple(route[start:i])))
+                segments.append(Segment("sea", (a, b), self.services[(a, b)][0]))
+                start = i
+            elif route[i] in self.break_nodes or i == len(route) - 1:
+                segments.append(Segment("rail", tuple(route[start:i + 1])))
+                start = i
+        return segments
+
+    def train_capacity_teu(self, path: tuple[str, ...]) -> int:
+        """Longest train (TEU slots) allowed on every leg of ``path``."""
+        return min(self.legs[(a, b)].max_train_teu for a, b in zip(path, path[1:]))
+
+    def route_distance_km(self, route: list[str]) -> float:
+        return sum(self.graph.edges[a, b]["distance_km"] for a, b in zip(route, route[1:]))

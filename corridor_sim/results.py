@@ -1,0 +1,251 @@
+"""Result tables (pandas) built from a run, and their atomic Parquet/CSV/YAML I/O.
+
+Tables (design section 5):
+
+- ``consignments``: one row per consignment: flow, origin, destination, unit, TEU, tons,
+  created/delivered hours, transit hours and the hours spent in each delay category
+  (``moving_h``, ``consolidation_h``, ``border_h``, ``transshipment_h``, ``waiting_h``,
+  ``disruption_h``; they add up to ``transit_h`` for delivered consignments).
+- ``movements``: one row per batch (train or vessel load) per activity: place, activity,
+  category, start/end hours, with the batch's TEU, tons and units.
+- ``resources``: long-format samples: resource, metric, time, value.
+
+Times are hours since the scenario's ``start_date`` (negative during warm-up).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import yaml
+
+from .engine import CATEGORIES, RunData
+
+MARKER = "run.json"
+TABLES = ("consignments", "movements", "resources")
+
+
+def consignments_table(run: RunData) -> pd.DataFrame:
+    """One row per consignment with its delay breakdown (hours)."""
+    rec = run.rec
+    n = len(run.created_h)
+    nb = len(rec.b_kind)
+    cat = np.zeros((max(nb, 1), len(CATEGORIES)))
+    if rec.st_batch:
+        np.add.at(cat, (np.asarray(rec.st_batch), np.asarray(rec.st_cat)),
+                  np.asarray(rec.st_t1) - np.asarray(rec.st_t0))
+    per = np.zeros((n, len(CATEGORIES)))
+    if rec.m_ids:
+        mb = np.concatenate(rec.m_batch)
+        mi = np.concatenate(rec.m_ids)
+        mj = np.concatenate(rec.m_joined)
+        ended = np.isfinite(np.asarray(rec.b_end, float))[mb]
+        mb, mi, mj = mb[ended], mi[ended], mj[ended]
+        np.add.at(per, mi, cat[mb])
+        pre = np.asarray(rec.b_formed)[mb] - mj
+        is_vessel = np.asarray(rec.b_kind, dtype=object)[mb] == "vessel"
+        np.add.at(per[:, CATEGORIES.index("consolidation")], mi[~is_vessel], pre[~is_vessel])
+        np.add.at(per[:, CATEGORIES.index("waiting")], mi[is_vessel], pre[is_vessel])
+    flows = run.scenario.flows
+    fo = run.flow_of
+    delivered = rec.delivered_h
+    df = pd.DataFrame({
+        "consignment_id": np.arange(n, dtype=np.int64),
+        "flow": pd.Categorical.from_codes(fo, [f.id for f in flows]) if n else
+        pd.Categorical([], categories=[f.id for f in flows]),
+        "origin": np.array([f.from_ for f in flows], dtype=object)[fo],
+        "destination": np.array([f.to for f in flows], dtype=object)[fo],
+        "unit": np.array([f.unit for f in flows], dtype=object)[fo],
+        "teu": run.teu_of,
+        "tons": run.tons_of,
+        "created_h": run.created_h,
+        "delivered_h": delivered,
+        "transit_h": delivered - run.created_h,
+    })
+    for i, name in enumerate(CATEGORIES):
+        df[f"{name}_h"] = per[:, i]
+    df["warmup"] = delivered < 0
+    return df
+
+
+def movements_table(run: RunData) -> pd.DataFrame:
+    """One row per batch per activity (a train's run on a leg, a queue at a node...).
+
+    Besides the batch's own activities, each batch has one row for the time its
+    consignments spent waiting for it to form (``assemble`` for trains, ``await_vessel``
+    for vessels) at the node where it formed; ``unit_hours`` sums the consignment-hours of
+    each row (duration x units, or the members' individual waits for those rows).
+    """
+    rec = run.rec
+    b = np.asarray(rec.st_batch, dtype=np.int64)
+    t0, t1 = np.asarray(rec.st_t0, float), np.asarray(rec.st_t1, float)
+    units = np.asarray(rec.b_units, dtype=np.int64)
+    rows = pd.DataFrame({
+        "batch_id": b,
+        "place": np.asarray(rec.st_place, dtype=object),
+        "activity": np.asarray(rec.st_activity, dtype=object),
+        "category": np.asarray(CATEGORIES, dtype=object)[np.asarray(rec.st_cat, dtype=np.int64)],
+        "start_h": t0,
+        "end_h": t1,
+        "unit_hours": (t1 - t0) * units[b] if len(b) else np.empty(0),
+    })
+    waits = _assembly_rows(run)
+    df = pd.concat([waits, rows], ignore_index=True) if len(waits) else rows
+    kinds = np.asarray(rec.b_kind, dtype=object)
+    bid = df["batch_id"].to_numpy(dtype=np.int64)
+    df.insert(1, "kind", kinds[bid] if len(bid) else np.array([], dtype=object))
+    df.insert(2, "segment", np.asarray(rec.b_segment, dtype=object)[bid] if len(bid) else [])
+    df["teu"] = np.asarray(rec.b_teu, float)[bid] if len(bid) else np.empty(0)
+    df["tons"] = np.asarray(rec.b_tons, float)[bid] if len(bid) else np.empty(0)
+    df["units"] = units[bid] if len(bid) else np.empty(0, dtype=np.int64)
+    return df.sort_values(["batch_id", "start_h"], kind="stable").reset_index(drop=True)
+
+
+def _assembly_rows(run: RunData) -> pd.DataFrame:
+    rec = run.rec
+    if not rec.m_ids:
+        return pd.DataFrame()
+    mb = np.concatenate(rec.m_batch)
+    mj = np.concatenate(rec.m_joined)
+    nb = len(rec.b_kind)
+    formed = np.asarray(rec.b_formed, float)
+    first = np.full(nb, np.inf)
+    np.minimum.at(first, mb, mj)
+    hours = np.zeros(nb)
+    np.add.at(hours, mb, formed[mb] - mj)
+    kinds = np.asarray(rec.b_kind, dtype=object)
+    places = np.array([_segment_start(s) for s in rec.b_segment], dtype=object)
+    vessel = kinds == "vessel"
+    return pd.DataFrame({
+        "batch_id": np.arange(nb, dtype=np.int64),
+        "place": places,
+        "activity": np.where(vessel, "await_vessel", "assemble").astype(object),
+        "category": np.where(vessel, "waiting", "consolidation").astype(object),
+        "start_h": np.minimum(first, formed),
+        "end_h": formed,
+        "unit_hours": hours,
+    })
+
+
+def _segment_start(segment: str) -> str:
+    kind, _, rest = segment.partition(":")
+    return rest.split(">")[0] if kind == "rail" else rest
+
+
+def resources_table(run: RunData) -> pd.DataFrame:
+    """Time series samples of queues and busy units per node and service."""
+    rec = run.rec
+    return pd.DataFrame({
+        "resource": np.asarray(rec.r_name, dtype=object),
+        "metric": np.asarray(rec.r_metric, dtype=object),
+        "t_h": np.asarray(rec.r_t, float),
+        "value": np.asarray(rec.r_value, float),
+    })
+
+
+def build_tables(run: RunData) -> dict[str, pd.DataFrame]:
+    """All result tables of one run."""
+    return {
+        "consignments": consignments_table(run),
+        "movements": movements_table(run),
+        "resources": resources_table(run),
+    }
+
+
+def closures_table(run: RunData) -> pd.DataFrame:
+    """Closure windows that applied in the run (scheduled and weather)."""
+    rows = [(target, s, e) for target, ws in run.closures.items() for s, e in ws]
+    return pd.DataFrame(rows, columns=["target", "start_h", "end_h"])
+
+
+# ---------------------------------------------------------------------------- I/O
+def is_results_dir(path: Path) -> bool:
+    """True if ``path`` holds a complete corridor-sim run."""
+    marker = Path(path) / MARKER
+    if not marker.is_file():
+        return False
+    try:
+        return "corridor_sim_version" in json.loads(marker.read_text())
+    except (OSError, ValueError):
+        return False
+
+
+def prepare_output(path: Path, force: bool) -> None:
+    """Refuse to overwrite anything that is not a previous run (or a run without force)."""
+    path = Path(path)
+    if not path.exists():
+        return
+    if path.is_dir() and not any(path.iterdir()):
+        return
+    if not is_results_dir(path):
+        raise FileExistsError(f"{path} exists and is not a corridor-sim results directory; "
+                              "choose another --out")
+    if not force:
+        raise FileExistsError(f"{path} already holds results; pass --force to replace them")
+
+
+def write_results(path: str | Path, tables: dict[str, pd.DataFrame], scenario_dict: dict,
+                  meta: dict, extra: dict[str, object] | None = None,
+                  force: bool = False) -> Path:
+    """Write a results directory atomically: everything goes to a temporary sibling
+    directory that is renamed into place at the end, so a crash never leaves a directory
+    that looks complete. ``extra`` maps file names to bytes/str/DataFrame/callable(dir)."""
+    path = Path(path)
+    prepare_output(path, force)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.tmp-", dir=path.parent))
+    tmp.chmod(0o755)
+    try:
+        for name, df in tables.items():
+            df.to_parquet(tmp / f"{name}.parquet", index=False)
+        (tmp / "scenario.resolved.yaml").write_text(
+            yaml.safe_dump(scenario_dict, sort_keys=False, allow_unicode=True))
+        for name, item in (extra or {}).items():
+            target = tmp / name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            if callable(item):
+                item(tmp)
+            elif isinstance(item, pd.DataFrame):
+                item.to_csv(target, index=False)
+            elif isinstance(item, bytes):
+                target.write_bytes(item)
+            else:
+                target.write_text(str(item))
+        (tmp / MARKER).write_text(json.dumps(meta, indent=2, default=str))
+        _swap_into_place(tmp, path)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return path
+
+
+def _swap_into_place(tmp: Path, path: Path) -> None:
+    old = None
+    if path.exists():
+        old = path.with_name(f".{path.name}.old-{os.getpid()}")
+        os.replace(path, old)
+    os.replace(tmp, path)
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def read_results(path: str | Path) -> dict[str, object]:
+    """Read a results directory back: tables, resolved scenario (dict) and run meta."""
+    path = Path(path)
+    if not is_results_dir(path):
+        raise FileNotFoundError(f"{path} is not a complete corridor-sim results directory")
+    out: dict[str, object] = {
+        name: pd.read_parquet(path / f"{name}.parquet") for name in TABLES
+        if (path / f"{name}.parquet").exists()
+    }
+    out["scenario"] = yaml.safe_load((path / "scenario.resolved.yaml").read_text())
+    out["meta"] = json.loads((path / MARKER).read_text())
+    if (path / "kpis.csv").exists():
+        out["kpis"] = pd.read_csv(path / "kpis.csv")
+    return out

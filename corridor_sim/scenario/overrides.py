@@ -67,6 +67,8 @@ def apply_overrides(data: dict, overrides: dict[str, Any]) -> dict:
         parts = path.split(".")
         node: Any = out
         for depth, part in enumerate(parts[:-1]):
+            if isinstance(node, dict) and part not in node:
+                node[part] = {}  # the schema decides later whether this key may exist
             container, key = _child(node, part, ".".join(parts[: depth + 1]), create=False)
             node = container[key]
         container, key = _child(node, parts[-1], path, create=True)

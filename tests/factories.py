@@ -1,0 +1,46 @@
+"""Small scenarios built in code for engine tests (no files needed)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from corridor_sim.scenario import Scenario, load_scenario
+
+ROOT = Path(__file__).resolve().parents[1]
+BASELINE = ROOT / "scenarios" / "baseline_2023.yaml"
+
+
+def baseline(**overrides) -> Scenario:
+    """The 2023 baseline with dotted-path overrides."""
+    return load_scenario(BASELINE, overrides or None)
+
+
+def mmc_station(arrivals_per_h: float, service_mean_h: float, servers: int,
+                days: float, seed: int = 1) -> Scenario:
+    """Poisson trains (full blocks) -> a border with ``servers`` tracks and exponential
+    dwell -> destination. Trains reach the border as a Poisson stream (fixed run time,
+    unlimited line capacity), so the border is an M/M/c queue."""
+    block = 50
+    tons_per_year = arrivals_per_h * 8760 * block * 10.0
+    return Scenario.model_validate({
+        "name": "mmc",
+        "start_date": "2023-01-01",
+        "horizon_days": days,
+        "warmup_days": 5,
+        "seed": seed,
+        "nodes": {
+            "a": {"kind": "terminal", "country": "CN", "lon": 0, "lat": 0,
+                  "depart": {"when_full": 1.0, "max_wait_h": 1000}},
+            "b": {"kind": "border", "country": "KZ", "lon": 1, "lat": 0, "tracks": servers,
+                  "dwell_h": {"dist": "exponential", "mean": service_mean_h}},
+            "c": {"kind": "terminal", "country": "KZ", "lon": 2, "lat": 0},
+        },
+        "legs": [
+            {"from": "a", "to": "b", "distance_km": 100, "speed_kmh": 50,
+             "max_train_teu": block},
+            {"from": "b", "to": "c", "distance_km": 100, "speed_kmh": 50,
+             "max_train_teu": block},
+        ],
+        "flows": [{"id": "f", "from": "a", "to": "c", "via": ["b"], "tons_per_unit": 10,
+                   "tons_per_year": tons_per_year, "block_units": block}],
+    })

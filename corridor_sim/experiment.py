@@ -24,6 +24,8 @@ def run_single(scenario: Scenario, replication: int = 0) -> tuple[dict[str, pd.D
     horizon_h = scenario.horizon_days * 24.0
     tables["kpis"] = kpis.kpi_table(tables, scenario.start_date, horizon_h)
     tables["closures"] = closures_table(run)
+    for df in tables.values():
+        df.insert(0, "replication", replication)
     meta = {
         "corridor_sim_version": __version__,
         "scenario": scenario.name,
@@ -59,3 +61,28 @@ def save_run(out: str | Path, scenario: Scenario, tables: dict[str, pd.DataFrame
     path = write_results(out, core, scenario.to_dict(), meta, extra, force=force)
     meta["write_s"] = round(time.perf_counter() - t, 3)
     return path
+
+
+def run_replications(scenario: Scenario, replications: int = 1,
+                     seed: int | None = None) -> list[dict[str, pd.DataFrame]]:
+    """Run ``replications`` independent replications (streams spawned from the scenario
+    seed, or ``seed``); return one tables dict per replication (each table carries a
+    ``replication`` column). Replication ``i`` of two variants uses the same streams for
+    the components they share (common random numbers)."""
+    if seed is not None:
+        scenario = scenario.with_overrides({"seed": seed})
+    return [run_single(scenario, i)[0] for i in range(replications)]
+
+
+def summarize_kpis(kpi_tables: list[pd.DataFrame], confidence: float = 0.95) -> pd.DataFrame:
+    """Mean, sd, n and a Student-t confidence interval of each KPI across replications."""
+    from scipy import stats
+
+    allk = pd.concat(kpi_tables, ignore_index=True)
+    g = allk.groupby(["kpi", "group", "unit"], sort=False)["value"]
+    out = g.agg(mean="mean", sd="std", n="count").reset_index()
+    tcrit = stats.t.ppf(0.5 + confidence / 2, (out["n"] - 1).clip(lower=1))
+    half = tcrit * out["sd"].fillna(0.0) / out["n"].pow(0.5)
+    out["ci_low"] = out["mean"] - half.where(out["n"] > 1)
+    out["ci_high"] = out["mean"] + half.where(out["n"] > 1)
+    return out

@@ -105,7 +105,7 @@ class Node(Strict):
     lon: Lon
     lat: Lat
     tracks: Annotated[int, Field(ge=1, le=1000)] = 1
-    dwell_h: Distribution = 0.0
+    dwell_h: Distribution = Field(default=0.0, validate_default=True)
     gauge_change: GaugeChange | None = None
     transship: bool | None = None
     berths: Annotated[int, Field(ge=1, le=1000)] = 1
@@ -162,7 +162,7 @@ class Service(Strict):
     speed_kn: Distribution
     load_teu_per_h: Pos = 50.0
     unload_teu_per_h: Pos = 50.0
-    anchorage_h: Distribution = 0.0
+    anchorage_h: Distribution = Field(default=0.0, validate_default=True)
     depart: DepartPolicy = DepartPolicy(when_full=0.9, max_wait_h=48.0)
     weather: Weather | None = None
     source: str | None = None
@@ -280,8 +280,14 @@ class Scenario(Strict):
 
     def with_overrides(self, overrides: dict) -> "Scenario":
         """A new scenario with dotted-path overrides applied, e.g.
-        ``{"flows.cn_tr.tons_per_year": 5e5, "services.caspian.vessels": 8}``."""
-        from .overrides import apply_overrides
+        ``{"flows.cn_tr.tons_per_year": 5e5, "services.caspian_ferry.vessels": 8}``.
+
+        Paths and values are checked as on the command line (``--set``); raises
+        :class:`ScenarioError` on an unknown path or an invalid result.
+        """
+        from .loader import validate_data
+        from .overrides import resolve_overrides
 
         data = self.model_dump(mode="json", by_alias=True, exclude_unset=True)
-        return Scenario.model_validate(apply_overrides(data, overrides))
+        data, set_by = resolve_overrides(data, overrides)
+        return validate_data(data, set_by=set_by)

@@ -9,6 +9,7 @@ value set by an override points at ``--set``.
 from __future__ import annotations
 
 import copy
+import os
 from pathlib import Path
 from typing import Any
 
@@ -40,6 +41,8 @@ def merge(base: Any, over: Any) -> Any:
     whose items all have an ``id`` (or ``from`` and ``to``) merge item by item, matched by
     ``id`` or ``from-to`` (new items are appended); anything else is replaced."""
     if isinstance(base, dict) and isinstance(over, dict):
+        if "dist" in over and over.get("dist") != base.get("dist"):
+            return copy.deepcopy(over)  # a different distribution replaces the old one
         out = dict(base)
         for key, value in over.items():
             out[key] = merge(base[key], value) if key in base else copy.deepcopy(value)
@@ -79,7 +82,7 @@ def read_chain(path: str | Path) -> list[Located]:
         if not isinstance(parent, str) or not parent.strip():
             raise fail("`extends` must be a file name (relative to this file), found "
                        f"{parent!r}")
-        parent_path = current.parent / parent
+        parent_path = Path(os.path.normpath(current.parent / parent))
         if parent_path.resolve() in seen:
             names = [p.name for p in seen] + [parent_path.name]
             raise fail(f"`extends` cycle: {' -> '.join(names)}")
@@ -169,12 +172,14 @@ def describe(err: dict) -> str:
     if kind == "literal_error":
         allowed = [a.strip(" '") for a in str(ctx.get("expected", "")).replace(" or ", ", ")
                    .split(",")]
-        return (f"found {_shown(err.get('input'))}{suggest(err.get('input'), allowed)}; "
-                f"allowed: {', '.join(allowed)}")
-    msg = err["msg"]
+        return (f"found {_shown(err.get('input'))} (allowed: {', '.join(allowed)})"
+                f"{suggest(err.get('input'), allowed)}")
+    if kind == "string_pattern_mismatch":
+        return (f"found {_shown(err.get('input'))}; ids may contain only letters, digits, "
+                "'_' and '-'")
     if kind == "value_error":
-        msg = msg.removeprefix("Value error, ")
-    return f"{msg} (found {_shown(err.get('input'))})"
+        return err["msg"].removeprefix("Value error, ")
+    return f"{err['msg']} (found {_shown(err.get('input'))})"
 
 
 def _loc_of(path: str) -> tuple:
@@ -234,10 +239,37 @@ def validate_data(data: dict, sources: list[Located] | None = None,
     return scenario
 
 
+def _duplicate_items(src: Located) -> list[Problem]:
+    """Two flows (or legs) with the same id in one file would silently merge: refuse."""
+    problems = []
+    for section in ("flows", "legs"):
+        items = src.data.get(section)
+        if not isinstance(items, list):
+            continue
+        first: dict[str, int] = {}
+        for i, item in enumerate(items):
+            key = item_key(item)
+            if key is None:
+                continue
+            if key in first:
+                line, col = src.marks.get((section, i), (None, None))
+                earlier = src.marks.get((section, first[key]), (None,))[0]
+                problems.append(Problem(
+                    f"duplicate {section[:-1]} {key!r} (first on line {earlier}); each "
+                    f"{section[:-1]} id (or from-to) may appear once per file", src.file,
+                    line, col, f"{section}.{i}"))
+            else:
+                first[key] = i
+    return problems
+
+
 def load_raw(path: str | Path) -> tuple[dict, list[Located]]:
     """Read a scenario file and its ``extends`` chain into merged plain data (without the
     ``extends`` key) and the parsed sources, base first."""
     sources = read_chain(path)
+    problems = [p for src in sources for p in _duplicate_items(src)]
+    if problems:
+        raise ScenarioError(problems)
     data: dict = {}
     for src in sources:
         data = merge(data, {k: v for k, v in src.data.items() if k != "extends"})

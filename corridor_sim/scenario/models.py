@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 from .distributions import Distribution, NonNeg, Pos
 
@@ -256,14 +256,15 @@ class Scenario(Strict):
     outputs: Outputs = Outputs()
     sources: dict[str, str] = Field(default_factory=dict)
 
-    @model_validator(mode="after")
-    def _warmup(self):
-        if self.warmup_days >= self.horizon_days:
+    @field_validator("warmup_days")
+    @classmethod
+    def _warmup(cls, value: float, info: ValidationInfo) -> float:
+        horizon = info.data.get("horizon_days")
+        if horizon is not None and value >= horizon:
             raise ValueError(
-                f"warmup_days ({self.warmup_days}) must be shorter than horizon_days "
-                f"({self.horizon_days})"
+                f"warmup_days ({value:g}) must be shorter than horizon_days ({horizon:g})"
             )
-        return self
+        return value
 
     def start_datetime(self) -> dt.datetime:
         return dt.datetime.combine(self.start_date, dt.time())

@@ -45,8 +45,6 @@ def shape(annotation: Any) -> tuple[str, Any]:
     origin = typing.get_origin(annotation)
     if origin is typing.Annotated:
         return shape(typing.get_args(annotation)[0])
-    if isinstance(annotation, type) and issubclass(annotation, _d._Dist):
-        return "dist", None
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):
         return "model", annotation
     if origin is dict:

@@ -94,14 +94,14 @@ def check_routes(scenario: Scenario) -> list[Problem]:
                     path=path))
             if (a, b) in legs and flow.teu_per_unit > legs[(a, b)].max_train_teu:
                 problems.append(Problem(
-                    f"a unit of flow {flow.id!r} takes {flow.teu_per_unit} TEU but trains on "
+                    f"a unit of flow {flow.id!r} takes {flow.teu_per_unit:g} TEU but trains on "
                     f"leg {legs[(a, b)].key!r} carry at most {legs[(a, b)].max_train_teu} TEU",
                     path=f"flows.{i}.teu_per_unit"))
             if (a, b) in services and flow.teu_per_unit > services[(a, b)][1].capacity_teu:
                 name, svc = services[(a, b)]
                 problems.append(Problem(
-                    f"a unit of flow {flow.id!r} takes {flow.teu_per_unit} TEU but vessels of "
-                    f"service {name!r} carry {svc.capacity_teu} TEU",
+                    f"a unit of flow {flow.id!r} takes {flow.teu_per_unit:g} TEU but vessels of "
+                    f"service {name!r} carry {svc.capacity_teu:g} TEU",
                     path=f"flows.{i}.teu_per_unit"))
         dates = [r.from_ for r in flow.rates]
         if dates != sorted(dates) or len(set(dates)) != len(dates):

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from corridor_sim.cli.show import scenario_yaml
 from corridor_sim.scenario import load_scenario, validate_data
-from corridor_sim.scenario.yaml_source import parse_yaml
+from corridor_sim.scenario.yaml_source import dump_yaml, parse_yaml
 
 from .conftest import TEST_SCENARIOS
 
@@ -59,6 +59,8 @@ def scenarios(draw):
     data["warmup_days"] = draw(st.floats(min_value=0, max_value=horizon * 0.99))
     data["seed"] = draw(st.integers(min_value=0, max_value=2**63 - 1))
     data["description"] = draw(st.text(max_size=40))
+    data["sources"] = draw(st.dictionaries(st.from_regex(r"[a-z_]{1,8}", fullmatch=True),
+                                           st.text(max_size=20), max_size=3))
     data["demand"] = {"scale": draw(nonneg)}
     for node in data["nodes"].values():
         node["dwell_h"] = draw(distributions())
@@ -94,7 +96,7 @@ def _reload(text: str):
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(scenarios())
 def test_dump_and_load_round_trip(scenario):
-    text = yaml.safe_dump(scenario.to_dict(), sort_keys=False, allow_unicode=True)
+    text = dump_yaml(scenario.to_dict())
     assert _reload(text) == scenario
     # the show command's YAML (with defaults) loads back equal too
     assert validate_data(parse_yaml(scenario_yaml(scenario, True), "<show>").data) == scenario

@@ -5,8 +5,7 @@ from __future__ import annotations
 
 import argparse
 
-import yaml
-
+from ..scenario.yaml_source import dump_yaml
 from .common import add_scenario_args, load_from_args
 
 
@@ -24,7 +23,7 @@ def scenario_yaml(scenario, defaults: bool = False) -> str:
     """The scenario as YAML text that loads back to an equal scenario."""
     data = (scenario.model_dump(mode="json", by_alias=True) if defaults
             else scenario.to_dict())
-    return yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)
+    return dump_yaml(data)
 
 
 def run(args: argparse.Namespace) -> int:

@@ -176,3 +176,21 @@ def parse_yaml(text: str, file: str) -> Located:
         raise ScenarioError([_problem(file, f"top level must be a mapping of scenario fields, "
                                       f"found {type(data).__name__}", root.start_mark)])
     return Located(data, file, builder.marks)
+
+
+class _Dumper(yaml.SafeDumper):
+    """Safe dumper that double-quotes strings holding Unicode line breaks (PyYAML would
+    otherwise write them in a form that does not read back the same)."""
+
+
+def _represent_str(dumper: yaml.SafeDumper, value: str):
+    style = '"' if any(c in value for c in "\x85\u2028\u2029") else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+
+
+_Dumper.add_representer(str, _represent_str)
+
+
+def dump_yaml(data: Any) -> str:
+    """Plain data as YAML text that reads back equal (UTF-8, keys in order)."""
+    return yaml.dump(data, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100)

@@ -10,7 +10,8 @@ from __future__ import annotations
 import math
 from typing import Annotated, Any, Literal, Union
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+from pydantic import (BaseModel, BeforeValidator, ConfigDict, Field, model_serializer,
+                      model_validator)
 
 NonNeg = Annotated[float, Field(ge=0, allow_inf_nan=False)]
 Pos = Annotated[float, Field(gt=0, allow_inf_nan=False)]
@@ -30,6 +31,11 @@ class Fixed(_Dist):
     value: NonNeg
 
     def mean(self) -> float:
+        return self.value
+
+    @model_serializer
+    def _as_number(self) -> float:
+        """A fixed value is written back as the plain number."""
         return self.value
 
 

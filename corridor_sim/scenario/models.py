@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 from .distributions import Distribution, NonNeg, Pos
 
@@ -105,7 +105,7 @@ class Node(Strict):
     lon: Lon
     lat: Lat
     tracks: Annotated[int, Field(ge=1, le=1000)] = 1
-    dwell_h: Distribution = 0.0
+    dwell_h: Distribution = Field(default=0.0, validate_default=True)
     gauge_change: GaugeChange | None = None
     transship: bool | None = None
     berths: Annotated[int, Field(ge=1, le=1000)] = 1
@@ -162,7 +162,7 @@ class Service(Strict):
     speed_kn: Distribution
     load_teu_per_h: Pos = 50.0
     unload_teu_per_h: Pos = 50.0
-    anchorage_h: Distribution = 0.0
+    anchorage_h: Distribution = Field(default=0.0, validate_default=True)
     depart: DepartPolicy = DepartPolicy(when_full=0.9, max_wait_h=48.0)
     weather: Weather | None = None
     source: str | None = None
@@ -256,14 +256,15 @@ class Scenario(Strict):
     outputs: Outputs = Outputs()
     sources: dict[str, str] = Field(default_factory=dict)
 
-    @model_validator(mode="after")
-    def _warmup(self):
-        if self.warmup_days >= self.horizon_days:
+    @field_validator("warmup_days")
+    @classmethod
+    def _warmup(cls, value: float, info: ValidationInfo) -> float:
+        horizon = info.data.get("horizon_days")
+        if horizon is not None and value >= horizon:
             raise ValueError(
-                f"warmup_days ({self.warmup_days}) must be shorter than horizon_days "
-                f"({self.horizon_days})"
+                f"warmup_days ({value:g}) must be shorter than horizon_days ({horizon:g})"
             )
-        return self
+        return value
 
     def start_datetime(self) -> dt.datetime:
         return dt.datetime.combine(self.start_date, dt.time())
@@ -280,8 +281,14 @@ class Scenario(Strict):
 
     def with_overrides(self, overrides: dict) -> "Scenario":
         """A new scenario with dotted-path overrides applied, e.g.
-        ``{"flows.cn_tr.tons_per_year": 5e5, "services.caspian.vessels": 8}``."""
-        from .overrides import apply_overrides
+        ``{"flows.cn_tr.tons_per_year": 5e5, "services.caspian_ferry.vessels": 8}``.
+
+        Paths and values are checked as on the command line (``--set``); raises
+        :class:`ScenarioError` on an unknown path or an invalid result.
+        """
+        from .loader import validate_data
+        from .overrides import resolve_overrides
 
         data = self.model_dump(mode="json", by_alias=True, exclude_unset=True)
-        return Scenario.model_validate(apply_overrides(data, overrides))
+        data, set_by = resolve_overrides(data, overrides)
+        return validate_data(data, set_by=set_by)

@@ -19,7 +19,9 @@ from .errors import Problem, ScenarioError
 MAX_NODES = 200_000
 MAX_DEPTH = 64
 MAX_BYTES = 5_000_000
-_SAFE_TAGS = set(yaml.constructor.SafeConstructor.yaml_constructors) - {None}
+_COLLECTION_TAGS = {"tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"}
+_SCALAR_TAGS = {"tag:yaml.org,2002:" + t for t in
+                ("null", "bool", "int", "float", "str", "timestamp")}
 
 Path_ = tuple  # a field path: keys and list indices
 
@@ -40,6 +42,10 @@ class Located:
                 return self.marks[path]
             path = path[:-1]
         return self.marks.get((), (None, None))
+
+
+def _short(tag: str) -> str:
+    return tag.replace("tag:yaml.org,2002:", "!!")
 
 
 def _problem(file: str, message: str, mark=None, path: str = "") -> Problem:
@@ -66,6 +72,11 @@ class _Builder:
             raise ScenarioError([_problem(
                 self.file, f"nesting deeper than {MAX_DEPTH} levels", node.start_mark)])
         self.marks.setdefault(path, (node.start_mark.line + 1, node.start_mark.column + 1))
+        if isinstance(node, (MappingNode, SequenceNode)) and node.tag not in _COLLECTION_TAGS:
+            self.problems.append(_problem(
+                self.file, f"tag {_short(node.tag)!r} is not allowed; only plain YAML values "
+                "(no Python objects)", node.start_mark, ".".join(map(str, path))))
+            return None
         if isinstance(node, MappingNode):
             return self._mapping(node, path, depth)
         if isinstance(node, SequenceNode):
@@ -99,9 +110,9 @@ class _Builder:
         return out
 
     def _scalar(self, node, path: tuple) -> Any:
-        if node.tag not in _SAFE_TAGS:
+        if node.tag not in _SCALAR_TAGS:
             self.problems.append(_problem(
-                self.file, f"tag {node.tag!r} is not allowed; only plain YAML values "
+                self.file, f"tag {_short(node.tag)!r} is not allowed; only plain YAML values "
                 "(no Python objects)", node.start_mark, ".".join(map(str, path))))
             return None
         try:
@@ -144,6 +155,9 @@ def parse_yaml(text: str, file: str) -> Located:
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         msg = f"YAML syntax error: {exc.problem or exc.context}"
+        if exc.context and exc.context_mark is not None and exc.problem_mark is not None:
+            msg += (f" ({exc.context} that starts on line {exc.context_mark.line + 1}, "
+                    f"column {exc.context_mark.column + 1})")
         raise ScenarioError([_problem(file, msg, mark)]) from None
     except yaml.YAMLError as exc:
         raise ScenarioError([Problem(f"YAML error: {exc}", file=file)]) from None
@@ -162,3 +176,21 @@ def parse_yaml(text: str, file: str) -> Located:
         raise ScenarioError([_problem(file, f"top level must be a mapping of scenario fields, "
                                       f"found {type(data).__name__}", root.start_mark)])
     return Located(data, file, builder.marks)
+
+
+class _Dumper(yaml.SafeDumper):
+    """Safe dumper that double-quotes strings holding Unicode line breaks (PyYAML would
+    otherwise write them in a form that does not read back the same)."""
+
+
+def _represent_str(dumper: yaml.SafeDumper, value: str):
+    style = '"' if any(c in value for c in "\x85\u2028\u2029") else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+
+
+_Dumper.add_representer(str, _represent_str)
+
+
+def dump_yaml(data: Any) -> str:
+    """Plain data as YAML text that reads back equal (UTF-8, keys in order)."""
+    return yaml.dump(data, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100)

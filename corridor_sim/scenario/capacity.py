@@ -1,0 +1,79 @@
+"""Back-of-the-envelope offered load and capacity, from scenario data only.
+
+These are static estimates used for warnings (and handy in notebooks); the simulation
+measures the real thing. Rates are per day at the flow's peak: the highest of its
+``tons_per_year`` and its ``rates``, times ``demand.scale`` and the largest monthly
+seasonality factor.
+"""
+
+from __future__ import annotations
+
+from .models import Flow, Scenario, Service
+
+KNOT_KMH = 1.852
+
+
+def peak_teu_per_day(flow: Flow, scale: float = 1.0) -> float:
+    """TEU slots a flow needs per day at its peak rate."""
+    tons = max([flow.tons_per_year, *[r.tons_per_year for r in flow.rates]])
+    season = max(flow.seasonality.values()) if flow.seasonality else 1.0
+    return tons * scale * season / flow.tons_per_unit * flow.teu_per_unit / 365.0
+
+
+def closed_fraction(service: Service) -> float:
+    """Long-run share of time a service is closed by weather (average over months)."""
+    if service.weather is None:
+        return 0.0
+    dur_days = service.weather.duration_h.mean() / 24.0
+    fractions = [p * dur_days / (1 + p * dur_days)
+                 for p in service.weather.closure_prob_per_day.values()]
+    return sum(fractions) / len(fractions)
+
+
+def round_trip_h(service: Service) -> float:
+    """Hours for one vessel to load, sail loaded, unload and return empty (no waiting)."""
+    speed = service.speed_kn.mean() * KNOT_KMH
+    if speed <= 0:
+        return float("inf")
+    sail = service.distance_km / speed
+    handle = service.capacity_teu / service.load_teu_per_h
+    handle += service.capacity_teu / service.unload_teu_per_h
+    return 2 * sail + handle + service.anchorage_h.mean()
+
+
+def service_teu_per_day(service: Service) -> float:
+    """TEU slots a service offers per day: fleet capacity over the round trip, less
+    weather closures. A timetable caps it at one departure per vessel per interval."""
+    trip = round_trip_h(service)
+    if service.depart.timetable_h is not None:
+        trip = max(trip, service.depart.timetable_h)
+    return service.vessels * service.capacity_teu * 24.0 / trip * (1 - closed_fraction(service))
+
+
+def link_demand(scenario: Scenario) -> dict[tuple[str, str], tuple[float, list[str]]]:
+    """Peak TEU/day offered on each (from, to) link of any route, with the flows using it."""
+    out: dict[tuple[str, str], tuple[float, list[str]]] = {}
+    for flow in scenario.flows:
+        teu = peak_teu_per_day(flow, scenario.demand.scale)
+        route = flow.route
+        for link in zip(route, route[1:]):
+            total, ids = out.get(link, (0.0, []))
+            out[link] = (total + teu, [*ids, flow.id])
+    return out
+
+
+def node_trains_per_day(scenario: Scenario) -> dict[str, tuple[float, list[str]]]:
+    """Peak trains/day each node handles: every train arriving by rail (full trains of the
+    incoming leg's ``max_train_teu``), plus trains formed at a flow's origin."""
+    legs = {(leg.from_, leg.to): leg for leg in scenario.legs}
+    out: dict[str, tuple[float, list[str]]] = {}
+    for flow in scenario.flows:
+        teu = peak_teu_per_day(flow, scenario.demand.scale)
+        route = flow.route
+        for i, node in enumerate(route):
+            leg = legs.get((route[i - 1], node)) if i > 0 else legs.get((node, route[1]))
+            if leg is None:
+                continue
+            total, ids = out.get(node, (0.0, []))
+            out[node] = (total + teu / leg.max_train_teu, [*ids, flow.id])
+    return out

@@ -6,7 +6,7 @@ import numpy as np
 from scipy import stats
 
 from corridor_sim.experiment import run_single
-from factories import mmc_station
+from .factories import mmc_station
 
 
 def erlang_c_wait(lam: float, mu: float, c: int) -> float:

@@ -3,7 +3,7 @@
 import numpy as np
 
 from corridor_sim.experiment import run_single
-from factories import baseline
+from .factories import baseline
 
 
 def _caspian_wait_per_unit(tables) -> float:

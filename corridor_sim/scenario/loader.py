@@ -15,7 +15,7 @@ from pydantic import BaseModel, ValidationError
 
 from .errors import Problem, ScenarioError
 from .models import Scenario
-from .overrides import apply_overrides
+from .overrides import _item_key, apply_overrides
 from .semantics import check_semantics
 from .yaml_source import Located, parse_yaml, read_text
 
@@ -23,27 +23,29 @@ MAX_EXTENDS = 32
 
 
 def _merge(base: Any, over: Any) -> Any:
-    """Deep-merge ``over`` onto ``base``: mappings merge key by key; lists of items with
-    ``id`` merge item by item (new ids appended); anything else is replaced."""
+    """Deep-merge ``over`` onto ``base``: mappings merge key by key; lists whose items all
+    have a key (``id``, or ``from-to`` for legs without one) merge item by item (new keys
+    appended); anything else is replaced."""
     if isinstance(base, dict) and isinstance(over, dict):
         out = dict(base)
         for key, value in over.items():
             out[key] = _merge(base[key], value) if key in base else copy.deepcopy(value)
         return out
-    if isinstance(base, list) and isinstance(over, list) and _all_have_ids(base, over):
+    if isinstance(base, list) and isinstance(over, list) and _all_have_keys(base, over):
         out = [copy.deepcopy(item) for item in base]
-        index = {item["id"]: i for i, item in enumerate(out)}
+        index = {_item_key(item): i for i, item in enumerate(out)}
         for item in over:
-            if item["id"] in index:
-                out[index[item["id"]]] = _merge(out[index[item["id"]]], item)
+            key = _item_key(item)
+            if key in index:
+                out[index[key]] = _merge(out[index[key]], item)
             else:
                 out.append(copy.deepcopy(item))
         return out
     return copy.deepcopy(over)
 
 
-def _all_have_ids(*lists: list) -> bool:
-    return all(isinstance(i, dict) and "id" in i for lst in lists for i in lst)
+def _all_have_keys(*lists: list) -> bool:
+    return all(_item_key(i) is not None for lst in lists for i in lst)
 
 
 def _read_chain(path: Path, seen: list[Path]) -> tuple[dict, list[Located]]:

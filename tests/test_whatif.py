@@ -11,7 +11,6 @@ import datetime as dt
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
 import pytest
 import yaml
 
@@ -218,12 +217,16 @@ def test_black_sea_branch_sends_europe_cargo_by_sea_and_frees_turkiye(run):
     _, base = run(BASELINE, **short())
     _, bs = run("black_sea_branch.yaml", **short())
     m_b, m_s = base["movements"], bs["movements"]
-    tons_at = lambda m, place: float(m.loc[(m["place"] == place)  # noqa: E731
-                                           & (m["activity"] == "run"), "tons"].sum())
+
+    def tons_at(m, place):
+        return float(m.loc[(m["place"] == place) & (m["activity"] == "run"), "tons"].sum())
+
+    def med(tables):
+        return kpis.transit_days(tables["consignments"], "xian", "prague").median()
+
     assert tons_at(m_s, "istanbul-kapikule") == 0 < tons_at(m_b, "istanbul-kapikule")
     assert tons_at(m_s, "constanta-prague") > 0
     assert tons_at(m_s, "kars-izmit") < tons_at(m_b, "kars-izmit")
-    med = lambda t: kpis.transit_days(t["consignments"], "xian", "prague").median()  # noqa: E731
     assert med(bs) > med(base)
 
 

@@ -22,7 +22,7 @@ def run_single(scenario: Scenario, replication: int = 0) -> tuple[dict[str, pd.D
     run = simulate(scenario, replication)
     tables = build_tables(run)
     horizon_h = scenario.horizon_days * 24.0
-    tables["kpis"] = kpis.kpi_table(tables, scenario.start_date, horizon_h)
+    tables["kpis"] = kpis.kpi_table(tables, scenario.start_date, horizon_h, scenario=scenario)
     tables["closures"] = closures_table(run)
     for df in tables.values():
         df.insert(0, "replication", replication)

@@ -52,21 +52,34 @@ def transit_cdf_compare(runs: dict[str, pd.DataFrame], names: dict | None = None
 
 
 def throughput_compare(runs: dict[str, pd.DataFrame], start_dates: dict[str, dt.date],
-                       title: str = "") -> Figure:
-    """Total tons delivered per calendar month (thousand t), one line per run."""
+                       horizons_h: dict[str, float] | None = None, title: str = "") -> Figure:
+    """Total tons delivered per calendar month (thousand t), one line per run; with
+    ``horizons_h`` (hours per run) a month the horizon covers only in part is drawn with
+    an open marker."""
     fig, ax = new_figure()
     colours = colour_map(runs)
+    partial_any = False
     for i, (label, cons) in enumerate(runs.items()):
         t = kpis.throughput_by_month(cons, start_dates[label])
         monthly = t.groupby("month")["tons"].sum() / 1e3
-        x = pd.to_datetime(monthly.index) + pd.Timedelta(days=14)
+        months = pd.to_datetime(monthly.index)
+        x = months + pd.Timedelta(days=14)
         ax.plot(x, monthly.to_numpy(), marker="o", color=colours[label],
                 ls=LINESTYLES[i % len(LINESTYLES)],
                 label=f"{label} ({monthly.sum() / 1e3:.2f} Mt)")
+        if horizons_h and label in horizons_h:
+            end = pd.Timestamp(start_dates[label]) + pd.Timedelta(hours=horizons_h[label])
+            start = pd.Timestamp(start_dates[label])
+            part = (months < start) | (months + pd.offsets.MonthBegin(1) > end)
+            if part.any():
+                partial_any = True
+                ax.plot(x[part], monthly.to_numpy()[part], "o", mfc="white",
+                        color=colours[label], ms=8)
     date_axis(ax)
     ax.set_ylim(bottom=0)
     ax.set_ylabel("tons delivered (thousand t per month)")
-    ax.set_xlabel("month of delivery")
+    ax.set_xlabel("month of delivery" + ("  (open markers: month only partly simulated)"
+                                         if partial_any else ""))
     ax.set_title(title or "Monthly throughput compared (warm-up excluded)")
     ax.legend(fontsize="small")
     ax.grid(alpha=0.3)

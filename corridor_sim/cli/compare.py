@@ -27,8 +27,12 @@ def register(sub) -> None:
 
 
 def _labels(paths: list[Path]) -> list[str]:
+    """Directory names as run labels; the full path where names repeat, and a ``#k``
+    suffix where a directory is given more than once."""
     names = [p.name or str(p) for p in paths]
-    return [str(p) if names.count(n) > 1 else n for p, n in zip(paths, names)]
+    labels = [str(p) if names.count(n) > 1 else n for p, n in zip(paths, names)]
+    return [lab if labels[:i].count(lab) == 0 else f"{lab} #{labels[:i].count(lab) + 1}"
+            for i, lab in enumerate(labels)]
 
 
 def cmd_compare(args: argparse.Namespace) -> int:

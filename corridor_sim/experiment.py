@@ -22,7 +22,7 @@ def run_single(scenario: Scenario, replication: int = 0) -> tuple[dict[str, pd.D
     run = simulate(scenario, replication)
     tables = build_tables(run)
     horizon_h = scenario.horizon_days * 24.0
-    tables["kpis"] = kpis.kpi_table(tables, scenario.start_date, horizon_h)
+    tables["kpis"] = kpis.kpi_table(tables, scenario.start_date, horizon_h, scenario=scenario)
     tables["closures"] = closures_table(run)
     for df in tables.values():
         df.insert(0, "replication", replication)
@@ -44,7 +44,8 @@ def run_single(scenario: Scenario, replication: int = 0) -> tuple[dict[str, pd.D
 
 def save_run(out: str | Path, scenario: Scenario, tables: dict[str, pd.DataFrame], meta: dict,
              force: bool = False, plots: bool | None = None) -> Path:
-    """Write a run's tables, KPIs, resolved scenario, plots and metadata atomically."""
+    """Write a run's tables, KPIs, resolved scenario, plots, ``report.md`` and metadata
+    atomically."""
     plots = scenario.outputs.plots if plots is None else plots
     core = {k: tables[k] for k in ("consignments", "movements", "resources") if k in tables}
     extra: dict[str, object] = {"kpis.csv": tables["kpis"]}
@@ -54,9 +55,16 @@ def save_run(out: str | Path, scenario: Scenario, tables: dict[str, pd.DataFrame
         def _plots(folder: Path) -> None:
             from . import plotting
 
-            plotting.save_all(tables, scenario.start_date, folder / "plots")
+            plotting.save_all(tables, scenario.start_date, folder / "plots", scenario=scenario)
 
         extra["plots"] = _plots
+
+    def _report(folder: Path) -> None:
+        from .report import write_report
+
+        write_report(folder, tables, scenario, meta)
+
+    extra["report.md"] = _report
     t = time.perf_counter()
     path = write_results(out, core, scenario.to_dict(), meta, extra, force=force)
     meta["write_s"] = round(time.perf_counter() - t, 3)

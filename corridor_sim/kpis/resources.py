@@ -1,0 +1,114 @@
+"""Utilisation and queue statistics per node and service from the ``resources`` samples.
+
+The samples are step functions: a value holds from its time ``t_h`` until the next sample
+of the same resource and metric (every series starts at 0 before its first sample).
+Metrics: ``tracks_busy``, ``trains_queued`` and ``teu_waiting`` per node,
+``vessels_loaded`` per sea service. Capacities (tracks per node, vessels per service) come
+from the scenario passed in.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from .basics import horizon_h, link_table, node_table
+
+KEYS = ["replication", "resource", "metric"]
+
+
+def _integral(t: np.ndarray, v: np.ndarray, x: np.ndarray) -> np.ndarray:
+    """Integral of the step function (t, v) from -inf to each ``x`` (0 before t[0])."""
+    if len(t) == 0:
+        return np.zeros(len(x))
+    cum = np.concatenate([[0.0], np.cumsum(v[:-1] * np.diff(t))])
+    k = np.searchsorted(t, x, side="right") - 1
+    kk = np.clip(k, 0, None)
+    return np.where(k >= 0, cum[kk] + v[kk] * (x - t[kk]), 0.0)
+
+
+def _step_max(t: np.ndarray, v: np.ndarray, a: float, b: float) -> float:
+    """Largest value the step function takes on ``[a, b)``."""
+    nxt = np.append(t[1:], np.inf)
+    live = (t < b) & (nxt > a) & (nxt > t)
+    vals = v[live]
+    if len(t) == 0 or t[0] > a:
+        vals = np.append(vals, 0.0)
+    return float(vals.max()) if len(vals) else 0.0
+
+
+def _series(resources: pd.DataFrame):
+    r = resources
+    if "replication" not in r.columns:
+        r = r.assign(replication=0)
+    r = r.sort_values(["replication", "resource", "metric", "t_h"], kind="stable")
+    for key, g in r.groupby(KEYS, sort=True):
+        yield key, g["t_h"].to_numpy(float), g["value"].to_numpy(float)
+
+
+def step_stats(resources: pd.DataFrame, start_h: float, end_h: float) -> pd.DataFrame:
+    """Time-weighted mean and maximum of every series over ``[start_h, end_h)`` (hours),
+    averaged over replications: columns resource, metric, mean, max."""
+    rows = []
+    for (rep, res, metric), t, v in _series(resources):
+        i = _integral(t, v, np.array([start_h, end_h]))
+        rows.append((rep, res, metric, (i[1] - i[0]) / (end_h - start_h),
+                     _step_max(t, v, start_h, end_h)))
+    df = pd.DataFrame(rows, columns=[*KEYS, "mean", "max"])
+    return df.groupby(["resource", "metric"], as_index=False)[["mean", "max"]].mean()
+
+
+def capacities(scenario) -> pd.DataFrame:
+    """Capacity of each node (``tracks``) and service (``vessels``) of a scenario (a
+    Scenario or its dict): columns resource, kind (node/service), name, capacity."""
+    nodes = node_table(scenario)
+    links = link_table(scenario)
+    sea = links[links["mode"] == "sea"]
+    return pd.concat([
+        pd.DataFrame({"resource": nodes["node"], "kind": "node", "name": nodes["name"],
+                      "capacity": nodes["tracks"].astype(float)}),
+        pd.DataFrame({"resource": sea["leg"], "kind": "service", "name": sea["leg"],
+                      "capacity": sea["capacity"]}),
+    ], ignore_index=True)
+
+
+def resource_stats(resources: pd.DataFrame, scenario, start_h: float = 0.0,
+                   end_h: float | None = None) -> pd.DataFrame:
+    """Utilisation and queues per node and service over ``[start_h, end_h)`` (hours;
+    ``end_h`` defaults to the scenario horizon), averaged over replications.
+
+    Columns: resource, kind, name, capacity (tracks or vessels), utilisation
+    (time-weighted mean of tracks_busy / tracks, or vessels_loaded / vessels; 0-1),
+    busy_mean, busy_max, trains_queued_mean, trains_queued_max, teu_waiting_mean,
+    teu_waiting_max (trains and TEU). Resources without samples have zeros.
+    """
+    end_h = horizon_h(scenario) if end_h is None else end_h
+    cap = capacities(scenario)
+    st = step_stats(resources, start_h, end_h)
+    st["metric"] = st["metric"].replace({"tracks_busy": "busy", "vessels_loaded": "busy"})
+    wide = st.pivot_table(index="resource", columns="metric", values=["mean", "max"])
+    wide.columns = [f"{m}_{s}" for s, m in wide.columns]
+    out = cap.merge(wide, left_on="resource", right_index=True, how="left")
+    for m in ("busy", "trains_queued", "teu_waiting"):
+        for s in ("mean", "max"):
+            col = f"{m}_{s}"
+            out[col] = out[col].fillna(0.0) if col in out else 0.0
+    out["utilisation"] = out["busy_mean"] / out["capacity"]
+    cols = ["resource", "kind", "name", "capacity", "utilisation", "busy_mean", "busy_max",
+            "trains_queued_mean", "trains_queued_max", "teu_waiting_mean", "teu_waiting_max"]
+    return out[cols].reset_index(drop=True)
+
+
+def resource_series(resources: pd.DataFrame, metric: str, end_h: float,
+                    step_h: float = 24.0, start_h: float = 0.0) -> pd.DataFrame:
+    """Time-weighted mean of ``metric`` per ``step_h``-hour bin from ``start_h`` to
+    ``end_h`` (hours) for every resource that has it, averaged over replications: a wide
+    table indexed by bin start ``t_h`` with one column per resource."""
+    edges = np.arange(start_h, end_h + 1e-9, step_h)
+    if edges[-1] < end_h:
+        edges = np.append(edges, end_h)
+    cols: dict[str, list[np.ndarray]] = {}
+    for (_rep, res, m), t, v in _series(resources[resources["metric"] == metric]):
+        cols.setdefault(res, []).append(np.diff(_integral(t, v, edges)) / np.diff(edges))
+    data = {res: np.mean(vals, axis=0) for res, vals in cols.items()}
+    return pd.DataFrame(data, index=pd.Index(edges[:-1], name="t_h"))

@@ -1,0 +1,63 @@
+"""Figures from result tables. The only package that imports matplotlib.
+
+Every function takes tables (pandas DataFrames) and, where it needs capacities, names or
+coordinates, the scenario (a Scenario or its dict); it returns a matplotlib Figure that
+shows inline in Jupyter and saves with ``fig.savefig``. Nothing here touches the
+simulation. ``save_all`` writes the standard set of PNGs for a run.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pandas as pd
+
+from .base import Figure
+from .compare import delay_breakdown_compare, throughput_compare, transit_cdf_compare
+from .corridor_map import corridor_map
+from .flows import delay_breakdown, delay_by_place, throughput, transit_cdf
+from .resources import queues, utilisation
+
+# name -> (caption, function of (tables, scenario or None, start_date)); None when the
+# plot needs a scenario and none was given.
+STANDARD = {
+    "throughput": ("Monthly throughput by flow",
+                   lambda t, sc, sd: throughput(t["consignments"], sd)),
+    "transit_cdf": ("Transit-time distribution per origin → destination",
+                    lambda t, sc, sd: transit_cdf(t["consignments"], scenario=sc)),
+    "delay_breakdown": ("Delay breakdown by origin → destination",
+                        lambda t, sc, sd: delay_breakdown(t["consignments"], scenario=sc)),
+    "delay_by_place": ("Delay by place",
+                       lambda t, sc, sd: delay_by_place(t["movements"], sc)),
+    "queues": ("Backlog, queues and sea services over time",
+               lambda t, sc, sd: queues(t, sc) if sc is not None else None),
+    "utilisation": ("Utilisation per node and sea service",
+                    lambda t, sc, sd: utilisation(t["resources"], sc)
+                    if sc is not None else None),
+    "corridor_map": ("Corridor map",
+                     lambda t, sc, sd: corridor_map(t["movements"], sc)
+                     if sc is not None else None),
+}
+
+
+def save_all(tables: dict[str, pd.DataFrame], start_date: dt.date, folder: Path,
+             scenario=None, dpi: int = 120) -> list[Path]:
+    """Write the standard plots of a run as PNGs into ``folder``; the queues, utilisation
+    and map plots need ``scenario`` (a Scenario or its dict) and are skipped without it."""
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name, (_caption, make) in STANDARD.items():
+        fig = make(tables, scenario, start_date)
+        if fig is None:
+            continue
+        path = folder / f"{name}.png"
+        fig.savefig(path, dpi=dpi)
+        written.append(path)
+    return written
+
+
+__all__ = ["Figure", "STANDARD", "corridor_map", "delay_breakdown", "delay_breakdown_compare",
+           "delay_by_place", "queues", "save_all", "throughput", "throughput_compare",
+           "transit_cdf", "transit_cdf_compare", "utilisation"]

@@ -1,0 +1,76 @@
+"""Shared figure plumbing: a Figure that renders itself in Jupyter, colours, date axes."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+
+import matplotlib.dates as mdates
+import numpy as np
+import pandas as pd
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure as _Figure
+
+CATEGORY_COLOURS = {
+    "moving": "#4c72b0", "consolidation": "#dd8452", "border": "#c44e52",
+    "transshipment": "#8172b3", "waiting": "#937860", "disruption": "#da8bc3",
+}
+PALETTE = ("#4c72b0", "#dd8452", "#55a868", "#c44e52", "#8172b3", "#937860", "#da8bc3",
+           "#8c8c8c", "#ccb974", "#64b5cd")
+
+
+class Figure(_Figure):
+    """A matplotlib Figure with its own Agg canvas, so it saves anywhere and shows inline
+    in Jupyter (``_repr_png_``) without pyplot or any set-up."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        FigureCanvasAgg(self)
+
+    def _repr_png_(self) -> bytes:
+        buf = io.BytesIO()
+        self.savefig(buf, format="png", dpi=100)
+        return buf.getvalue()
+
+
+def new_figure(figsize=(10, 5.5), nrows: int = 1, ncols: int = 1, **kw):
+    """A constrained-layout figure and its axes."""
+    fig = Figure(figsize=figsize, layout="constrained")
+    axes = fig.subplots(nrows, ncols, squeeze=True, **kw)
+    return fig, axes
+
+
+def colour_map(labels) -> dict:
+    """A stable colour per label, in the order given."""
+    return {lab: PALETTE[i % len(PALETTE)] for i, lab in enumerate(labels)}
+
+
+def dates(start_date: dt.date, hours) -> np.ndarray:
+    """Matplotlib date numbers of simulation hours (hours since ``start_date``)."""
+    ts = pd.Timestamp(start_date) + pd.to_timedelta(np.asarray(hours, float), unit="h")
+    return mdates.date2num(ts.to_pydatetime())
+
+
+def date_axis(ax, monthly: bool = True) -> None:
+    """Calendar dates on the x axis: one tick per month, labelled ``Jan 2023``."""
+    ax.xaxis_date()
+    if monthly:
+        ax.xaxis.set_major_locator(mdates.MonthLocator())
+    ax.xaxis.set_major_formatter(mdates.DateFormatter("%b\n%Y"))
+
+
+def shade_windows(ax, start_date: dt.date, windows: pd.DataFrame, colour: str,
+                  label: str | None = None, alpha: float = 0.18) -> None:
+    """Shade closure windows (``start_h``, ``end_h`` columns, hours) on a date axis."""
+    first = True
+    for r in windows.itertuples():
+        a, b = dates(start_date, [r.start_h, r.end_h])
+        ax.axvspan(a, b, color=colour, alpha=alpha, lw=0,
+                   label=label if first and label else None)
+        first = False
+
+
+def od_label(origin: str, destination: str, names: dict | None = None) -> str:
+    """``Xi'an → Istanbul`` from node ids (names from the scenario when given)."""
+    names = names or {}
+    return f"{names.get(origin, origin)} → {names.get(destination, destination)}"

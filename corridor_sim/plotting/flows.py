@@ -1,0 +1,143 @@
+"""Throughput, transit-time and delay figures from the consignments and movements tables."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import pandas as pd
+
+from .. import kpis
+from .base import CATEGORY_COLOURS, Figure, colour_map, date_axis, new_figure, od_label
+
+
+def _names(scenario) -> dict:
+    if scenario is None:
+        return {}
+    t = kpis.node_table(scenario)
+    return dict(zip(t["node"], t["name"]))
+
+
+def place_label(place: str, scenario=None) -> str:
+    """A readable name for a movements ``place``: node name, ``A – B line`` for a rail
+    leg, ``<service> (sea)`` for a sea service."""
+    if scenario is None:
+        return place.replace("_", " ")
+    names = _names(scenario)
+    if place in names:
+        return names[place]
+    links = kpis.link_table(scenario).set_index("leg")
+    if place in links.index:
+        r = links.loc[place]
+        if r["mode"] == "sea":
+            return f"{place.replace('_', ' ')} (sea)"
+        return f"{names.get(r['from'], r['from'])} – {names.get(r['to'], r['to'])} line"
+    return place.replace("_", " ")
+
+
+def throughput(cons: pd.DataFrame, start_date: dt.date, title: str = "") -> Figure:
+    """Tons delivered per calendar month (thousand t), stacked by flow; per replication
+    on average when the table holds several."""
+    fig, ax = new_figure()
+    t = kpis.throughput_by_month(cons, start_date)
+    wide = t.pivot_table(index="month", columns="flow", values="tons", aggfunc="sum",
+                         fill_value=0.0, observed=True) / 1e3
+    wide = wide[wide.sum().sort_values(ascending=False).index]
+    months = pd.to_datetime(wide.index)
+    x = months + pd.Timedelta(days=1)
+    width = (months + pd.offsets.MonthBegin(1) - months).days.to_numpy() - 3
+    colours = colour_map(wide.columns)
+    bottom = np.zeros(len(wide))
+    for flow in wide.columns:
+        ax.bar(x, wide[flow].to_numpy(), width=width, bottom=bottom, label=str(flow),
+               align="edge", color=colours[flow])
+        bottom += wide[flow].to_numpy()
+    date_axis(ax)
+    ax.set_ylabel("tons delivered (thousand t per month)")
+    ax.set_xlabel("month of delivery")
+    total = wide.to_numpy().sum() / 1e3
+    ax.set_title(title or f"Monthly throughput by flow ({total:.2f} Mt delivered, "
+                 "warm-up excluded)")
+    handles, labels = ax.get_legend_handles_labels()
+    ax.legend(handles[::-1], labels[::-1], title="flow", fontsize="small",
+              loc="upper left", bbox_to_anchor=(1.01, 1.0))
+    ax.grid(axis="y", alpha=0.3)
+    ax.set_axisbelow(True)
+    return fig
+
+
+def transit_cdf(cons: pd.DataFrame, title: str = "", scenario=None) -> Figure:
+    """Cumulative distribution of door-to-door transit days per origin -> destination,
+    medians marked and labelled."""
+    fig, ax = new_figure()
+    d = kpis.delivered(cons)
+    names = _names(scenario)
+    stats = kpis.transit_by_od(cons).sort_values("p50_days")
+    colours = colour_map(list(zip(stats["origin"], stats["destination"])))
+    for r in stats.itertuples():
+        sel = (d["origin"] == r.origin) & (d["destination"] == r.destination)
+        days = np.sort(d.loc[sel, "transit_h"].to_numpy() / 24.0)
+        y = np.arange(1, len(days) + 1) / len(days)
+        c = colours[(r.origin, r.destination)]
+        ax.step(days, y, where="post", color=c,
+                label=f"{od_label(r.origin, r.destination, names)}: median "
+                      f"{r.p50_days:.1f} d")
+        ax.plot([r.p50_days], [0.5], "o", color=c, ms=5)
+    ax.axhline(0.5, color="grey", lw=0.8, ls=":")
+    ax.set_xlabel("door-to-door transit (days)")
+    ax.set_ylabel("share of consignments delivered within")
+    ax.set_ylim(0, 1.01)
+    ax.set_xlim(left=0)
+    ax.set_title(title or "Transit-time distribution per origin → destination "
+                 "(dots: medians)")
+    ax.legend(fontsize="small", loc="lower right")
+    ax.grid(alpha=0.3)
+    return fig
+
+
+def delay_breakdown(cons: pd.DataFrame, title: str = "", scenario=None) -> Figure:
+    """Mean transit per origin -> destination split into delay categories (days)."""
+    fig, ax = new_figure()
+    b = kpis.delay_breakdown(cons).sort_values("transit_h")
+    names = _names(scenario)
+    labels = [od_label(o, d, names) for o, d in zip(b["origin"], b["destination"])]
+    left = np.zeros(len(b))
+    for cat in kpis.CATEGORIES:
+        vals = b[f"{cat}_h"].to_numpy() / 24.0
+        ax.barh(labels, vals, left=left, label=cat, color=CATEGORY_COLOURS[cat])
+        left += vals
+    for y, total in enumerate(left):
+        ax.text(total + 0.1, y, f"{total:.1f} d", va="center", fontsize="small")
+    ax.set_xlabel("mean door-to-door transit (days), split by where the time went")
+    ax.set_title(title or "Delay breakdown by origin → destination")
+    fig.legend(*ax.get_legend_handles_labels(), ncols=6, fontsize="small",
+               loc="outside lower center")
+    ax.set_xlim(0, left.max() * 1.1 if len(left) else 1)
+    ax.grid(axis="x", alpha=0.3)
+    ax.set_axisbelow(True)
+    return fig
+
+
+def delay_by_place(movements: pd.DataFrame, scenario=None, top: int = 14,
+                   title: str = "") -> Figure:
+    """Consignment-hours spent at each place (node, rail leg or sea service) per delay
+    category, for the ``top`` places with most delay after warm-up (thousand
+    consignment-hours; per replication on average)."""
+    fig, ax = new_figure(figsize=(10, 6))
+    end_h = kpis.horizon_h(scenario) if scenario is not None else np.inf
+    t = kpis.delay_by_place(movements, 0.0, end_h).head(top).iloc[::-1]
+    labels = [place_label(p, scenario) for p in t["place"]]
+    left = np.zeros(len(t))
+    for cat in kpis.DELAY_CATEGORIES:
+        vals = t[cat].to_numpy() / 1e3
+        ax.barh(labels, vals, left=left, label=cat, color=CATEGORY_COLOURS[cat])
+        left += vals
+    ax.set_xlabel("consignment-hours of delay over the horizon (thousands)")
+    ax.set_title(title or f"Where consignments are delayed: the {len(t)} places with most "
+                 "delay")
+    fig.legend(*ax.get_legend_handles_labels(), ncols=5, fontsize="small",
+               loc="outside lower center")
+    ax.set_xlim(0, max(float(left.max()) if len(left) else 0.0, 1e-9) * 1.05)
+    ax.grid(axis="x", alpha=0.3)
+    ax.set_axisbelow(True)
+    return fig

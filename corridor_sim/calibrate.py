@@ -11,9 +11,9 @@ optimiser (scipy.optimize) works on parameters normalised to [0, 1] by their bou
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
-from typing import Callable
 
 import numpy as np
 import pandas as pd

@@ -68,15 +68,17 @@ def report_markdown(fit: Fit, scenario: Scenario, scenario_path: str, targets: l
                     inputs: InputFile | None, replications: int, figure: str | None) -> str:
     """The calibration report as Markdown."""
     comp, par = fit.comparison, params_table(fit, inputs)
-    lines = [f"# Calibration of `{scenario.name}`", "",
-             f"Scenario: `{scenario_path}`. Method: {fit.method} (scipy.optimize) on parameters "
-             f"normalised to their bounds; objective = sum over targets of the squared "
-             f"relative error of the simulated mean; {replications} replications per "
-             f"evaluation with common random numbers (replications 0..{replications - 1} "
-             f"every time); {fit.evaluations} evaluations ({fit.message.strip()}).", "",
+    method = (f"Scenario: `{scenario_path}`. Method: {fit.method} (scipy.optimize) on "
+              f"parameters normalised to their bounds; objective = sum over targets of the "
+              f"squared relative error of the simulated mean; {replications} replications "
+              f"per evaluation with common random numbers (replications "
+              f"0..{replications - 1} every time); {fit.evaluations} evaluations "
+              f"({fit.message.strip()}).")
+    header = ("| target | published | simulated (mean) | 95 % CI | error | within tolerance "
+              "| CI contains target |")
+    lines = [f"# Calibration of `{scenario.name}`", "", method, "",
              f"Final objective: **{fit.objective:.4g}**.", "", "## Targets", "",
-             "| target | published | simulated (mean) | 95 % CI | error | within tolerance "
-             "| CI contains target |", "|---|---|---|---|---|---|---|"]
+             header, "|---|---|---|---|---|---|---|"]
     for r in comp.itertuples():
         lines.append(f"| {r.target} | {r.target_value:g} {r.unit} | {_fmt(r.simulated)} | "
                      f"[{_fmt(r.ci_low)}, {_fmt(r.ci_high)}] | {r.rel_error:+.1%} | "
@@ -93,13 +95,14 @@ def report_markdown(fit: Fit, scenario: Scenario, scenario_path: str, targets: l
                      f"({r.range_id}) | {r.start:.4g} | {r.fitted:.4g} | {r.at_bound or '-'} |")
     found = gaps(fit)
     lines += ["", "## What the fit could not reach", ""]
-    lines += [f"- {g}" for g in found] or ["- Every target is within tolerance and inside "
-                                           "the simulated 95 % CI."]
+    none = "- Every target is within tolerance and inside the simulated 95 % CI."
+    lines += [f"- {g}" for g in found] or [none]
     if figure:
         lines += ["", f"![targets, parameters and objective]({figure})"]
-    lines += ["", "Files: `calibrated.yaml` (the scenario with the fitted values), "
-              "`fitted.yaml` (the fitted values as override paths), `comparison.csv`, "
-              "`parameters.csv`, `history.csv`.", ""]
+    files = ("Files: `calibrated.yaml` (the scenario with the fitted values), `fitted.yaml` "
+             "(the fitted values as override paths), `comparison.csv`, `parameters.csv`, "
+             "`history.csv`.")
+    lines += ["", files, ""]
     return "\n".join(lines)
 
 

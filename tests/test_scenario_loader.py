@@ -26,10 +26,6 @@ def write(tmp_path: Path, name: str, text: str) -> Path:
 EXPECTED_WARNINGS = {
     # 2030 demand (about 11 Mt/yr) on today's network saturates BTK and the Kuryk ferries.
     "demand_2030.yaml": {"tbilisi-akhalkalaki", "caspian_kuryk"},
-    # BTK at 5 Mt/yr lets through more cargo than the 2023 Kuryk fleet can carry.
-    "btk_5mt.yaml": {"caspian_kuryk"},
-    # the expanded 2030 network is sized just below peak-month demand at Kuryk.
-    "demand_2030_expanded.yaml": {"caspian_kuryk"},
 }
 
 

@@ -14,6 +14,7 @@ from pathlib import Path
 import pandas as pd
 
 from .base import Figure
+from .calibration import calibration
 from .compare import delay_breakdown_compare, throughput_compare, transit_cdf_compare
 from .corridor_map import corridor_map
 from .flows import delay_breakdown, delay_by_place, throughput, transit_cdf

@@ -99,7 +99,9 @@ class CargoQueue:
             cum = np.cumsum(teu)
             n = int(np.searchsorted(cum, room + 1e-9, side="right"))
             if n == 0:
-                break
+                if ids_out:
+                    break
+                n = 1  # a unit larger than the whole batch travels alone (never blocks)
             ids_out.append(ids[:n])
             joined_out.append(joined[:n])
             room -= float(cum[n - 1])

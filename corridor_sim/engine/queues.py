@@ -53,7 +53,9 @@ class CargoQueue:
             self.k = j
 
     def put(self, ids: np.ndarray, now: float) -> None:
-        """Consignments unloaded here join the queue now; wakes a waiting consumer."""
+        """Consignments unloaded here join the queue now; wakes a waiting consumer.
+        Scheduled arrivals up to ``now`` are admitted first so the queue stays FIFO."""
+        self.admit(now)
         self._push(ids, np.full(len(ids), now))
         if self.wake is not None:
             if not self.wake.triggered:

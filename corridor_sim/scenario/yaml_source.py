@@ -19,6 +19,8 @@ from .errors import Problem, ScenarioError
 MAX_NODES = 200_000
 MAX_DEPTH = 64
 MAX_BYTES = 5_000_000
+_OTHER_BOMS = ((b"\xff\xfe\x00\x00", "UTF-32"), (b"\x00\x00\xfe\xff", "UTF-32"),
+               (b"\xff\xfe", "UTF-16"), (b"\xfe\xff", "UTF-16"))
 _SAFE_TAGS = set(yaml.constructor.SafeConstructor.yaml_constructors) - {None}
 
 Path_ = tuple  # a field path: keys and list indices
@@ -126,6 +128,10 @@ def read_text(path: Path) -> str:
         raise ScenarioError([Problem(f"file is {size} bytes; scenario files are limited to "
                                      f"{MAX_BYTES} bytes", file=name)])
     raw = path.read_bytes()
+    for bom, encoding in _OTHER_BOMS:
+        if raw.startswith(bom):
+            raise ScenarioError([Problem(f"{encoding} text; save the file as UTF-8",
+                                         file=name)])
     if b"\x00" in raw:
         raise ScenarioError([Problem("binary file (contains NUL bytes), expected YAML text",
                                      file=name)])
@@ -147,6 +153,9 @@ def parse_yaml(text: str, file: str) -> Located:
         raise ScenarioError([_problem(file, msg, mark)]) from None
     except yaml.YAMLError as exc:
         raise ScenarioError([Problem(f"YAML error: {exc}", file=file)]) from None
+    except RecursionError:
+        raise ScenarioError([Problem(f"nesting deeper than {MAX_DEPTH} levels",
+                                     file=file)]) from None
     finally:
         loader.dispose()
     if root is None:

@@ -124,10 +124,19 @@ def read_text(path: Path) -> str:
         raise ScenarioError([Problem(f"cannot read: {exc.strerror}", file=name)]) from None
     if path.is_dir():
         raise ScenarioError([Problem("is a directory, expected a YAML file", file=name)])
+    if not path.is_file():  # a pipe or device may block or never end
+        raise ScenarioError([Problem("not a regular file, expected a YAML file", file=name)])
     if size > MAX_BYTES:
         raise ScenarioError([Problem(f"file is {size} bytes; scenario files are limited to "
                                      f"{MAX_BYTES} bytes", file=name)])
-    raw = path.read_bytes()
+    try:
+        with path.open("rb") as f:
+            raw = f.read(MAX_BYTES + 1)  # the file may have grown since stat
+    except OSError as exc:
+        raise ScenarioError([Problem(f"cannot read: {exc.strerror}", file=name)]) from None
+    if len(raw) > MAX_BYTES:
+        raise ScenarioError([Problem(f"file is over {MAX_BYTES} bytes; scenario files are "
+                                     "limited to that size", file=name)])
     for bom, encoding in _OTHER_BOMS:
         if raw.startswith(bom):
             raise ScenarioError([Problem(f"{encoding} text; save the file as UTF-8",

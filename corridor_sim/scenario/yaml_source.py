@@ -153,7 +153,14 @@ def read_text(path: Path) -> str:
 
 def parse_yaml(text: str, file: str) -> Located:
     """Parse one YAML document into plain data with positions; raise ScenarioError."""
-    loader = yaml.SafeLoader(text)
+    try:
+        loader = yaml.SafeLoader(text)
+    except yaml.reader.ReaderError as exc:  # control characters and the like
+        line = text.count("\n", 0, exc.position) + 1
+        column = exc.position - (text.rfind("\n", 0, exc.position) + 1) + 1
+        raise ScenarioError([Problem(f"character U+{exc.character:04X} is not allowed in "
+                                     "YAML text", file=file, line=line,
+                                     column=column)]) from None
     try:
         root = loader.get_single_node()
     except yaml.MarkedYAMLError as exc:

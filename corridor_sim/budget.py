@@ -83,8 +83,8 @@ def refusal(budget: Budget, max_consignments: float,
     ``max_consignments`` <= 0 disables both checks."""
     if max_consignments <= 0:
         return None
-    size = (f"about {budget.consignments:,.0f} consignments over {budget.days:,.0f} days "
-            f"(needs roughly {budget.memory_bytes / 2**30:,.1f} GiB)")
+    size = (f"about {_count(budget.consignments)} consignments over {budget.days:,.0f} "
+            f"days (needs roughly {_count(budget.memory_bytes / 2**30)} GiB)")
     if not np.isfinite(budget.consignments) or budget.consignments > max_consignments:
         return (f"scenario would create {size}, more than the limit of "
                 f"{max_consignments:,.0f}; shorten horizon_days, lower the demand, or raise "
@@ -94,3 +94,8 @@ def refusal(budget: Budget, max_consignments: float,
                 f"{memory_bytes / 2**30:,.1f} GiB of memory available; shorten "
                 "horizon_days or lower the demand")
     return None
+
+
+def _count(x: float) -> str:
+    """Readable large number: 12,345,678 or 1.23e+15."""
+    return f"{x:,.0f}" if x < 1e12 else f"{x:.3g}"

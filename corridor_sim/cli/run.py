@@ -34,6 +34,7 @@ def register(sub) -> None:
 def cmd_run(args: argparse.Namespace) -> int:
     from .. import kpis
     from ..experiment import run_single, save_run
+    from ..overload import overload_report
 
     if args.seed is not None:
         args.overrides.append(f"seed={args.seed}")
@@ -52,6 +53,8 @@ def cmd_run(args: argparse.Namespace) -> int:
         raise UserError(str(exc)) from None
     with cleanup_on_terminate():
         tables, meta = run_single(scenario)
+        overload = overload_report(tables, scenario)
+        meta["overload"] = overload.as_dict()
         path = save_run(out, scenario, tables, meta, force=args.force,
                         plots=False if args.no_plots else None)
     if not args.quiet:
@@ -60,6 +63,8 @@ def cmd_run(args: argparse.Namespace) -> int:
               f"{meta['events']} events")
         for line in kpis.summary_lines(tables, scenario.start_date,
                                        scenario.horizon_days * 24.0):
+            print(line)
+        for line in overload.lines():
             print(line)
         print(f"results: {path}", file=sys.stdout)
     return 0

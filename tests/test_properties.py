@@ -19,7 +19,7 @@ from invariants import (
 from strategies import scenarios
 
 settings.register_profile(
-    "ci", max_examples=40, deadline=None, derandomize=True, print_blob=True,
+    "ci", max_examples=300, deadline=None, derandomize=True, print_blob=True,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
 CI = settings.get_profile("ci")
@@ -28,6 +28,17 @@ CI = settings.get_profile("ci")
 @CI
 @given(scenarios())
 def test_invariants_on_random_corridors(sc):
+    check_all(sc)
+
+
+@settings(CI, max_examples=40)
+@given(scenarios(max_nodes=9, max_flows=6, max_days=200))
+def test_invariants_on_larger_random_corridors(sc):
+    check_all(sc)
+
+
+def check_all(sc):
+    """Every invariant of tests/invariants.py on one run of ``sc``."""
     assert not [p for p in check_semantics(sc) if p.severity == "error"]
     tables, meta = run_single(sc)
     check_conservation(sc, tables)

@@ -104,8 +104,8 @@ class OverloadReport:
             where = (f"busiest resource: {r['kind']} {r['resource']} "
                      f"(utilisation {r['utilisation']:.0%})")
         if self.growing:
-            return [f"OVERLOADED: backlog grew from {self.backlog_start} to "
-                    f"{self.backlog_end} consignments over the run; {where}"]
+            return [(f"OVERLOADED: backlog grew from {self.backlog_start} to "
+                     f"{self.backlog_end} consignments over the run; {where}")]
         return [where] if where else []
 
     def as_dict(self) -> dict:

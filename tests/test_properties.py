@@ -40,7 +40,7 @@ def test_invariants_on_larger_random_corridors(sc):
 def check_all(sc):
     """Every invariant of tests/invariants.py on one run of ``sc``."""
     assert not [p for p in check_semantics(sc) if p.severity == "error"]
-    tables, meta = run_single(sc)
+    tables, _ = run_single(sc)
     check_conservation(sc, tables)
     check_delay_sum(tables)
     check_movement_times(tables)

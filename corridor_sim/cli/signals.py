@@ -23,7 +23,7 @@ class Terminated(SystemExit):
 
 def _raise_terminated(signum, frame) -> None:
     name = signal.Signals(signum).name
-    print(f"corridor-sim: {name} received, stopping (no results written)", file=sys.stderr)
+    print(f"corridor-sim: {name} received, stopping", file=sys.stderr)
     raise Terminated(128 + signum)
 
 

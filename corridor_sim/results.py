@@ -15,10 +15,15 @@ Times are hours since the scenario's ``start_date`` (negative during warm-up).
 
 from __future__ import annotations
 
+import contextlib
+import glob
 import json
 import os
+import re
 import shutil
+import signal
 import tempfile
+import threading
 from pathlib import Path
 
 import numpy as np
@@ -199,7 +204,8 @@ def write_results(path: str | Path, tables: dict[str, pd.DataFrame], scenario_di
     path = Path(path)
     prepare_output(path, force)
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.tmp-", dir=path.parent))
+    remove_stale_temporaries(path)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.tmp-{os.getpid()}-", dir=path.parent))
     tmp.chmod(0o755)
     try:
         for name, df in tables.items():
@@ -227,12 +233,55 @@ def write_results(path: str | Path, tables: dict[str, pd.DataFrame], scenario_di
 
 def _swap_into_place(tmp: Path, path: Path) -> None:
     old = None
-    if path.exists():
-        old = path.with_name(f".{path.name}.old-{os.getpid()}")
-        os.replace(path, old)
-    os.replace(tmp, path)
+    with _signals_deferred():  # never stop between the two renames
+        if path.exists():
+            old = path.with_name(f".{path.name}.old-{os.getpid()}")
+            os.replace(path, old)
+        os.replace(tmp, path)
     if old is not None:
         shutil.rmtree(old, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def _signals_deferred():
+    """Hold SIGINT/SIGTERM/SIGHUP until the block ends (main thread, POSIX only)."""
+    sigs = {getattr(signal, n) for n in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, n)}
+    if not hasattr(signal, "pthread_sigmask") or \
+            threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, sigs)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+
+
+def remove_stale_temporaries(path: str | Path) -> list[Path]:
+    """Remove temporary siblings of ``path`` (``.NAME.tmp-PID-*``, ``.NAME.old-PID``) left
+    by writers that were killed; those of live processes are kept. Returns what went."""
+    path = Path(path)
+    gone = []
+    if not path.parent.is_dir():
+        return gone
+    for p in path.parent.glob(f".{glob.escape(path.name)}.*"):
+        m = re.fullmatch(rf"\.{re.escape(path.name)}\.(?:tmp-(\d+)-\w+|old-(\d+))", p.name)
+        if m and p.is_dir() and not _alive(int(m.group(1) or m.group(2))):
+            shutil.rmtree(p, ignore_errors=True)
+            gone.append(p)
+    return gone
+
+
+def _alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OSError):
+        return True
+    return True
 
 
 def read_results(path: str | Path) -> dict[str, object]:

@@ -53,7 +53,9 @@ class CargoQueue:
             self.k = j
 
     def put(self, ids: np.ndarray, now: float) -> None:
-        """Consignments unloaded here join the queue now; wakes a waiting consumer."""
+        """Consignments unloaded here join the queue now; wakes a waiting consumer.
+        Scheduled arrivals up to ``now`` are admitted first so the queue stays FIFO."""
+        self.admit(now)
         self._push(ids, np.full(len(ids), now))
         if self.wake is not None:
             if not self.wake.triggered:
@@ -99,7 +101,9 @@ class CargoQueue:
             cum = np.cumsum(teu)
             n = int(np.searchsorted(cum, room + 1e-9, side="right"))
             if n == 0:
-                break
+                if ids_out:
+                    break
+                n = 1  # a unit larger than the whole batch travels alone (never blocks)
             ids_out.append(ids[:n])
             joined_out.append(joined[:n])
             room -= float(cum[n - 1])

@@ -86,6 +86,10 @@ def read_chain(path: str | Path) -> list[Located]:
         if parent_path.resolve() in seen:
             names = [p.name for p in seen] + [parent_path.name]
             raise fail(f"`extends` cycle: {' -> '.join(names)}")
+        if parent_path.exists() and not parent_path.is_file():
+            what = "is a directory" if parent_path.is_dir() else "is not a regular file"
+            raise fail(f"`extends` names {parent!r}, which {what} ({parent_path}); "
+                       "name a YAML scenario file")
         if not parent_path.is_file():
             siblings = [p.name for p in current.parent.glob("*.yaml")]
             raise fail(f"`extends` names {parent!r}, which does not exist ({parent_path})"

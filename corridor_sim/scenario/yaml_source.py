@@ -22,6 +22,8 @@ MAX_BYTES = 5_000_000
 _COLLECTION_TAGS = {"tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"}
 _SCALAR_TAGS = {"tag:yaml.org,2002:" + t for t in
                 ("null", "bool", "int", "float", "str", "timestamp")}
+_OTHER_BOMS = ((b"\xff\xfe\x00\x00", "UTF-32"), (b"\x00\x00\xfe\xff", "UTF-32"),
+               (b"\xff\xfe", "UTF-16"), (b"\xfe\xff", "UTF-16"))
 
 Path_ = tuple  # a field path: keys and list indices
 
@@ -133,10 +135,23 @@ def read_text(path: Path) -> str:
         raise ScenarioError([Problem(f"cannot read: {exc.strerror}", file=name)]) from None
     if path.is_dir():
         raise ScenarioError([Problem("is a directory, expected a YAML file", file=name)])
+    if not path.is_file():  # a pipe or device may block or never end
+        raise ScenarioError([Problem("not a regular file, expected a YAML file", file=name)])
     if size > MAX_BYTES:
         raise ScenarioError([Problem(f"file is {size} bytes; scenario files are limited to "
                                      f"{MAX_BYTES} bytes", file=name)])
-    raw = path.read_bytes()
+    try:
+        with path.open("rb") as f:
+            raw = f.read(MAX_BYTES + 1)  # the file may have grown since stat
+    except OSError as exc:
+        raise ScenarioError([Problem(f"cannot read: {exc.strerror}", file=name)]) from None
+    if len(raw) > MAX_BYTES:
+        raise ScenarioError([Problem(f"file is over {MAX_BYTES} bytes; scenario files are "
+                                     "limited to that size", file=name)])
+    for bom, encoding in _OTHER_BOMS:
+        if raw.startswith(bom):
+            raise ScenarioError([Problem(f"{encoding} text; save the file as UTF-8",
+                                         file=name)])
     if b"\x00" in raw:
         raise ScenarioError([Problem("binary file (contains NUL bytes), expected YAML text",
                                      file=name)])
@@ -149,7 +164,14 @@ def read_text(path: Path) -> str:
 
 def parse_yaml(text: str, file: str) -> Located:
     """Parse one YAML document into plain data with positions; raise ScenarioError."""
-    loader = yaml.SafeLoader(text)
+    try:
+        loader = yaml.SafeLoader(text)
+    except yaml.reader.ReaderError as exc:  # control characters and the like
+        line = text.count("\n", 0, exc.position) + 1
+        column = exc.position - (text.rfind("\n", 0, exc.position) + 1) + 1
+        raise ScenarioError([Problem(f"character U+{exc.character:04X} is not allowed in "
+                                     "YAML text", file=file, line=line,
+                                     column=column)]) from None
     try:
         root = loader.get_single_node()
     except yaml.MarkedYAMLError as exc:
@@ -161,6 +183,9 @@ def parse_yaml(text: str, file: str) -> Located:
         raise ScenarioError([_problem(file, msg, mark)]) from None
     except yaml.YAMLError as exc:
         raise ScenarioError([Problem(f"YAML error: {exc}", file=file)]) from None
+    except RecursionError:
+        raise ScenarioError([Problem(f"nesting deeper than {MAX_DEPTH} levels",
+                                     file=file)]) from None
     finally:
         loader.dispose()
     if root is None:

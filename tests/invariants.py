@@ -1,0 +1,164 @@
+"""Invariants every run must satisfy, as plain functions raising AssertionError.
+
+Each takes the scenario and the tables of one run (and, for checks that need the batch
+manifests, the engine's ``RunData``). They are used by the property tests on random
+corridors and can be applied to any run.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from corridor_sim.engine import CATEGORIES
+from corridor_sim.network import Network
+
+TOL = 1e-6  # hours
+
+
+def _peak_overlap(starts: np.ndarray, ends: np.ndarray) -> int:
+    """Largest number of intervals [start, end) open at once (an end frees its slot
+    before a start at the same instant)."""
+    if len(starts) == 0:
+        return 0
+    times = np.concatenate([starts, ends])
+    delta = np.concatenate([np.ones(len(starts)), -np.ones(len(ends))])
+    order = np.lexsort((delta, times))
+    return int(np.cumsum(delta[order]).max())
+
+
+def check_conservation(sc, tables) -> None:
+    """Consignments and tons: created = delivered + in the system, per flow; times are
+    ordered (created <= delivered <= end) and every creation lies in the run window."""
+    cons = tables["consignments"]
+    t0, t1 = -sc.warmup_days * 24.0, sc.horizon_days * 24.0
+    assert cons["consignment_id"].tolist() == list(range(len(cons)))
+    done = cons["delivered_h"].notna()
+    assert int(done.sum()) + int((~done).sum()) == len(cons)
+    assert np.isclose(cons.loc[done, "tons"].sum() + cons.loc[~done, "tons"].sum(),
+                      cons["tons"].sum(), rtol=1e-12)
+    assert ((cons["created_h"] >= t0 - TOL) & (cons["created_h"] < t1)).all()
+    d = cons[done]
+    assert (d["delivered_h"] >= d["created_h"] - TOL).all(), "delivered before created"
+    assert (d["delivered_h"] <= t1 + TOL).all(), "delivered after the end of the run"
+    assert (cons.loc[~done, "transit_h"].isna()).all()
+    flows = {f.id: f for f in sc.flows}
+    for fid, grp in cons.groupby("flow", observed=True):
+        f = flows[fid]
+        assert (grp["tons"] == f.tons_per_unit).all()
+        assert (grp["origin"] == f.from_).all() and (grp["destination"] == f.to).all()
+
+
+def check_delay_sum(tables) -> None:
+    """Delay categories of each delivered consignment add up to its transit time."""
+    cons = tables["consignments"]
+    d = cons[cons["delivered_h"].notna()]
+    cols = [f"{c}_h" for c in CATEGORIES]
+    if len(d):
+        assert np.abs(d[cols].sum(axis=1) - d["transit_h"]).max() < TOL
+        assert (d[cols] >= -TOL).all().all(), "negative delay"
+
+
+def check_movement_times(tables) -> None:
+    """Every movements row has start <= end, and one batch's rows never overlap."""
+    mov = tables["movements"]
+    assert (mov["end_h"] >= mov["start_h"] - TOL).all(), "movement ends before it starts"
+    m = mov.sort_values(["batch_id", "start_h"], kind="stable")
+    same = m["batch_id"].to_numpy()[1:] == m["batch_id"].to_numpy()[:-1]
+    gap = m["start_h"].to_numpy()[1:] - m["end_h"].to_numpy()[:-1]
+    assert (gap[same] >= -TOL).all(), "a batch is in two activities at once"
+
+
+def check_capacities(sc, tables) -> None:
+    """No node processes more trains than it has tracks; no port loads/unloads more
+    vessels than it has berths; trains start runs on a leg at least one headway apart
+    and never while the leg, node or service is closed."""
+    mov = tables["movements"]
+    proc = mov[mov["activity"] == "process"]
+    for node, grp in proc.groupby("place"):
+        peak = _peak_overlap(grp["start_h"].to_numpy(), grp["end_h"].to_numpy() - TOL)
+        assert peak <= sc.nodes[node].tracks, f"{node}: {peak} trains on {sc.nodes[node].tracks} tracks"
+    berth = mov[mov["activity"].isin(["load", "unload"])]
+    for port, grp in berth.groupby("place"):
+        peak = _peak_overlap(grp["start_h"].to_numpy(), grp["end_h"].to_numpy() - TOL)
+        assert peak <= sc.nodes[port].berths, f"{port}: {peak} vessels on berths"
+    runs = mov[mov["activity"] == "run"]
+    legs = {leg.key: leg for leg in sc.legs}
+    for key, grp in runs.groupby("place"):
+        tpd = legs[key].trains_per_day
+        if tpd:
+            starts = np.sort(grp["start_h"].to_numpy())
+            assert (np.diff(starts) >= 24.0 / tpd - TOL).all(), f"headway broken on {key}"
+    closures = tables["closures"]
+    starts_of = {"run": runs, "process": proc,
+                 "sail": mov[mov["activity"] == "sail"]}
+    for activity, rows in starts_of.items():
+        for place, grp in rows.groupby("place"):
+            w = closures[closures["target"] == place]
+            if w.empty:
+                continue
+            s = grp["start_h"].to_numpy()[:, None]
+            inside = (s > w["start_h"].to_numpy()[None, :] + TOL) & \
+                (s < w["end_h"].to_numpy()[None, :] - TOL)
+            assert not inside.any(), f"{activity} started at {place} while closed"
+
+
+def manifests(run) -> pd.DataFrame:
+    """Batch membership: batch_id, consignment_id, joined_h (when it joined the queue)."""
+    rec = run.rec
+    if not rec.m_ids:
+        return pd.DataFrame({"batch_id": [], "consignment_id": [], "joined_h": []})
+    return pd.DataFrame({"batch_id": np.concatenate(rec.m_batch),
+                         "consignment_id": np.concatenate(rec.m_ids),
+                         "joined_h": np.concatenate(rec.m_joined)})
+
+
+def check_rides(sc, run, tables) -> None:
+    """Each consignment rides its flow's segments in order, one batch at a time; a
+    delivered one rode all of them and was delivered when the last batch ended; batch
+    tons and units equal the sum over their members."""
+    rec, cons = run.rec, tables["consignments"]
+    man = manifests(run)
+    formed = np.asarray(rec.b_formed, float)
+    end = np.asarray(rec.b_end, float)
+    segment = np.asarray(rec.b_segment, dtype=object)
+    bid = man["batch_id"].to_numpy(dtype=np.int64)
+    cid = man["consignment_id"].to_numpy(dtype=np.int64)
+    tons = cons["tons"].to_numpy()
+    assert np.allclose(np.bincount(bid, tons[cid], minlength=len(formed)), rec.b_tons)
+    assert (np.bincount(bid, minlength=len(formed)) == np.asarray(rec.b_units)).all()
+    assert (man["joined_h"].to_numpy() <= formed[bid] + TOL).all(), "left before joining"
+    net = Network(sc)
+    seg_keys = {i: [s.key for s in net.segments[f.id]] for i, f in enumerate(sc.flows)}
+    flow_code = cons["flow"].cat.codes.to_numpy()
+    order = np.lexsort((formed[bid], cid))
+    by_c = pd.Series(bid[order]).groupby(cid[order]).agg(list)
+    delivered = cons["delivered_h"].to_numpy()
+    for c in range(len(cons)):
+        rides = by_c.get(c, [])
+        keys = seg_keys[int(flow_code[c])]
+        assert [segment[b] for b in rides] == keys[:len(rides)], f"consignment {c} off route"
+        for a, b in zip(rides, rides[1:]):
+            assert formed[b] >= end[a] - TOL, f"consignment {c} on two batches at once"
+        if np.isfinite(delivered[c]):
+            assert len(rides) == len(keys) and abs(end[rides[-1]] - delivered[c]) < TOL
+        else:
+            assert len(rides) < len(keys) or not np.isfinite(end[rides[-1]])
+
+
+def check_fifo(run) -> None:
+    """Batches leave a queue in joining order: for batches formed from the same queue
+    (same segment; the segment names its start node), every consignment of a later batch
+    joined no earlier than every consignment of an earlier batch."""
+    man = manifests(run)
+    if man.empty:
+        return
+    segment = np.asarray(run.rec.b_segment, dtype=object)
+    g = man.groupby("batch_id")["joined_h"].agg(["min", "max"])
+    g["segment"] = segment[g.index.to_numpy()]
+    for seg, grp in g.groupby("segment"):
+        grp = grp.sort_index()  # batch ids grow in formation order
+        prev_max = np.maximum.accumulate(grp["max"].to_numpy())[:-1]
+        later_min = grp["min"].to_numpy()[1:]
+        bad = later_min < prev_max - TOL
+        assert not bad.any(), f"{seg}: a later batch holds cargo that joined earlier"

@@ -1,10 +1,17 @@
-"""Append-only event records kept as flat Python lists, turned into arrays at the end.
+"""Append-only event records kept in typed arrays (``array.array``), read out as numpy.
 
 Records are per batch (a train or a vessel load) and per consignment only where a
-consignment's own timing matters (creation, the batch it rides, delivery).
+consignment's own timing matters (creation, the batch it rides, delivery). Every column
+is a compact typed array (8 bytes per float, labels stored as small integer codes into
+``Recorder.labels``), so a ten-year run keeps no Python object per record.
+
+Manifests are stored batch by batch: the consignments of batch ``b`` are the
+``b_units[b]`` entries of ``m_ids``/``m_joined`` that follow those of batch ``b - 1``.
 """
 
 from __future__ import annotations
+
+from array import array
 
 import numpy as np
 
@@ -13,66 +20,115 @@ CAT = {name: i for i, name in enumerate(CATEGORIES)}
 
 
 class Recorder:
-    """Collects stage rows, manifests and resource samples during one run."""
+    """Collects stage rows, manifests and resource samples during one run.
+
+    Times are hours since the scenario's ``start_date``; TEU and tons per batch.
+    """
 
     def __init__(self, n_consignments: int):
+        self.codes: dict[str, int] = {}  # label -> code
+        self.labels: list[str] = []  # code -> label
         # stage rows: one per batch per activity
-        self.st_batch: list[int] = []
-        self.st_place: list[str] = []
-        self.st_activity: list[str] = []
-        self.st_cat: list[int] = []
-        self.st_t0: list[float] = []
-        self.st_t1: list[float] = []
+        self.st_batch = array("q")
+        self.st_place = array("i")  # label code
+        self.st_activity = array("i")  # label code
+        self.st_cat = array("b")  # index into CATEGORIES
+        self.st_t0 = array("d")
+        self.st_t1 = array("d")
         # batches
-        self.b_kind: list[str] = []
-        self.b_segment: list[str] = []
-        self.b_formed: list[float] = []
-        self.b_end: list[float] = []
-        self.b_teu: list[float] = []
-        self.b_tons: list[float] = []
-        self.b_units: list[int] = []
-        # manifests: chunks of (batch id, consignment ids, joined times)
-        self.m_batch: list[np.ndarray] = []
-        self.m_ids: list[np.ndarray] = []
-        self.m_joined: list[np.ndarray] = []
+        self.b_kind = array("i")  # label code
+        self.b_segment = array("i")  # label code
+        self.b_formed = array("d")
+        self.b_end = array("d")  # NaN until the batch is unloaded
+        self.b_teu = array("d")
+        self.b_tons = array("d")
+        self.b_units = array("q")
+        # manifests, batch after batch (see module docstring)
+        self.m_ids = array("q")
+        self.m_joined = array("d")
         # resources: long-format samples
-        self.r_name: list[str] = []
-        self.r_metric: list[str] = []
-        self.r_t: list[float] = []
-        self.r_value: list[float] = []
+        self.r_name = array("i")  # label code
+        self.r_metric = array("i")  # label code
+        self.r_t = array("d")
+        self.r_value = array("d")
         self.delivered_h = np.full(n_consignments, np.nan)
+
+    def code(self, label: str) -> int:
+        """The integer code of ``label`` (assigned on first use)."""
+        c = self.codes.get(label)
+        if c is None:
+            c = self.codes[label] = len(self.labels)
+            self.labels.append(label)
+        return c
+
+    @property
+    def n_batches(self) -> int:
+        return len(self.b_kind)
 
     def new_batch(self, kind: str, segment: str, formed: float, ids: np.ndarray,
                   joined: np.ndarray, teu: float, tons: float) -> int:
+        """Open a batch formed at ``formed`` (hours) carrying consignments ``ids`` that
+        joined its queue at ``joined`` (hours); return its id."""
         bid = len(self.b_kind)
-        self.b_kind.append(kind)
-        self.b_segment.append(segment)
+        self.b_kind.append(self.code(kind))
+        self.b_segment.append(self.code(segment))
         self.b_formed.append(formed)
         self.b_end.append(np.nan)
         self.b_teu.append(teu)
         self.b_tons.append(tons)
         self.b_units.append(len(ids))
-        self.m_batch.append(np.full(len(ids), bid, dtype=np.int64))
-        self.m_ids.append(ids)
-        self.m_joined.append(joined)
+        self.m_ids.frombytes(np.ascontiguousarray(ids, dtype=np.int64).tobytes())
+        self.m_joined.frombytes(np.ascontiguousarray(joined, dtype=np.float64).tobytes())
         return bid
 
     def stage(self, bid: int, place: str, activity: str, category: str,
               t0: float, t1: float) -> None:
+        """Batch ``bid`` spent ``[t0, t1)`` hours on ``activity`` at ``place``."""
         if t1 <= t0:
             return
+        codes = self.codes
+        p = codes.get(place)
+        if p is None:
+            p = self.code(place)
+        a = codes.get(activity)
+        if a is None:
+            a = self.code(activity)
         self.st_batch.append(bid)
-        self.st_place.append(place)
-        self.st_activity.append(activity)
+        self.st_place.append(p)
+        self.st_activity.append(a)
         self.st_cat.append(CAT[category])
         self.st_t0.append(t0)
         self.st_t1.append(t1)
 
     def sample(self, name: str, metric: str, t: float, value: float) -> None:
-        self.r_name.append(name)
-        self.r_metric.append(metric)
+        """Resource ``name`` had ``metric`` equal to ``value`` from time ``t`` (hours)."""
+        codes = self.codes
+        n = codes.get(name)
+        if n is None:
+            n = self.code(name)
+        m = codes.get(metric)
+        if m is None:
+            m = self.code(metric)
+        self.r_name.append(n)
+        self.r_metric.append(m)
         self.r_t.append(t)
         self.r_value.append(value)
+
+    # -- read-out (after the run) -------------------------------------------------------
+    def column(self, name: str) -> np.ndarray:
+        """A copy of record column ``name`` (e.g. ``"st_t0"``) as a numpy array."""
+        col = getattr(self, name)
+        dtype = {"q": np.int64, "i": np.int32, "b": np.int8, "d": np.float64}[col.typecode]
+        return np.frombuffer(col, dtype=dtype).copy() if len(col) else np.empty(0, dtype)
+
+    def label_column(self, name: str) -> np.ndarray:
+        """Record column ``name`` of label codes, decoded to an object array of strings."""
+        return np.asarray(self.labels, dtype=object)[self.column(name)] if self.labels \
+            else np.empty(0, dtype=object)
+
+    def manifest_batches(self) -> np.ndarray:
+        """The batch id of each manifest entry (aligned with ``m_ids``)."""
+        return np.repeat(np.arange(self.n_batches, dtype=np.int64), self.column("b_units"))
 
 
 class Clock:

@@ -121,8 +121,7 @@ def _queues(world: World, created: np.ndarray) -> None:
         for si, seg in enumerate(segs):
             key = (seg.start, seg.key)
             if key not in index:
-                index[key] = len(world.queue_list)
-                world.queue_list.append(CargoQueue(seg.key, seg.start, world.teu_of))
+                index[key] = world.add_queue(CargoQueue(seg.key, seg.start, world.teu_of))
             world.qid_table[fi, si] = index[key]
     for fi in range(len(world.flow_segments)):
         ids = np.flatnonzero(world.flow_of == fi)

@@ -59,10 +59,17 @@ class World:
     queue_list: list[CargoQueue] = field(default_factory=list)
     service_busy: dict[str, int] = field(default_factory=dict)  # loaded vessels at sea
     end_h: float = 0.0
+    queues_at: dict[str, list[CargoQueue]] = field(default_factory=dict)  # node -> queues
+
+    def add_queue(self, q: CargoQueue) -> int:
+        """Register a consolidation queue; return its index in ``queue_list``."""
+        self.queue_list.append(q)
+        self.queues_at.setdefault(q.node, []).append(q)
+        return len(self.queue_list) - 1
 
     def node_waiting_sample(self, node_id: str) -> None:
         """Record TEU waiting for trains or vessels at ``node_id``."""
-        total = sum(q.total_teu for q in self.queue_list if q.node == node_id)
+        total = sum(q.total_teu for q in self.queues_at[node_id])
         self.rec.sample(node_id, "teu_waiting", self.env.now, total)
 
     def forward(self, ids: np.ndarray) -> None:
@@ -80,9 +87,10 @@ class World:
         if len(ids) == 0:
             return
         qids = self.qid_table[flows, self.seg_idx[ids]]
-        order = np.argsort(qids, kind="stable")
-        qids, ids = qids[order], ids[order]
-        cuts = np.flatnonzero(np.diff(qids)) + 1
-        for chunk_q, chunk_ids in zip(np.split(qids, cuts), np.split(ids, cuts)):
-            self.queue_list[int(chunk_q[0])].put(chunk_ids, now)
-        self.node_waiting_sample(self.queue_list[int(qids[0])].node)
+        first = int(qids.min())
+        if first == qids.max():
+            self.queue_list[first].put(ids, now)
+        else:
+            for qid in np.unique(qids).tolist():
+                self.queue_list[qid].put(ids[qids == qid], now)
+        self.node_waiting_sample(self.queue_list[first].node)

@@ -13,6 +13,7 @@ from ..scenario.models import Scenario
 from ..stochastic import Sampler, Streams
 from .closures import Closures, weather_windows
 from .demand import arrival_times
+from .primitives import Slots
 from .queues import CargoQueue
 from .records import Recorder
 from .trains import former
@@ -84,7 +85,7 @@ def build(scenario: Scenario, replication: int = 0):
     closures = {k: Closures(v) for k, v in windows.items()}
     none = Closures()
     stations = {
-        nid: Station(nid, simpy.Resource(env, node.tracks),
+        nid: Station(nid, Slots(env, node.tracks),
                      Sampler(node.dwell_h, streams.generator(f"node:{nid}:dwell")),
                      _category(node), closures.get(nid, none))
         for nid, node in scenario.nodes.items()
@@ -102,7 +103,7 @@ def build(scenario: Scenario, replication: int = 0):
         env=env, scenario=scenario, network=net, rec=Recorder(len(created)),
         stations=stations, lines=lines,
         service_closures={n: closures.get(n, none) for n in scenario.services},
-        berths={nid: simpy.Resource(env, node.berths) for nid, node in scenario.nodes.items()},
+        berths={nid: Slots(env, node.berths) for nid, node in scenario.nodes.items()},
         flow_of=flow_of, teu_of=teu_of, tons_of=tons_of,
         seg_idx=np.zeros(len(created), dtype=np.int64), flow_segments=segs,
         nseg_of_flow=np.array([len(s) for s in segs], dtype=np.int64),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from .policy import next_slot
+from .primitives import first_of
 from .queues import INF, CargoQueue
 from .records import Clock
 from .world import World
@@ -49,7 +50,7 @@ def former(world: World, q: CargoQueue, path: tuple[str, ...], capacity_teu: flo
         t_next = min(q.time_reaching(fill), first + policy.max_wait_h)
         wake = q.wait_event(env)
         if t_next < INF:
-            yield env.timeout(max(0.0, t_next - env.now)) | wake
+            yield first_of(env, env.timeout(max(0.0, t_next - env.now)), wake)
         else:
             yield wake
         q.admit(env.now)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from .policy import next_slot
+from .primitives import first_of
 from .queues import CargoQueue
 from .records import Clock
 from .world import World
@@ -34,7 +35,7 @@ def _wait_for_cargo(world: World, q: CargoQueue, policy, capacity_teu: float, si
             return
         wake = q.wait_event(env)
         if env.now < deadline:
-            yield env.timeout(deadline - env.now) | wake
+            yield first_of(env, env.timeout(deadline - env.now), wake)
         else:
             yield wake
 

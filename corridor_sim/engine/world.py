@@ -10,6 +10,7 @@ import simpy
 from ..network import Network, Segment
 from ..scenario.models import Scenario
 from .closures import Closures
+from .primitives import Slots
 from .queues import CargoQueue
 from .records import Recorder
 
@@ -19,7 +20,7 @@ class Station:
     """A node's handling tracks (trains processed at once) and its dwell sampler."""
 
     node_id: str
-    tracks: simpy.Resource
+    tracks: Slots
     dwell: object  # Sampler
     category: str  # delay category for time spent here
     closures: Closures
@@ -47,7 +48,7 @@ class World:
     stations: dict[str, Station]
     lines: dict[tuple[str, str], Line]
     service_closures: dict[str, Closures]
-    berths: dict[str, simpy.Resource]
+    berths: dict[str, Slots]
     # consignments
     flow_of: np.ndarray  # flow index per consignment
     teu_of: np.ndarray

@@ -105,9 +105,8 @@ def build(scenario: Scenario, replication: int = 0):
         service_closures={n: closures.get(n, none) for n in scenario.services},
         berths={nid: Slots(env, node.berths) for nid, node in scenario.nodes.items()},
         flow_of=flow_of, teu_of=teu_of, tons_of=tons_of,
-        seg_idx=np.zeros(len(created), dtype=np.int64), flow_segments=segs,
-        nseg_of_flow=np.array([len(s) for s in segs], dtype=np.int64),
-        qid_table=np.full((len(segs), max(len(s) for s in segs)), -1, dtype=np.int64),
+        seg_idx=np.zeros(len(created), dtype=np.int16), flow_segments=segs,
+        qid_table=np.full((len(segs), max(len(s) for s in segs) + 1), -1, dtype=np.int64),
         service_busy={n: 0 for n in scenario.services}, end_h=t1,
     )
     _queues(world, created)

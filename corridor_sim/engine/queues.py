@@ -29,6 +29,7 @@ class CargoQueue:
         self.sched_ids = np.empty(0, dtype=np.int64)
         self.sched_cum = np.zeros(1)  # cumulative TEU of scheduled arrivals (len n + 1)
         self.k = 0  # next scheduled arrival not yet admitted
+        self.next_t = INF  # its time (hours)
 
     # -- arrivals ---------------------------------------------------------------
     def schedule(self, times: np.ndarray, ids: np.ndarray) -> None:
@@ -39,6 +40,7 @@ class CargoQueue:
         self.sched_t, self.sched_ids = t[order], i[order]
         self.sched_cum = np.concatenate([[0.0], np.cumsum(self.teu_of[self.sched_ids])])
         self.k = 0
+        self.next_t = float(self.sched_t[0]) if len(self.sched_t) else INF
 
     @property
     def has_scheduled(self) -> bool:
@@ -46,11 +48,14 @@ class CargoQueue:
 
     def admit(self, now: float) -> None:
         """Move scheduled arrivals with time <= now into the queue."""
+        if now < self.next_t:
+            return
         j = int(np.searchsorted(self.sched_t, now, side="right"))
         if j > self.k:
             ids = self.sched_ids[self.k:j]
             self._push(ids, self.sched_t[self.k:j].copy())
             self.k = j
+            self.next_t = float(self.sched_t[j]) if j < len(self.sched_t) else INF
 
     def put(self, ids: np.ndarray, now: float) -> None:
         """Consignments unloaded here join the queue now; wakes a waiting consumer."""
@@ -77,7 +82,7 @@ class CargoQueue:
         return float(self.chunks[0][1][0]) if self.chunks else INF
 
     def next_scheduled(self) -> float:
-        return float(self.sched_t[self.k]) if self.has_scheduled else INF
+        return self.next_t
 
     def time_reaching(self, teu: float) -> float:
         """When waiting TEU (queue plus scheduled arrivals) first reaches ``teu``."""

@@ -53,10 +53,9 @@ class World:
     flow_of: np.ndarray  # flow index per consignment
     teu_of: np.ndarray
     tons_of: np.ndarray
-    seg_idx: np.ndarray  # index of the segment each consignment is on / waiting for
+    seg_idx: np.ndarray  # index of the segment each consignment is on / waiting for (int16)
     flow_segments: list[list[Segment]]
-    nseg_of_flow: np.ndarray  # number of segments per flow
-    qid_table: np.ndarray  # [flow, segment] -> index into queue_list
+    qid_table: np.ndarray  # [flow, segment] -> index into queue_list; -1 past the last
     queue_list: list[CargoQueue] = field(default_factory=list)
     service_busy: dict[str, int] = field(default_factory=dict)  # loaded vessels at sea
     end_h: float = 0.0
@@ -79,17 +78,18 @@ class World:
         if len(ids) == 0:
             return
         now = self.env.now
-        self.seg_idx[ids] += 1
-        flows = self.flow_of[ids]
-        done = self.seg_idx[ids] >= self.nseg_of_flow[flows]
-        if done.any():
+        seg = self.seg_idx[ids] + 1
+        self.seg_idx[ids] = seg
+        qids = self.qid_table[self.flow_of[ids], seg]  # -1: delivered
+        first, last = int(qids.min()), int(qids.max())
+        if first < 0:
+            done = qids < 0
             self.rec.delivered_h[ids[done]] = now
-            ids, flows = ids[~done], flows[~done]
-        if len(ids) == 0:
-            return
-        qids = self.qid_table[flows, self.seg_idx[ids]]
-        first = int(qids.min())
-        if first == qids.max():
+            if last < 0:
+                return
+            ids, qids = ids[~done], qids[~done]
+            first = int(qids.min())
+        if first == last:
             self.queue_list[first].put(ids, now)
         else:
             for qid in np.unique(qids).tolist():

@@ -44,7 +44,7 @@ def consignments_table(run: RunData) -> pd.DataFrame:
     if len(rec.m_ids):
         mb = rec.manifest_batches()
         mi = rec.column("m_ids")
-        mj = rec.column("m_joined")
+        mj = rec.manifest_joined(run.created_h)
         ended = np.isfinite(rec.column("b_end"))[mb]
         mb, mi, mj = mb[ended], mi[ended], mj[ended]
         np.add.at(per, mi, cat[mb])
@@ -112,7 +112,7 @@ def _assembly_rows(run: RunData) -> pd.DataFrame:
     if not len(rec.m_ids):
         return pd.DataFrame()
     mb = rec.manifest_batches()
-    mj = rec.column("m_joined")
+    mj = rec.manifest_joined(run.created_h)
     nb = rec.n_batches
     formed = rec.column("b_formed")
     first = np.full(nb, np.inf)

@@ -96,29 +96,30 @@ class CargoQueue:
         return float(self.sched_t[j - 1])
 
     # -- departures --------------------------------------------------------------
-    def take(self, capacity_teu: float) -> tuple[np.ndarray, np.ndarray, float]:
-        """Remove consignments FIFO up to ``capacity_teu``; return ids, joined, TEU."""
-        ids_out, joined_out, room = [], [], capacity_teu
-        while self.chunks and room > 1e-9:
-            ids, joined, teu = self.chunks[0]
+    def take(self, capacity_teu: float) -> tuple[np.ndarray, float]:
+        """Remove consignments FIFO up to ``capacity_teu``; return their ids and TEU."""
+        ids_out, room = [], capacity_teu
+        chunks = self.chunks
+        while chunks and room > 1e-9:
+            ids, joined, teu = chunks[0]
             cum = np.cumsum(teu)
             n = int(np.searchsorted(cum, room + 1e-9, side="right"))
             if n == 0:
                 break
-            ids_out.append(ids[:n])
-            joined_out.append(joined[:n])
             room -= float(cum[n - 1])
             if n == len(ids):
-                self.chunks.popleft()
+                ids_out.append(ids)
+                chunks.popleft()
             else:
-                self.chunks[0] = [ids[n:], joined[n:], teu[n:]]
+                ids_out.append(ids[:n])
+                chunks[0] = [ids[n:], joined[n:], teu[n:]]
                 break
         if not ids_out:
-            return np.empty(0, dtype=np.int64), np.empty(0), 0.0
-        ids = np.concatenate(ids_out)
+            return np.empty(0, dtype=np.int64), 0.0
+        ids = ids_out[0] if len(ids_out) == 1 else np.concatenate(ids_out)
         taken = capacity_teu - room
         self.total_teu -= taken
         self.count -= len(ids)
         if self.count == 0:
             self.total_teu = 0.0
-        return ids, np.concatenate(joined_out), taken
+        return ids, taken

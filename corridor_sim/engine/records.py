@@ -6,7 +6,9 @@ is a compact typed array (8 bytes per float, labels stored as small integer code
 ``Recorder.labels``), so a ten-year run keeps no Python object per record.
 
 Manifests are stored batch by batch: the consignments of batch ``b`` are the
-``b_units[b]`` entries of ``m_ids``/``m_joined`` that follow those of batch ``b - 1``.
+``b_units[b]`` entries of ``m_ids`` that follow those of batch ``b - 1``. When each
+consignment joined the queue its batch formed from is not stored but derived by a join:
+its creation time for its first batch, the end of its previous batch for the others.
 """
 
 from __future__ import annotations
@@ -44,13 +46,13 @@ class Recorder:
         self.b_tons = array("d")
         self.b_units = array("q")
         # manifests, batch after batch (see module docstring)
-        self.m_ids = array("q")
-        self.m_joined = array("d")
+        self.m_ids = array("i" if n_consignments < 2**31 else "q")
         # resources: long-format samples
         self.r_name = array("i")  # label code
         self.r_metric = array("i")  # label code
         self.r_t = array("d")
         self.r_value = array("d")
+        self._id_dtype = np.int32 if self.m_ids.typecode == "i" else np.int64
         self.delivered_h = np.full(n_consignments, np.nan)
 
     def code(self, label: str) -> int:
@@ -66,9 +68,9 @@ class Recorder:
         return len(self.b_kind)
 
     def new_batch(self, kind: str, segment: str, formed: float, ids: np.ndarray,
-                  joined: np.ndarray, teu: float, tons: float) -> int:
-        """Open a batch formed at ``formed`` (hours) carrying consignments ``ids`` that
-        joined its queue at ``joined`` (hours); return its id."""
+                  teu: float, tons: float) -> int:
+        """Open a batch formed at ``formed`` (hours) carrying consignments ``ids``;
+        return its id."""
         bid = len(self.b_kind)
         self.b_kind.append(self.code(kind))
         self.b_segment.append(self.code(segment))
@@ -77,8 +79,7 @@ class Recorder:
         self.b_teu.append(teu)
         self.b_tons.append(tons)
         self.b_units.append(len(ids))
-        self.m_ids.frombytes(np.ascontiguousarray(ids, dtype=np.int64).tobytes())
-        self.m_joined.frombytes(np.ascontiguousarray(joined, dtype=np.float64).tobytes())
+        self.m_ids.frombytes(ids.astype(self._id_dtype).tobytes())
         return bid
 
     def stage(self, bid: int, place: str, activity: str, category: str,
@@ -129,6 +130,23 @@ class Recorder:
     def manifest_batches(self) -> np.ndarray:
         """The batch id of each manifest entry (aligned with ``m_ids``)."""
         return np.repeat(np.arange(self.n_batches, dtype=np.int64), self.column("b_units"))
+
+    def manifest_joined(self, created_h: np.ndarray) -> np.ndarray:
+        """When each manifest entry's consignment joined the queue its batch formed from
+        (hours): its creation for its first batch, else the end of its previous batch.
+        (A consignment boards its next batch only after the previous one ended, so its
+        entries appear in ``m_ids`` in the order it rode them.)"""
+        ids = self.column("m_ids")
+        order = np.argsort(ids, kind="stable")
+        sid = ids[order]
+        batch = self.manifest_batches()[order]
+        first = np.ones(len(sid), dtype=bool)
+        first[1:] = sid[1:] != sid[:-1]
+        prev_end = np.empty(len(sid))
+        prev_end[1:] = self.column("b_end")[batch[:-1]]
+        joined = np.empty(len(sid))
+        joined[order] = np.where(first, created_h[sid], prev_end)
+        return joined
 
 
 class Clock:

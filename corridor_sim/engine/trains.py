@@ -23,10 +23,10 @@ def former(world: World, q: CargoQueue, path: tuple[str, ...], capacity_teu: flo
     segment = "rail:" + ">".join(path)
 
     def dispatch() -> None:
-        ids, joined, teu = q.take(capacity_teu)
+        ids, teu = q.take(capacity_teu)
         if len(ids):
             tons = float(world.tons_of[ids].sum())
-            bid = world.rec.new_batch("train", segment, env.now, ids, joined, teu, tons)
+            bid = world.rec.new_batch("train", segment, env.now, ids, teu, tons)
             env.process(train_run(world, bid, path, ids, handle_at_start))
             world.node_waiting_sample(q.node)
 

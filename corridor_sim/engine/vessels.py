@@ -50,10 +50,10 @@ def vessel(world: World, name: str, q: CargoQueue, speed, anchorage):
         berth = world.berths[origin].request()
         yield berth
         yield from _wait_for_cargo(world, q, svc.depart, svc.capacity_teu, env.now)
-        ids, joined, teu = q.take(svc.capacity_teu)
+        ids, teu = q.take(svc.capacity_teu)
         world.node_waiting_sample(origin)
         tons = float(world.tons_of[ids].sum())
-        bid = rec.new_batch("vessel", f"sea:{name}", env.now, ids, joined, teu, tons)
+        bid = rec.new_batch("vessel", f"sea:{name}", env.now, ids, teu, tons)
         world.service_busy[name] += 1
         rec.sample(name, "vessels_loaded", env.now, world.service_busy[name])
         clock = Clock(rec, bid, env.now)

@@ -105,7 +105,7 @@ def build(scenario: Scenario, replication: int = 0):
         service_closures={n: closures.get(n, none) for n in scenario.services},
         berths={nid: Slots(env, node.berths) for nid, node in scenario.nodes.items()},
         flow_of=flow_of, teu_of=teu_of, tons_of=tons_of,
-        seg_idx=np.zeros(len(created), dtype=np.int16), flow_segments=segs,
+        flow_segments=segs,
         qid_table=np.full((len(segs), max(len(s) for s in segs) + 1), -1, dtype=np.int64),
         service_busy={n: 0 for n in scenario.services}, end_h=t1,
     )
@@ -123,6 +123,18 @@ def _queues(world: World, created: np.ndarray) -> None:
             if key not in index:
                 index[key] = world.add_queue(CargoQueue(seg.key, seg.start, world.teu_of))
             world.qid_table[fi, si] = index[key]
+    # where each flow goes after each queue (a route never visits a node twice, so a
+    # flow passes through a queue at most once); -1: delivered, -2: flow not there
+    nflows = len(world.flow_segments)
+    for q in world.queue_list:
+        q.next_by_flow = np.full(nflows, -2, dtype=np.int64)
+    for fi, segs in enumerate(world.flow_segments):
+        for si in range(len(segs)):
+            world.queue_list[world.qid_table[fi, si]].next_by_flow[fi] = \
+                world.qid_table[fi, si + 1]
+    for q in world.queue_list:
+        used = np.unique(q.next_by_flow[q.next_by_flow > -2])
+        q.next_qid = int(used[0]) if len(used) == 1 else None
     for fi in range(len(world.flow_segments)):
         ids = np.flatnonzero(world.flow_of == fi)
         world.queue_list[world.qid_table[fi, 0]].schedule(created[ids], ids)

@@ -21,7 +21,7 @@ class CargoQueue:
         self.key = key
         self.node = node
         self.teu_of = teu_of  # TEU slots per consignment id (shared array)
-        self.chunks: deque[list] = deque()  # [ids, joined, teu] arrays
+        self.chunks: deque[list] = deque()  # [ids, joined, teu]; joined may be one float
         self.total_teu = 0.0
         self.count = 0
         self.wake = None  # simpy event shared by whoever waits for cargo here
@@ -30,6 +30,10 @@ class CargoQueue:
         self.sched_cum = np.zeros(1)  # cumulative TEU of scheduled arrivals (len n + 1)
         self.k = 0  # next scheduled arrival not yet admitted
         self.next_t = INF  # its time (hours)
+        # routing after this queue (set by the model): next queue index per flow
+        # (-1 delivered), and the single next queue if all flows here share it
+        self.next_by_flow = np.empty(0, dtype=np.int64)
+        self.next_qid: int | None = None
 
     # -- arrivals ---------------------------------------------------------------
     def schedule(self, times: np.ndarray, ids: np.ndarray) -> None:
@@ -53,13 +57,13 @@ class CargoQueue:
         j = int(np.searchsorted(self.sched_t, now, side="right"))
         if j > self.k:
             ids = self.sched_ids[self.k:j]
-            self._push(ids, self.sched_t[self.k:j].copy())
+            self._push(ids, self.sched_t[self.k:j])
             self.k = j
             self.next_t = float(self.sched_t[j]) if j < len(self.sched_t) else INF
 
     def put(self, ids: np.ndarray, now: float) -> None:
         """Consignments unloaded here join the queue now; wakes a waiting consumer."""
-        self._push(ids, np.full(len(ids), now))
+        self._push(ids, now)
         if self.wake is not None:
             if not self.wake.triggered:
                 self.wake.succeed()
@@ -71,15 +75,18 @@ class CargoQueue:
             self.wake = env.event()
         return self.wake
 
-    def _push(self, ids: np.ndarray, joined: np.ndarray) -> None:
+    def _push(self, ids: np.ndarray, joined: np.ndarray | float) -> None:
         teu = self.teu_of[ids]
         self.chunks.append([ids, joined, teu])
-        self.total_teu += float(teu.sum())
+        self.total_teu += float(np.add.reduce(teu))
         self.count += len(ids)
 
     # -- looking ahead -----------------------------------------------------------
     def first_joined(self) -> float:
-        return float(self.chunks[0][1][0]) if self.chunks else INF
+        if not self.chunks:
+            return INF
+        joined = self.chunks[0][1]
+        return joined if isinstance(joined, float) else float(joined[0])
 
     def next_scheduled(self) -> float:
         return self.next_t
@@ -102,8 +109,8 @@ class CargoQueue:
         chunks = self.chunks
         while chunks and room > 1e-9:
             ids, joined, teu = chunks[0]
-            cum = np.cumsum(teu)
-            n = int(np.searchsorted(cum, room + 1e-9, side="right"))
+            cum = teu.cumsum()
+            n = int(cum.searchsorted(room + 1e-9, side="right"))
             if n == 0:
                 break
             room -= float(cum[n - 1])
@@ -112,7 +119,8 @@ class CargoQueue:
                 chunks.popleft()
             else:
                 ids_out.append(ids[:n])
-                chunks[0] = [ids[n:], joined[n:], teu[n:]]
+                chunks[0] = [ids[n:], joined if isinstance(joined, float) else joined[n:],
+                             teu[n:]]
                 break
         if not ids_out:
             return np.empty(0, dtype=np.int64), 0.0

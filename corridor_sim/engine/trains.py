@@ -27,7 +27,7 @@ def former(world: World, q: CargoQueue, path: tuple[str, ...], capacity_teu: flo
         if len(ids):
             tons = float(world.tons_of[ids].sum())
             bid = world.rec.new_batch("train", segment, env.now, ids, teu, tons)
-            env.process(train_run(world, bid, path, ids, handle_at_start))
+            env.process(train_run(world, bid, path, ids, handle_at_start, q))
             world.node_waiting_sample(q.node)
 
     while True:
@@ -82,8 +82,9 @@ def visit(world: World, clock: Clock, node_id: str):
 
 
 def train_run(world: World, bid: int, path: tuple[str, ...], ids: np.ndarray,
-              handle_at_start: bool):
-    """Run a formed train from ``path[0]`` to ``path[-1]`` and unload it there."""
+              handle_at_start: bool, source: CargoQueue):
+    """Run a train formed from queue ``source`` from ``path[0]`` to ``path[-1]`` and
+    unload it there."""
     env = world.env
     clock = Clock(world.rec, bid, env.now)
     if handle_at_start:
@@ -99,4 +100,4 @@ def train_run(world: World, bid: int, path: tuple[str, ...], ids: np.ndarray,
         clock.mark(env.now, line.key, "run", "moving")
         yield from visit(world, clock, b)
     world.rec.b_end[bid] = env.now
-    world.forward(ids)
+    world.forward(ids, source)

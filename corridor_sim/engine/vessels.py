@@ -79,7 +79,7 @@ def vessel(world: World, name: str, q: CargoQueue, speed, anchorage):
         rec.b_end[bid] = env.now
         world.service_busy[name] -= 1
         rec.sample(name, "vessels_loaded", env.now, world.service_busy[name])
-        world.forward(ids)
+        world.forward(ids, q)
         reopen = closures.next_open(env.now)
         if reopen > env.now:
             yield env.timeout(reopen - env.now)

@@ -53,7 +53,6 @@ class World:
     flow_of: np.ndarray  # flow index per consignment
     teu_of: np.ndarray
     tons_of: np.ndarray
-    seg_idx: np.ndarray  # index of the segment each consignment is on / waiting for (int16)
     flow_segments: list[list[Segment]]
     qid_table: np.ndarray  # [flow, segment] -> index into queue_list; -1 past the last
     queue_list: list[CargoQueue] = field(default_factory=list)
@@ -72,21 +71,25 @@ class World:
         total = sum(q.total_teu for q in self.queues_at[node_id])
         self.rec.sample(node_id, "teu_waiting", self.env.now, total)
 
-    def forward(self, ids: np.ndarray) -> None:
-        """Consignments just unloaded at the end of a segment: deliver those at their
-        destination, queue the rest for their next segment (grouped by queue)."""
+    def forward(self, ids: np.ndarray, source: CargoQueue) -> None:
+        """Consignments just unloaded at the end of the segment they took from queue
+        ``source``: deliver those at their destination, queue the rest for their next
+        segment (grouped by queue)."""
         if len(ids) == 0:
             return
         now = self.env.now
-        seg = self.seg_idx[ids] + 1
-        self.seg_idx[ids] = seg
-        qids = self.qid_table[self.flow_of[ids], seg]  # -1: delivered
-        first, last = int(qids.min()), int(qids.max())
+        nxt = source.next_qid
+        if nxt is None:  # flows through ``source`` go different ways
+            qids = source.next_by_flow[self.flow_of[ids]]
+            first, last = int(qids.min()), int(qids.max())
+        else:
+            qids, first, last = None, nxt, nxt
         if first < 0:
+            if last < 0:
+                self.rec.delivered_h[ids] = now
+                return
             done = qids < 0
             self.rec.delivered_h[ids[done]] = now
-            if last < 0:
-                return
             ids, qids = ids[~done], qids[~done]
             first = int(qids.min())
         if first == last:

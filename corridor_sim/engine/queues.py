@@ -54,7 +54,7 @@ class CargoQueue:
         """Move scheduled arrivals with time <= now into the queue."""
         if now < self.next_t:
             return
-        j = int(np.searchsorted(self.sched_t, now, side="right"))
+        j = int(self.sched_t.searchsorted(now, side="right"))
         if j > self.k:
             ids = self.sched_ids[self.k:j]
             self._push(ids, self.sched_t[self.k:j])
@@ -97,7 +97,7 @@ class CargoQueue:
         if need <= 1e-9:
             return -INF
         target = self.sched_cum[self.k] + need - 1e-9
-        j = int(np.searchsorted(self.sched_cum, target, side="left"))
+        j = int(self.sched_cum.searchsorted(target, side="left"))
         if j >= len(self.sched_cum):
             return INF
         return float(self.sched_t[j - 1])

@@ -161,7 +161,7 @@ class Clock:
              closures=None) -> None:
         """Record [cursor, now) under ``category``; the part inside ``closures`` is
         recorded as disruption instead."""
-        if closures:
+        if closures is not None and not closures.empty:
             lost = closures.overlap(self.t, now)
             if lost > 0:
                 self.rec.stage(self.bid, place, "closed", "disruption", self.t, self.t + lost)

@@ -25,7 +25,7 @@ def former(world: World, q: CargoQueue, path: tuple[str, ...], capacity_teu: flo
     def dispatch() -> None:
         ids, teu = q.take(capacity_teu)
         if len(ids):
-            tons = float(world.tons_of[ids].sum())
+            tons = float(np.add.reduce(world.tons_of[ids]))
             bid = world.rec.new_batch("train", segment, env.now, ids, teu, tons)
             env.process(train_run(world, bid, path, ids, handle_at_start, q))
             world.node_waiting_sample(q.node)
@@ -61,24 +61,27 @@ def former(world: World, q: CargoQueue, path: tuple[str, ...], capacity_teu: flo
 def visit(world: World, clock: Clock, node_id: str):
     """Queue for a track at ``node_id``, wait out closures, then dwell."""
     st = world.stations[node_id]
-    env, rec = world.env, world.rec
     if st.dwell.fixed == 0.0:
         return
-    req = st.tracks.request()
+    env, sample, tracks = world.env, world.rec.sample, st.tracks
+    req = tracks.request()
     st.waiting += 1
-    rec.sample(node_id, "trains_queued", env.now, st.waiting)
+    sample(node_id, "trains_queued", env.now, st.waiting)
     yield req
+    now = env.now
     st.waiting -= 1
-    rec.sample(node_id, "trains_queued", env.now, st.waiting)
-    rec.sample(node_id, "tracks_busy", env.now, st.tracks.count)
-    reopen = st.closures.next_open(env.now)
-    if reopen > env.now:
-        yield env.timeout(reopen - env.now)
-    clock.mark(env.now, node_id, "queue", st.category, st.closures)
+    sample(node_id, "trains_queued", now, st.waiting)
+    sample(node_id, "tracks_busy", now, tracks.count)
+    reopen = st.closures.next_open(now)
+    if reopen > now:
+        yield env.timeout(reopen - now)
+        now = env.now
+    clock.mark(now, node_id, "queue", st.category, st.closures)
     yield env.timeout(st.dwell())
-    clock.mark(env.now, node_id, "process", st.category)
-    st.tracks.release(req)
-    rec.sample(node_id, "tracks_busy", env.now, st.tracks.count)
+    now = env.now
+    clock.mark(now, node_id, "process", st.category)
+    tracks.release(req)
+    sample(node_id, "tracks_busy", now, tracks.count)
 
 
 def train_run(world: World, bid: int, path: tuple[str, ...], ids: np.ndarray,
@@ -89,12 +92,14 @@ def train_run(world: World, bid: int, path: tuple[str, ...], ids: np.ndarray,
     clock = Clock(world.rec, bid, env.now)
     if handle_at_start:
         yield from visit(world, clock, path[0])
+    lines = world.lines
     for a, b in zip(path, path[1:]):
-        line = world.lines[(a, b)]
-        depart = line.closures.next_open(max(env.now, line.next_free))
+        line = lines[(a, b)]
+        now = env.now
+        depart = line.closures.next_open(max(now, line.next_free))
         line.next_free = depart + line.headway_h
-        if depart > env.now:
-            yield env.timeout(depart - env.now)
+        if depart > now:
+            yield env.timeout(depart - now)
             clock.mark(env.now, line.key, "slot", "waiting", line.closures)
         yield env.timeout(line.distance_km / max(line.speed(), 1.0))
         clock.mark(env.now, line.key, "run", "moving")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import numpy as np
+
 from .policy import next_slot
 from .primitives import first_of
 from .queues import CargoQueue
@@ -52,7 +54,7 @@ def vessel(world: World, name: str, q: CargoQueue, speed, anchorage):
         yield from _wait_for_cargo(world, q, svc.depart, svc.capacity_teu, env.now)
         ids, teu = q.take(svc.capacity_teu)
         world.node_waiting_sample(origin)
-        tons = float(world.tons_of[ids].sum())
+        tons = float(np.add.reduce(world.tons_of[ids]))
         bid = rec.new_batch("vessel", f"sea:{name}", env.now, ids, teu, tons)
         world.service_busy[name] += 1
         rec.sample(name, "vessels_loaded", env.now, world.service_busy[name])

@@ -135,6 +135,7 @@ def _queues(world: World, created: np.ndarray) -> None:
     for q in world.queue_list:
         used = np.unique(q.next_by_flow[q.next_by_flow > -2])
         q.next_qid = int(used[0]) if len(used) == 1 else None
+        q.next_qids = [int(u) for u in used if u >= 0]
     for fi in range(len(world.flow_segments)):
         ids = np.flatnonzero(world.flow_of == fi)
         world.queue_list[world.qid_table[fi, 0]].schedule(created[ids], ids)

@@ -34,6 +34,7 @@ class CargoQueue:
         # (-1 delivered), and the single next queue if all flows here share it
         self.next_by_flow = np.empty(0, dtype=np.int64)
         self.next_qid: int | None = None
+        self.next_qids: list[int] = []  # the distinct next queues, ascending
 
     # -- arrivals ---------------------------------------------------------------
     def schedule(self, times: np.ndarray, ids: np.ndarray) -> None:

@@ -95,6 +95,8 @@ class World:
         if first == last:
             self.queue_list[first].put(ids, now)
         else:
-            for qid in np.unique(qids).tolist():
-                self.queue_list[qid].put(ids[qids == qid], now)
+            for qid in source.next_qids:  # ascending
+                sel = qids == qid
+                if sel.any():
+                    self.queue_list[qid].put(ids[sel], now)
         self.node_waiting_sample(self.queue_list[first].node)

@@ -15,7 +15,6 @@ import argparse
 import json
 import os
 import platform
-import resource
 import subprocess
 import sys
 import time
@@ -94,11 +93,13 @@ def best(rows: list[dict]) -> dict:
 
 
 # ----------------------------------------------------------------------------- memory
-def rss_mib() -> float:
-    """Resident set size of this process now (MiB)."""
+def rss_mib(field: str = "VmRSS") -> float:
+    """Resident set size of this process now (``VmRSS``) or its peak so far (``VmHWM``),
+    in MiB. (``getrusage`` is no use here: on Linux its peak survives ``exec`` and would
+    report the parent's.)"""
     with open("/proc/self/status") as f:
         for line in f:
-            if line.startswith("VmRSS:"):
+            if line.startswith(field + ":"):
                 return int(line.split()[1]) / 1024
     return float("nan")
 
@@ -118,7 +119,7 @@ def child_memory(horizon_days: float, tables: bool) -> dict:
     if tables:
         build_tables(run)
     wall = time.perf_counter() - t
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
+    peak = rss_mib("VmHWM")
     return {"bare_mib": bare, "ready_mib": ready, "peak_mib": peak,
             "peak_above_ready_mib": peak - ready, "peak_above_bare_mib": peak - bare,
             "wall_s": wall, "events": run.events, "consignments": int(len(run.created_h)),

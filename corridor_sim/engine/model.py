@@ -66,9 +66,9 @@ def _demand(scenario: Scenario, net: Network, t0: float, t1: float, streams: Str
     for i, flow in enumerate(scenario.flows):
         t = arrival_times(flow, scenario, t0, t1, streams.generator(f"flow:{flow.id}:arrivals"))
         times.append(t)
-        flows.append(np.full(len(t), i, dtype=np.int64))
+        flows.append(np.full(len(t), i, dtype=np.int32))
     created = np.concatenate(times) if times else np.empty(0)
-    flow_of = np.concatenate(flows) if flows else np.empty(0, dtype=np.int64)
+    flow_of = np.concatenate(flows) if flows else np.empty(0, dtype=np.int32)
     teu = np.array([f.teu_per_unit for f in scenario.flows])[flow_of]
     tons = np.array([f.tons_per_unit for f in scenario.flows])[flow_of]
     return created, flow_of, teu, tons

@@ -124,7 +124,7 @@ class CargoQueue:
                              teu[n:]]
                 break
         if not ids_out:
-            return np.empty(0, dtype=np.int64), 0.0
+            return self.sched_ids[:0], 0.0
         ids = ids_out[0] if len(ids_out) == 1 else np.concatenate(ids_out)
         taken = capacity_teu - room
         self.total_teu -= taken

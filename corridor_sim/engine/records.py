@@ -52,7 +52,7 @@ class Recorder:
         self.r_metric = array("i")  # label code
         self.r_t = array("d")
         self.r_value = array("d")
-        self._id_dtype = np.int32 if self.m_ids.typecode == "i" else np.int64
+        self._id_dtype = np.dtype(np.int32 if self.m_ids.typecode == "i" else np.int64)
         self.delivered_h = np.full(n_consignments, np.nan)
 
     def code(self, label: str) -> int:

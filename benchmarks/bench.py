@@ -266,6 +266,7 @@ def plot(res: dict, path: Path) -> None:
     ax.plot(scales, [run[0] * s for s in scales], "k:", label="linear in demand (from x1)")
     ax.axhline(res["reference"]["wall_s"] * 0.25, color="tab:red", ls="--",
                label="0.25 x reference")
+    ax.set_ylim(bottom=0)
     ax.set_xlabel("demand scale (x 2023 baseline)")
     ax.set_ylabel("wall time per simulated horizon (s)")
     ax.set_title(f"Cost against demand ({res['config']['horizon_days']:g}-day horizon)")

@@ -15,7 +15,7 @@ from .closures import Closures, weather_windows
 from .demand import arrival_times
 from .primitives import Slots
 from .queues import CargoQueue
-from .records import Recorder
+from .records import CAT, Recorder
 from .trains import former
 from .vessels import vessel
 from .world import Line, Station, World
@@ -84,15 +84,16 @@ def build(scenario: Scenario, replication: int = 0):
     windows = _closure_windows(scenario, t0, t1, streams)
     closures = {k: Closures(v) for k, v in windows.items()}
     none = Closures()
+    rec = Recorder(len(created))
     stations = {
-        nid: Station(nid, Slots(env, node.tracks),
+        nid: Station(nid, rec.code(nid), Slots(env, node.tracks),
                      Sampler(node.dwell_h, streams.generator(f"node:{nid}:dwell")),
-                     _category(node), closures.get(nid, none))
+                     CAT[_category(node)], closures.get(nid, none))
         for nid, node in scenario.nodes.items()
     }
     lines = {
         (leg.from_, leg.to): Line(
-            leg.key, leg.distance_km,
+            leg.key, rec.code(leg.key), leg.distance_km,
             Sampler(leg.speed_kmh, streams.generator(f"leg:{leg.key}:speed")),
             24.0 / leg.trains_per_day if leg.trains_per_day else 0.0,
             closures.get(leg.key, none))
@@ -100,7 +101,7 @@ def build(scenario: Scenario, replication: int = 0):
     }
     segs = [net.segments[f.id] for f in scenario.flows]
     world = World(
-        env=env, scenario=scenario, network=net, rec=Recorder(len(created)),
+        env=env, scenario=scenario, network=net, rec=rec,
         stations=stations, lines=lines,
         service_closures={n: closures.get(n, none) for n in scenario.services},
         berths={nid: Slots(env, node.berths) for nid, node in scenario.nodes.items()},

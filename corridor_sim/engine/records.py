@@ -19,6 +19,13 @@ import numpy as np
 
 CATEGORIES = ("moving", "consolidation", "border", "transshipment", "waiting", "disruption")
 CAT = {name: i for i, name in enumerate(CATEGORIES)}
+# labels every run uses get fixed codes (a place's code comes from ``Recorder.code``)
+METRICS = ("trains_queued", "tracks_busy", "teu_waiting", "vessels_loaded")
+ACTIVITIES = ("queue", "process", "slot", "run", "closed", "load", "weather", "sail",
+              "anchorage", "berth", "unload")
+LABEL = {name: i for i, name in enumerate(METRICS + ACTIVITIES)}
+TRAINS_QUEUED, TRACKS_BUSY, TEU_WAITING, VESSELS_LOADED = (LABEL[m] for m in METRICS)
+CLOSED, DISRUPTION = LABEL["closed"], CAT["disruption"]
 
 
 class Recorder:
@@ -28,8 +35,8 @@ class Recorder:
     """
 
     def __init__(self, n_consignments: int):
-        self.codes: dict[str, int] = {}  # label -> code
-        self.labels: list[str] = []  # code -> label
+        self.codes: dict[str, int] = dict(LABEL)  # label -> code
+        self.labels: list[str] = list(LABEL)  # code -> label
         # stage rows: one per batch per activity
         self.st_batch = array("q")
         self.st_place = array("i")  # label code
@@ -82,36 +89,24 @@ class Recorder:
         self.m_ids.frombytes(ids.astype(self._id_dtype).tobytes())
         return bid
 
-    def stage(self, bid: int, place: str, activity: str, category: str,
+    def stage(self, bid: int, place: int, activity: int, category: int,
               t0: float, t1: float) -> None:
-        """Batch ``bid`` spent ``[t0, t1)`` hours on ``activity`` at ``place``."""
+        """Batch ``bid`` spent ``[t0, t1)`` hours on ``activity`` at ``place`` (label
+        codes; ``category`` indexes CATEGORIES)."""
         if t1 <= t0:
             return
-        codes = self.codes
-        p = codes.get(place)
-        if p is None:
-            p = self.code(place)
-        a = codes.get(activity)
-        if a is None:
-            a = self.code(activity)
         self.st_batch.append(bid)
-        self.st_place.append(p)
-        self.st_activity.append(a)
-        self.st_cat.append(CAT[category])
+        self.st_place.append(place)
+        self.st_activity.append(activity)
+        self.st_cat.append(category)
         self.st_t0.append(t0)
         self.st_t1.append(t1)
 
-    def sample(self, name: str, metric: str, t: float, value: float) -> None:
-        """Resource ``name`` had ``metric`` equal to ``value`` from time ``t`` (hours)."""
-        codes = self.codes
-        n = codes.get(name)
-        if n is None:
-            n = self.code(name)
-        m = codes.get(metric)
-        if m is None:
-            m = self.code(metric)
-        self.r_name.append(n)
-        self.r_metric.append(m)
+    def sample(self, name: int, metric: int, t: float, value: float) -> None:
+        """Resource ``name`` had ``metric`` (label codes) equal to ``value`` from time
+        ``t`` (hours)."""
+        self.r_name.append(name)
+        self.r_metric.append(metric)
         self.r_t.append(t)
         self.r_value.append(value)
 
@@ -157,16 +152,17 @@ class Clock:
     def __init__(self, rec: Recorder, bid: int, t: float):
         self.rec, self.bid, self.t = rec, bid, t
 
-    def mark(self, now: float, place: str, activity: str, category: str,
+    def mark(self, now: float, place: int, activity: int, category: int,
              closures=None) -> None:
-        """Record [cursor, now) under ``category``; the part inside ``closures`` is
-        recorded as disruption instead."""
-        if closures is not None and not closures.empty:
-            lost = closures.overlap(self.t, now)
-            if lost > 0:
-                self.rec.stage(self.bid, place, "closed", "disruption", self.t, self.t + lost)
-                self.rec.stage(self.bid, place, activity, category, self.t + lost, now)
-                self.t = now
-                return
-        self.rec.stage(self.bid, place, activity, category, self.t, now)
+        """Record [cursor, now) under ``category`` (label codes and a CATEGORIES index,
+        see ``Recorder.stage``); the part inside ``closures`` is recorded as disruption
+        instead."""
+        t = self.t
         self.t = now
+        if closures is not None and not closures.empty:
+            lost = closures.overlap(t, now)
+            if lost > 0:
+                self.rec.stage(self.bid, place, CLOSED, DISRUPTION, t, t + lost)
+                self.rec.stage(self.bid, place, activity, category, t + lost, now)
+                return
+        self.rec.stage(self.bid, place, activity, category, t, now)

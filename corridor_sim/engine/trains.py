@@ -7,10 +7,12 @@ import numpy as np
 from .policy import next_slot
 from .primitives import first_of
 from .queues import INF, CargoQueue
-from .records import Clock
+from .records import CAT, LABEL, TRACKS_BUSY, TRAINS_QUEUED, Clock
 from .world import World
 
 EPS = 1e-7
+QUEUE, PROCESS, SLOT, RUN = LABEL["queue"], LABEL["process"], LABEL["slot"], LABEL["run"]
+WAITING, MOVING = CAT["waiting"], CAT["moving"]
 
 
 def former(world: World, q: CargoQueue, path: tuple[str, ...], capacity_teu: float,
@@ -63,25 +65,25 @@ def visit(world: World, clock: Clock, node_id: str):
     st = world.stations[node_id]
     if st.dwell.fixed == 0.0:
         return
-    env, sample, tracks = world.env, world.rec.sample, st.tracks
+    env, sample, tracks, code = world.env, world.rec.sample, st.tracks, st.code
     req = tracks.request()
     st.waiting += 1
-    sample(node_id, "trains_queued", env.now, st.waiting)
+    sample(code, TRAINS_QUEUED, env.now, st.waiting)
     yield req
     now = env.now
     st.waiting -= 1
-    sample(node_id, "trains_queued", now, st.waiting)
-    sample(node_id, "tracks_busy", now, tracks.count)
+    sample(code, TRAINS_QUEUED, now, st.waiting)
+    sample(code, TRACKS_BUSY, now, tracks.count)
     reopen = st.closures.next_open(now)
     if reopen > now:
         yield env.timeout(reopen - now)
         now = env.now
-    clock.mark(now, node_id, "queue", st.category, st.closures)
+    clock.mark(now, code, QUEUE, st.category, st.closures)
     yield env.timeout(st.dwell())
     now = env.now
-    clock.mark(now, node_id, "process", st.category)
+    clock.mark(now, code, PROCESS, st.category)
     tracks.release(req)
-    sample(node_id, "tracks_busy", now, tracks.count)
+    sample(code, TRACKS_BUSY, now, tracks.count)
 
 
 def train_run(world: World, bid: int, path: tuple[str, ...], ids: np.ndarray,
@@ -100,9 +102,9 @@ def train_run(world: World, bid: int, path: tuple[str, ...], ids: np.ndarray,
         line.next_free = depart + line.headway_h
         if depart > now:
             yield env.timeout(depart - now)
-            clock.mark(env.now, line.key, "slot", "waiting", line.closures)
+            clock.mark(env.now, line.code, SLOT, WAITING, line.closures)
         yield env.timeout(line.distance_km / max(line.speed(), 1.0))
-        clock.mark(env.now, line.key, "run", "moving")
+        clock.mark(env.now, line.code, RUN, MOVING)
         yield from visit(world, clock, b)
     world.rec.b_end[bid] = env.now
     world.forward(ids, source)

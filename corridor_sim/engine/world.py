@@ -12,7 +12,7 @@ from ..scenario.models import Scenario
 from .closures import Closures
 from .primitives import Slots
 from .queues import CargoQueue
-from .records import Recorder
+from .records import TEU_WAITING, Recorder
 
 
 @dataclass
@@ -20,9 +20,10 @@ class Station:
     """A node's handling tracks (trains processed at once) and its dwell sampler."""
 
     node_id: str
+    code: int  # label code of node_id (Recorder.code)
     tracks: Slots
     dwell: object  # Sampler
-    category: str  # delay category for time spent here
+    category: int  # delay category for time spent here (index into CATEGORIES)
     closures: Closures
     waiting: int = 0
 
@@ -32,6 +33,7 @@ class Line:
     """A rail leg: headway-based line capacity and a speed sampler."""
 
     key: str
+    code: int  # label code of key (Recorder.code)
     distance_km: float
     speed: object  # Sampler
     headway_h: float
@@ -69,7 +71,7 @@ class World:
     def node_waiting_sample(self, node_id: str) -> None:
         """Record TEU waiting for trains or vessels at ``node_id``."""
         total = sum(q.total_teu for q in self.queues_at[node_id])
-        self.rec.sample(node_id, "teu_waiting", self.env.now, total)
+        self.rec.sample(self.rec.codes[node_id], TEU_WAITING, self.env.now, total)
 
     def forward(self, ids: np.ndarray, source: CargoQueue) -> None:
         """Consignments just unloaded at the end of the segment they took from queue

@@ -79,7 +79,7 @@ def model_run(sc) -> dict:
     build_tables(run)
     tables_s = time.perf_counter() - t
     return {"run_s": run_s, "tables_s": tables_s, "events": run.events,
-            "consignments": int(len(run.created_h))}
+            "consignments": len(run.created_h)}
 
 
 def best(rows: list[dict]) -> dict:
@@ -122,7 +122,7 @@ def child_memory(horizon_days: float, tables: bool) -> dict:
     peak = rss_mib("VmHWM")
     return {"bare_mib": bare, "ready_mib": ready, "peak_mib": peak,
             "peak_above_ready_mib": peak - ready, "peak_above_bare_mib": peak - bare,
-            "wall_s": wall, "events": run.events, "consignments": int(len(run.created_h)),
+            "wall_s": wall, "events": run.events, "consignments": len(run.created_h),
             "tables": tables}
 
 

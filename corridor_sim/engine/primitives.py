@@ -18,7 +18,7 @@ from simpy.events import Event
 class Slots:
     """``capacity`` identical servers (tracks, berths) granted first come, first served."""
 
-    __slots__ = ("env", "capacity", "count", "queue")
+    __slots__ = ("capacity", "count", "env", "queue")
 
     def __init__(self, env: Environment, capacity: int):
         self.env = env

@@ -40,21 +40,21 @@ def consignments_table(run: RunData) -> pd.DataFrame:
     """One row per consignment with its delay breakdown (hours)."""
     rec = run.rec
     n = len(run.created_h)
-    nb = len(rec.b_kind)
+    nb = rec.n_batches
     cat = np.zeros((max(nb, 1), len(CATEGORIES)))
-    if rec.st_batch:
-        np.add.at(cat, (np.asarray(rec.st_batch), np.asarray(rec.st_cat)),
-                  np.asarray(rec.st_t1) - np.asarray(rec.st_t0))
+    if len(rec.st_batch):
+        np.add.at(cat, (rec.column("st_batch"), rec.column("st_cat")),
+                  rec.column("st_t1") - rec.column("st_t0"))
     per = np.zeros((n, len(CATEGORIES)))
-    if rec.m_ids:
-        mb = np.concatenate(rec.m_batch)
-        mi = np.concatenate(rec.m_ids)
-        mj = np.concatenate(rec.m_joined)
-        ended = np.isfinite(np.asarray(rec.b_end, float))[mb]
+    if len(rec.m_ids):
+        mb = rec.manifest_batches()
+        mi = rec.column("m_ids")
+        mj = rec.manifest_joined(run.created_h)
+        ended = np.isfinite(rec.column("b_end"))[mb]
         mb, mi, mj = mb[ended], mi[ended], mj[ended]
         np.add.at(per, mi, cat[mb])
-        pre = np.asarray(rec.b_formed)[mb] - mj
-        is_vessel = np.asarray(rec.b_kind, dtype=object)[mb] == "vessel"
+        pre = rec.column("b_formed")[mb] - mj
+        is_vessel = rec.label_column("b_kind")[mb] == "vessel"
         np.add.at(per[:, CATEGORIES.index("consolidation")], mi[~is_vessel], pre[~is_vessel])
         np.add.at(per[:, CATEGORIES.index("waiting")], mi[is_vessel], pre[is_vessel])
     flows = run.scenario.flows
@@ -88,44 +88,44 @@ def movements_table(run: RunData) -> pd.DataFrame:
     each row (duration x units, or the members' individual waits for those rows).
     """
     rec = run.rec
-    b = np.asarray(rec.st_batch, dtype=np.int64)
-    t0, t1 = np.asarray(rec.st_t0, float), np.asarray(rec.st_t1, float)
-    units = np.asarray(rec.b_units, dtype=np.int64)
+    b = rec.column("st_batch")
+    t0, t1 = rec.column("st_t0"), rec.column("st_t1")
+    units = rec.column("b_units")
     rows = pd.DataFrame({
         "batch_id": b,
-        "place": np.asarray(rec.st_place, dtype=object),
-        "activity": np.asarray(rec.st_activity, dtype=object),
-        "category": np.asarray(CATEGORIES, dtype=object)[np.asarray(rec.st_cat, dtype=np.int64)],
+        "place": rec.label_column("st_place"),
+        "activity": rec.label_column("st_activity"),
+        "category": np.asarray(CATEGORIES, dtype=object)[rec.column("st_cat")],
         "start_h": t0,
         "end_h": t1,
         "unit_hours": (t1 - t0) * units[b] if len(b) else np.empty(0),
     })
     waits = _assembly_rows(run)
     df = pd.concat([waits, rows], ignore_index=True) if len(waits) else rows
-    kinds = np.asarray(rec.b_kind, dtype=object)
+    kinds = rec.label_column("b_kind")
     bid = df["batch_id"].to_numpy(dtype=np.int64)
     df.insert(1, "kind", kinds[bid] if len(bid) else np.array([], dtype=object))
-    df.insert(2, "segment", np.asarray(rec.b_segment, dtype=object)[bid] if len(bid) else [])
-    df["teu"] = np.asarray(rec.b_teu, float)[bid] if len(bid) else np.empty(0)
-    df["tons"] = np.asarray(rec.b_tons, float)[bid] if len(bid) else np.empty(0)
+    df.insert(2, "segment", rec.label_column("b_segment")[bid] if len(bid) else [])
+    df["teu"] = rec.column("b_teu")[bid] if len(bid) else np.empty(0)
+    df["tons"] = rec.column("b_tons")[bid] if len(bid) else np.empty(0)
     df["units"] = units[bid] if len(bid) else np.empty(0, dtype=np.int64)
     return df.sort_values(["batch_id", "start_h"], kind="stable").reset_index(drop=True)
 
 
 def _assembly_rows(run: RunData) -> pd.DataFrame:
     rec = run.rec
-    if not rec.m_ids:
+    if not len(rec.m_ids):
         return pd.DataFrame()
-    mb = np.concatenate(rec.m_batch)
-    mj = np.concatenate(rec.m_joined)
-    nb = len(rec.b_kind)
-    formed = np.asarray(rec.b_formed, float)
+    mb = rec.manifest_batches()
+    mj = rec.manifest_joined(run.created_h)
+    nb = rec.n_batches
+    formed = rec.column("b_formed")
     first = np.full(nb, np.inf)
     np.minimum.at(first, mb, mj)
     hours = np.zeros(nb)
     np.add.at(hours, mb, formed[mb] - mj)
-    kinds = np.asarray(rec.b_kind, dtype=object)
-    places = np.array([_segment_start(s) for s in rec.b_segment], dtype=object)
+    kinds = rec.label_column("b_kind")
+    places = np.array([_segment_start(s) for s in rec.label_column("b_segment")], dtype=object)
     vessel = kinds == "vessel"
     return pd.DataFrame({
         "batch_id": np.arange(nb, dtype=np.int64),
@@ -147,10 +147,10 @@ def resources_table(run: RunData) -> pd.DataFrame:
     """Time series samples of queues and busy units per node and service."""
     rec = run.rec
     return pd.DataFrame({
-        "resource": np.asarray(rec.r_name, dtype=object),
-        "metric": np.asarray(rec.r_metric, dtype=object),
-        "t_h": np.asarray(rec.r_t, float),
-        "value": np.asarray(rec.r_value, float),
+        "resource": rec.label_column("r_name"),
+        "metric": rec.label_column("r_metric"),
+        "t_h": rec.column("r_t"),
+        "value": rec.column("r_value"),
     })
 
 

@@ -106,11 +106,9 @@ def check_capacities(sc, tables) -> None:
 def manifests(run) -> pd.DataFrame:
     """Batch membership: batch_id, consignment_id, joined_h (when it joined the queue)."""
     rec = run.rec
-    if not rec.m_ids:
-        return pd.DataFrame({"batch_id": [], "consignment_id": [], "joined_h": []})
-    return pd.DataFrame({"batch_id": np.concatenate(rec.m_batch),
-                         "consignment_id": np.concatenate(rec.m_ids),
-                         "joined_h": np.concatenate(rec.m_joined)})
+    return pd.DataFrame({"batch_id": rec.manifest_batches(),
+                         "consignment_id": rec.column("m_ids").astype(np.int64),
+                         "joined_h": rec.manifest_joined(run.created_h)})
 
 
 def check_rides(sc, run, tables) -> None:
@@ -119,14 +117,14 @@ def check_rides(sc, run, tables) -> None:
     tons and units equal the sum over their members."""
     rec, cons = run.rec, tables["consignments"]
     man = manifests(run)
-    formed = np.asarray(rec.b_formed, float)
-    end = np.asarray(rec.b_end, float)
-    segment = np.asarray(rec.b_segment, dtype=object)
+    formed = rec.column("b_formed")
+    end = rec.column("b_end")
+    segment = rec.label_column("b_segment")
     bid = man["batch_id"].to_numpy(dtype=np.int64)
     cid = man["consignment_id"].to_numpy(dtype=np.int64)
     tons = cons["tons"].to_numpy()
-    assert np.allclose(np.bincount(bid, tons[cid], minlength=len(formed)), rec.b_tons)
-    assert (np.bincount(bid, minlength=len(formed)) == np.asarray(rec.b_units)).all()
+    assert np.allclose(np.bincount(bid, tons[cid], minlength=len(formed)), rec.column("b_tons"))
+    assert (np.bincount(bid, minlength=len(formed)) == rec.column("b_units")).all()
     assert (man["joined_h"].to_numpy() <= formed[bid] + TOL).all(), "left before joining"
     net = Network(sc)
     seg_keys = {i: [s.key for s in net.segments[f.id]] for i, f in enumerate(sc.flows)}
@@ -153,7 +151,7 @@ def check_fifo(run) -> None:
     man = manifests(run)
     if man.empty:
         return
-    segment = np.asarray(run.rec.b_segment, dtype=object)
+    segment = run.rec.label_column("b_segment")
     g = man.groupby("batch_id")["joined_h"].agg(["min", "max"])
     g["segment"] = segment[g.index.to_numpy()]
     for seg, grp in g.groupby("segment"):

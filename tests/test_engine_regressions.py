@@ -49,7 +49,7 @@ def test_unit_larger_than_train_travels_alone_instead_of_hanging():
     tables, _ = run_single(sc)
     check_conservation(sc, tables)
     check_rides(sc, run, tables)
-    assert max(run.rec.b_units) == 1  # each oversize unit rides alone
+    assert run.rec.column("b_units").max() == 1  # each oversize unit rides alone
 
 
 def shared_queue_scenario() -> Scenario:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from bisect import bisect_right
 
 import numpy as np
 
@@ -12,7 +13,7 @@ from ..stochastic import draw
 class Closures:
     """A sorted set of disjoint closed intervals ``[start_h, end_h)``."""
 
-    __slots__ = ("starts", "ends", "_empty")
+    __slots__ = ("starts", "ends", "empty", "_starts", "_ends")
 
     def __init__(self, windows: list[tuple[float, float]] | None = None):
         merged: list[list[float]] = []
@@ -23,23 +24,28 @@ class Closures:
                 merged.append([s, e])
         self.starts = np.array([m[0] for m in merged], float)
         self.ends = np.array([m[1] for m in merged], float)
-        self._empty = not merged
+        self.empty = not merged
+        self._starts = self.starts.tolist()  # plain lists for fast bisection
+        self._ends = self.ends.tolist()
 
     def __bool__(self) -> bool:
-        return not self._empty
+        return not self.empty
 
     def next_open(self, t: float) -> float:
         """The earliest time >= ``t`` that is not inside a closure."""
-        if self._empty:
+        if self.empty:
             return t
-        i = int(np.searchsorted(self.ends, t, side="right"))
-        if i < len(self.starts) and self.starts[i] <= t:
-            return float(self.ends[i])
+        i = bisect_right(self._ends, t)
+        if i < len(self._starts) and self._starts[i] <= t:
+            return self._ends[i]
         return t
 
     def overlap(self, t0: float, t1: float) -> float:
         """Hours of ``[t0, t1)`` that fall inside closures."""
-        if self._empty or t1 <= t0:
+        if self.empty or t1 <= t0:
+            return 0.0
+        i = bisect_right(self._ends, t0)  # first window ending after t0
+        if i == len(self._starts) or self._starts[i] >= t1:
             return 0.0
         lo = np.maximum(self.starts, t0)
         hi = np.minimum(self.ends, t1)

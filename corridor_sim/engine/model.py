@@ -13,8 +13,9 @@ from ..scenario.models import Scenario
 from ..stochastic import Sampler, Streams
 from .closures import Closures, weather_windows
 from .demand import arrival_times
+from .primitives import Slots
 from .queues import CargoQueue
-from .records import Recorder
+from .records import CAT, Recorder
 from .trains import former
 from .vessels import vessel
 from .world import Line, Station, World
@@ -65,9 +66,9 @@ def _demand(scenario: Scenario, net: Network, t0: float, t1: float, streams: Str
     for i, flow in enumerate(scenario.flows):
         t = arrival_times(flow, scenario, t0, t1, streams.generator(f"flow:{flow.id}:arrivals"))
         times.append(t)
-        flows.append(np.full(len(t), i, dtype=np.int64))
+        flows.append(np.full(len(t), i, dtype=np.int32))
     created = np.concatenate(times) if times else np.empty(0)
-    flow_of = np.concatenate(flows) if flows else np.empty(0, dtype=np.int64)
+    flow_of = np.concatenate(flows) if flows else np.empty(0, dtype=np.int32)
     teu = np.array([f.teu_per_unit for f in scenario.flows])[flow_of]
     tons = np.array([f.tons_per_unit for f in scenario.flows])[flow_of]
     return created, flow_of, teu, tons
@@ -83,15 +84,16 @@ def build(scenario: Scenario, replication: int = 0):
     windows = _closure_windows(scenario, t0, t1, streams)
     closures = {k: Closures(v) for k, v in windows.items()}
     none = Closures()
+    rec = Recorder(len(created))
     stations = {
-        nid: Station(nid, simpy.Resource(env, node.tracks),
+        nid: Station(nid, rec.code(nid), Slots(env, node.tracks),
                      Sampler(node.dwell_h, streams.generator(f"node:{nid}:dwell")),
-                     _category(node), closures.get(nid, none))
+                     CAT[_category(node)], closures.get(nid, none))
         for nid, node in scenario.nodes.items()
     }
     lines = {
         (leg.from_, leg.to): Line(
-            leg.key, leg.distance_km,
+            leg.key, rec.code(leg.key), leg.distance_km,
             Sampler(leg.speed_kmh, streams.generator(f"leg:{leg.key}:speed")),
             24.0 / leg.trains_per_day if leg.trains_per_day else 0.0,
             closures.get(leg.key, none))
@@ -99,14 +101,13 @@ def build(scenario: Scenario, replication: int = 0):
     }
     segs = [net.segments[f.id] for f in scenario.flows]
     world = World(
-        env=env, scenario=scenario, network=net, rec=Recorder(len(created)),
+        env=env, scenario=scenario, network=net, rec=rec,
         stations=stations, lines=lines,
         service_closures={n: closures.get(n, none) for n in scenario.services},
-        berths={nid: simpy.Resource(env, node.berths) for nid, node in scenario.nodes.items()},
+        berths={nid: Slots(env, node.berths) for nid, node in scenario.nodes.items()},
         flow_of=flow_of, teu_of=teu_of, tons_of=tons_of,
-        seg_idx=np.zeros(len(created), dtype=np.int64), flow_segments=segs,
-        nseg_of_flow=np.array([len(s) for s in segs], dtype=np.int64),
-        qid_table=np.full((len(segs), max(len(s) for s in segs)), -1, dtype=np.int64),
+        flow_segments=segs,
+        qid_table=np.full((len(segs), max(len(s) for s in segs) + 1), -1, dtype=np.int64),
         service_busy={n: 0 for n in scenario.services}, end_h=t1,
     )
     _queues(world, created)
@@ -121,9 +122,21 @@ def _queues(world: World, created: np.ndarray) -> None:
         for si, seg in enumerate(segs):
             key = (seg.start, seg.key)
             if key not in index:
-                index[key] = len(world.queue_list)
-                world.queue_list.append(CargoQueue(seg.key, seg.start, world.teu_of))
+                index[key] = world.add_queue(CargoQueue(seg.key, seg.start, world.teu_of))
             world.qid_table[fi, si] = index[key]
+    # where each flow goes after each queue (a route never visits a node twice, so a
+    # flow passes through a queue at most once); -1: delivered, -2: flow not there
+    nflows = len(world.flow_segments)
+    for q in world.queue_list:
+        q.next_by_flow = np.full(nflows, -2, dtype=np.int64)
+    for fi, segs in enumerate(world.flow_segments):
+        for si in range(len(segs)):
+            world.queue_list[world.qid_table[fi, si]].next_by_flow[fi] = \
+                world.qid_table[fi, si + 1]
+    for q in world.queue_list:
+        used = np.unique(q.next_by_flow[q.next_by_flow > -2])
+        q.next_qid = int(used[0]) if len(used) == 1 else None
+        q.next_qids = [int(u) for u in used if u >= 0]
     for fi in range(len(world.flow_segments)):
         ids = np.flatnonzero(world.flow_of == fi)
         world.queue_list[world.qid_table[fi, 0]].schedule(created[ids], ids)

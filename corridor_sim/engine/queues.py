@@ -21,7 +21,7 @@ class CargoQueue:
         self.key = key
         self.node = node
         self.teu_of = teu_of  # TEU slots per consignment id (shared array)
-        self.chunks: deque[list] = deque()  # [ids, joined, teu] arrays
+        self.chunks: deque[list] = deque()  # [ids, joined, teu]; joined may be one float
         self.total_teu = 0.0
         self.count = 0
         self.wake = None  # simpy event shared by whoever waits for cargo here
@@ -29,6 +29,12 @@ class CargoQueue:
         self.sched_ids = np.empty(0, dtype=np.int64)
         self.sched_cum = np.zeros(1)  # cumulative TEU of scheduled arrivals (len n + 1)
         self.k = 0  # next scheduled arrival not yet admitted
+        self.next_t = INF  # its time (hours)
+        # routing after this queue (set by the model): next queue index per flow
+        # (-1 delivered), and the single next queue if all flows here share it
+        self.next_by_flow = np.empty(0, dtype=np.int64)
+        self.next_qid: int | None = None
+        self.next_qids: list[int] = []  # the distinct next queues, ascending
 
     # -- arrivals ---------------------------------------------------------------
     def schedule(self, times: np.ndarray, ids: np.ndarray) -> None:
@@ -39,6 +45,7 @@ class CargoQueue:
         self.sched_t, self.sched_ids = t[order], i[order]
         self.sched_cum = np.concatenate([[0.0], np.cumsum(self.teu_of[self.sched_ids])])
         self.k = 0
+        self.next_t = float(self.sched_t[0]) if len(self.sched_t) else INF
 
     @property
     def has_scheduled(self) -> bool:
@@ -46,17 +53,20 @@ class CargoQueue:
 
     def admit(self, now: float) -> None:
         """Move scheduled arrivals with time <= now into the queue."""
-        j = int(np.searchsorted(self.sched_t, now, side="right"))
+        if now < self.next_t:
+            return
+        j = int(self.sched_t.searchsorted(now, side="right"))
         if j > self.k:
             ids = self.sched_ids[self.k:j]
-            self._push(ids, self.sched_t[self.k:j].copy())
+            self._push(ids, self.sched_t[self.k:j])
             self.k = j
+            self.next_t = float(self.sched_t[j]) if j < len(self.sched_t) else INF
 
     def put(self, ids: np.ndarray, now: float) -> None:
         """Consignments unloaded here join the queue now; wakes a waiting consumer.
         Scheduled arrivals up to ``now`` are admitted first so the queue stays FIFO."""
         self.admit(now)
-        self._push(ids, np.full(len(ids), now))
+        self._push(ids, now)
         if self.wake is not None:
             if not self.wake.triggered:
                 self.wake.succeed()
@@ -68,18 +78,21 @@ class CargoQueue:
             self.wake = env.event()
         return self.wake
 
-    def _push(self, ids: np.ndarray, joined: np.ndarray) -> None:
+    def _push(self, ids: np.ndarray, joined: np.ndarray | float) -> None:
         teu = self.teu_of[ids]
         self.chunks.append([ids, joined, teu])
-        self.total_teu += float(teu.sum())
+        self.total_teu += float(np.add.reduce(teu))
         self.count += len(ids)
 
     # -- looking ahead -----------------------------------------------------------
     def first_joined(self) -> float:
-        return float(self.chunks[0][1][0]) if self.chunks else INF
+        if not self.chunks:
+            return INF
+        joined = self.chunks[0][1]
+        return joined if isinstance(joined, float) else float(joined[0])
 
     def next_scheduled(self) -> float:
-        return float(self.sched_t[self.k]) if self.has_scheduled else INF
+        return self.next_t
 
     def time_reaching(self, teu: float) -> float:
         """When waiting TEU (queue plus scheduled arrivals) first reaches ``teu``."""
@@ -87,37 +100,39 @@ class CargoQueue:
         if need <= 1e-9:
             return -INF
         target = self.sched_cum[self.k] + need - 1e-9
-        j = int(np.searchsorted(self.sched_cum, target, side="left"))
+        j = int(self.sched_cum.searchsorted(target, side="left"))
         if j >= len(self.sched_cum):
             return INF
         return float(self.sched_t[j - 1])
 
     # -- departures --------------------------------------------------------------
-    def take(self, capacity_teu: float) -> tuple[np.ndarray, np.ndarray, float]:
-        """Remove consignments FIFO up to ``capacity_teu``; return ids, joined, TEU."""
-        ids_out, joined_out, room = [], [], capacity_teu
-        while self.chunks and room > 1e-9:
-            ids, joined, teu = self.chunks[0]
-            cum = np.cumsum(teu)
-            n = int(np.searchsorted(cum, room + 1e-9, side="right"))
+    def take(self, capacity_teu: float) -> tuple[np.ndarray, float]:
+        """Remove consignments FIFO up to ``capacity_teu``; return their ids and TEU."""
+        ids_out, room = [], capacity_teu
+        chunks = self.chunks
+        while chunks and room > 1e-9:
+            ids, joined, teu = chunks[0]
+            cum = teu.cumsum()
+            n = int(cum.searchsorted(room + 1e-9, side="right"))
             if n == 0:
                 if ids_out:
                     break
                 n = 1  # a unit larger than the whole batch travels alone (never blocks)
-            ids_out.append(ids[:n])
-            joined_out.append(joined[:n])
             room -= float(cum[n - 1])
             if n == len(ids):
-                self.chunks.popleft()
+                ids_out.append(ids)
+                chunks.popleft()
             else:
-                self.chunks[0] = [ids[n:], joined[n:], teu[n:]]
+                ids_out.append(ids[:n])
+                chunks[0] = [ids[n:], joined if isinstance(joined, float) else joined[n:],
+                             teu[n:]]
                 break
         if not ids_out:
-            return np.empty(0, dtype=np.int64), np.empty(0), 0.0
-        ids = np.concatenate(ids_out)
+            return self.sched_ids[:0], 0.0
+        ids = ids_out[0] if len(ids_out) == 1 else np.concatenate(ids_out)
         taken = capacity_teu - room
         self.total_teu -= taken
         self.count -= len(ids)
         if self.count == 0:
             self.total_teu = 0.0
-        return ids, np.concatenate(joined_out), taken
+        return ids, taken

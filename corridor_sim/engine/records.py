@@ -1,78 +1,147 @@
-"""Append-only event records kept as flat Python lists, turned into arrays at the end.
+"""Append-only event records kept in typed arrays (``array.array``), read out as numpy.
 
 Records are per batch (a train or a vessel load) and per consignment only where a
-consignment's own timing matters (creation, the batch it rides, delivery).
+consignment's own timing matters (creation, the batch it rides, delivery). Every column
+is a compact typed array (8 bytes per float, labels stored as small integer codes into
+``Recorder.labels``), so a ten-year run keeps no Python object per record.
+
+Manifests are stored batch by batch: the consignments of batch ``b`` are the
+``b_units[b]`` entries of ``m_ids`` that follow those of batch ``b - 1``. When each
+consignment joined the queue its batch formed from is not stored but derived by a join:
+its creation time for its first batch, the end of its previous batch for the others.
 """
 
 from __future__ import annotations
+
+from array import array
 
 import numpy as np
 
 CATEGORIES = ("moving", "consolidation", "border", "transshipment", "waiting", "disruption")
 CAT = {name: i for i, name in enumerate(CATEGORIES)}
+# labels every run uses get fixed codes (a place's code comes from ``Recorder.code``)
+METRICS = ("trains_queued", "tracks_busy", "teu_waiting", "vessels_loaded")
+ACTIVITIES = ("queue", "process", "slot", "run", "closed", "load", "weather", "sail",
+              "anchorage", "berth", "unload")
+LABEL = {name: i for i, name in enumerate(METRICS + ACTIVITIES)}
+TRAINS_QUEUED, TRACKS_BUSY, TEU_WAITING, VESSELS_LOADED = (LABEL[m] for m in METRICS)
+CLOSED, DISRUPTION = LABEL["closed"], CAT["disruption"]
 
 
 class Recorder:
-    """Collects stage rows, manifests and resource samples during one run."""
+    """Collects stage rows, manifests and resource samples during one run.
+
+    Times are hours since the scenario's ``start_date``; TEU and tons per batch.
+    """
 
     def __init__(self, n_consignments: int):
+        self.codes: dict[str, int] = dict(LABEL)  # label -> code
+        self.labels: list[str] = list(LABEL)  # code -> label
         # stage rows: one per batch per activity
-        self.st_batch: list[int] = []
-        self.st_place: list[str] = []
-        self.st_activity: list[str] = []
-        self.st_cat: list[int] = []
-        self.st_t0: list[float] = []
-        self.st_t1: list[float] = []
+        self.st_batch = array("q")
+        self.st_place = array("i")  # label code
+        self.st_activity = array("i")  # label code
+        self.st_cat = array("b")  # index into CATEGORIES
+        self.st_t0 = array("d")
+        self.st_t1 = array("d")
         # batches
-        self.b_kind: list[str] = []
-        self.b_segment: list[str] = []
-        self.b_formed: list[float] = []
-        self.b_end: list[float] = []
-        self.b_teu: list[float] = []
-        self.b_tons: list[float] = []
-        self.b_units: list[int] = []
-        # manifests: chunks of (batch id, consignment ids, joined times)
-        self.m_batch: list[np.ndarray] = []
-        self.m_ids: list[np.ndarray] = []
-        self.m_joined: list[np.ndarray] = []
+        self.b_kind = array("i")  # label code
+        self.b_segment = array("i")  # label code
+        self.b_formed = array("d")
+        self.b_end = array("d")  # NaN until the batch is unloaded
+        self.b_teu = array("d")
+        self.b_tons = array("d")
+        self.b_units = array("q")
+        # manifests, batch after batch (see module docstring)
+        self.m_ids = array("i" if n_consignments < 2**31 else "q")
         # resources: long-format samples
-        self.r_name: list[str] = []
-        self.r_metric: list[str] = []
-        self.r_t: list[float] = []
-        self.r_value: list[float] = []
+        self.r_name = array("i")  # label code
+        self.r_metric = array("i")  # label code
+        self.r_t = array("d")
+        self.r_value = array("d")
+        self._id_dtype = np.dtype(np.int32 if self.m_ids.typecode == "i" else np.int64)
         self.delivered_h = np.full(n_consignments, np.nan)
 
+    def code(self, label: str) -> int:
+        """The integer code of ``label`` (assigned on first use)."""
+        c = self.codes.get(label)
+        if c is None:
+            c = self.codes[label] = len(self.labels)
+            self.labels.append(label)
+        return c
+
+    @property
+    def n_batches(self) -> int:
+        return len(self.b_kind)
+
     def new_batch(self, kind: str, segment: str, formed: float, ids: np.ndarray,
-                  joined: np.ndarray, teu: float, tons: float) -> int:
+                  teu: float, tons: float) -> int:
+        """Open a batch formed at ``formed`` (hours) carrying consignments ``ids``;
+        return its id."""
         bid = len(self.b_kind)
-        self.b_kind.append(kind)
-        self.b_segment.append(segment)
+        self.b_kind.append(self.code(kind))
+        self.b_segment.append(self.code(segment))
         self.b_formed.append(formed)
         self.b_end.append(np.nan)
         self.b_teu.append(teu)
         self.b_tons.append(tons)
         self.b_units.append(len(ids))
-        self.m_batch.append(np.full(len(ids), bid, dtype=np.int64))
-        self.m_ids.append(ids)
-        self.m_joined.append(joined)
+        self.m_ids.frombytes(ids.astype(self._id_dtype).tobytes())
         return bid
 
-    def stage(self, bid: int, place: str, activity: str, category: str,
+    def stage(self, bid: int, place: int, activity: int, category: int,
               t0: float, t1: float) -> None:
+        """Batch ``bid`` spent ``[t0, t1)`` hours on ``activity`` at ``place`` (label
+        codes; ``category`` indexes CATEGORIES)."""
         if t1 <= t0:
             return
         self.st_batch.append(bid)
         self.st_place.append(place)
         self.st_activity.append(activity)
-        self.st_cat.append(CAT[category])
+        self.st_cat.append(category)
         self.st_t0.append(t0)
         self.st_t1.append(t1)
 
-    def sample(self, name: str, metric: str, t: float, value: float) -> None:
+    def sample(self, name: int, metric: int, t: float, value: float) -> None:
+        """Resource ``name`` had ``metric`` (label codes) equal to ``value`` from time
+        ``t`` (hours)."""
         self.r_name.append(name)
         self.r_metric.append(metric)
         self.r_t.append(t)
         self.r_value.append(value)
+
+    # -- read-out (after the run) -------------------------------------------------------
+    def column(self, name: str) -> np.ndarray:
+        """A copy of record column ``name`` (e.g. ``"st_t0"``) as a numpy array."""
+        col = getattr(self, name)
+        dtype = {"q": np.int64, "i": np.int32, "b": np.int8, "d": np.float64}[col.typecode]
+        return np.frombuffer(col, dtype=dtype).copy() if len(col) else np.empty(0, dtype)
+
+    def label_column(self, name: str) -> np.ndarray:
+        """Record column ``name`` of label codes, decoded to an object array of strings."""
+        return np.asarray(self.labels, dtype=object)[self.column(name)] if self.labels \
+            else np.empty(0, dtype=object)
+
+    def manifest_batches(self) -> np.ndarray:
+        """The batch id of each manifest entry (aligned with ``m_ids``)."""
+        return np.repeat(np.arange(self.n_batches, dtype=np.int64), self.column("b_units"))
+
+    def manifest_joined(self, created_h: np.ndarray) -> np.ndarray:
+        """When each manifest entry's consignment joined the queue its batch formed from
+        (hours): its creation for its first batch, else the end of its previous batch.
+        (A consignment boards its next batch only after the previous one ended, so its
+        entries appear in ``m_ids`` in the order it rode them.)"""
+        ids = self.column("m_ids")
+        order = np.argsort(ids, kind="stable")
+        sid = ids[order]
+        batch = self.manifest_batches()[order]
+        first = np.ones(len(sid), dtype=bool)
+        first[1:] = sid[1:] != sid[:-1]
+        prev_end = np.empty(len(sid))
+        prev_end[1:] = self.column("b_end")[batch[:-1]]
+        joined = np.empty(len(sid))
+        joined[order] = np.where(first, created_h[sid], prev_end)
+        return joined
 
 
 class Clock:
@@ -83,16 +152,17 @@ class Clock:
     def __init__(self, rec: Recorder, bid: int, t: float):
         self.rec, self.bid, self.t = rec, bid, t
 
-    def mark(self, now: float, place: str, activity: str, category: str,
+    def mark(self, now: float, place: int, activity: int, category: int,
              closures=None) -> None:
-        """Record [cursor, now) under ``category``; the part inside ``closures`` is
-        recorded as disruption instead."""
-        if closures:
-            lost = closures.overlap(self.t, now)
-            if lost > 0:
-                self.rec.stage(self.bid, place, "closed", "disruption", self.t, self.t + lost)
-                self.rec.stage(self.bid, place, activity, category, self.t + lost, now)
-                self.t = now
-                return
-        self.rec.stage(self.bid, place, activity, category, self.t, now)
+        """Record [cursor, now) under ``category`` (label codes and a CATEGORIES index,
+        see ``Recorder.stage``); the part inside ``closures`` is recorded as disruption
+        instead."""
+        t = self.t
         self.t = now
+        if closures is not None and not closures.empty:
+            lost = closures.overlap(t, now)
+            if lost > 0:
+                self.rec.stage(self.bid, place, CLOSED, DISRUPTION, t, t + lost)
+                self.rec.stage(self.bid, place, activity, category, t + lost, now)
+                return
+        self.rec.stage(self.bid, place, activity, category, t, now)

@@ -5,11 +5,14 @@ from __future__ import annotations
 import numpy as np
 
 from .policy import next_slot
+from .primitives import first_of
 from .queues import INF, CargoQueue
-from .records import Clock
+from .records import CAT, LABEL, TRACKS_BUSY, TRAINS_QUEUED, Clock
 from .world import World
 
 EPS = 1e-7
+QUEUE, PROCESS, SLOT, RUN = LABEL["queue"], LABEL["process"], LABEL["slot"], LABEL["run"]
+WAITING, MOVING = CAT["waiting"], CAT["moving"]
 
 
 def former(world: World, q: CargoQueue, path: tuple[str, ...], capacity_teu: float,
@@ -22,11 +25,11 @@ def former(world: World, q: CargoQueue, path: tuple[str, ...], capacity_teu: flo
     segment = "rail:" + ">".join(path)
 
     def dispatch() -> None:
-        ids, joined, teu = q.take(capacity_teu)
+        ids, teu = q.take(capacity_teu)
         if len(ids):
-            tons = float(world.tons_of[ids].sum())
-            bid = world.rec.new_batch("train", segment, env.now, ids, joined, teu, tons)
-            env.process(train_run(world, bid, path, ids, handle_at_start))
+            tons = float(np.add.reduce(world.tons_of[ids]))
+            bid = world.rec.new_batch("train", segment, env.now, ids, teu, tons)
+            env.process(train_run(world, bid, path, ids, handle_at_start, q))
             world.node_waiting_sample(q.node)
 
     while True:
@@ -49,7 +52,7 @@ def former(world: World, q: CargoQueue, path: tuple[str, ...], capacity_teu: flo
         t_next = min(q.time_reaching(fill), first + policy.max_wait_h)
         wake = q.wait_event(env)
         if t_next < INF:
-            yield env.timeout(max(0.0, t_next - env.now)) | wake
+            yield first_of(env, env.timeout(max(0.0, t_next - env.now)), wake)
         else:
             yield wake
         q.admit(env.now)
@@ -60,42 +63,48 @@ def former(world: World, q: CargoQueue, path: tuple[str, ...], capacity_teu: flo
 def visit(world: World, clock: Clock, node_id: str):
     """Queue for a track at ``node_id``, wait out closures, then dwell."""
     st = world.stations[node_id]
-    env, rec = world.env, world.rec
     if st.dwell.fixed == 0.0:
         return
-    req = st.tracks.request()
+    env, sample, tracks, code = world.env, world.rec.sample, st.tracks, st.code
+    req = tracks.request()
     st.waiting += 1
-    rec.sample(node_id, "trains_queued", env.now, st.waiting)
+    sample(code, TRAINS_QUEUED, env.now, st.waiting)
     yield req
+    now = env.now
     st.waiting -= 1
-    rec.sample(node_id, "trains_queued", env.now, st.waiting)
-    rec.sample(node_id, "tracks_busy", env.now, st.tracks.count)
-    reopen = st.closures.next_open(env.now)
-    if reopen > env.now:
-        yield env.timeout(reopen - env.now)
-    clock.mark(env.now, node_id, "queue", st.category, st.closures)
+    sample(code, TRAINS_QUEUED, now, st.waiting)
+    sample(code, TRACKS_BUSY, now, tracks.count)
+    reopen = st.closures.next_open(now)
+    if reopen > now:
+        yield env.timeout(reopen - now)
+        now = env.now
+    clock.mark(now, code, QUEUE, st.category, st.closures)
     yield env.timeout(st.dwell())
-    clock.mark(env.now, node_id, "process", st.category)
-    st.tracks.release(req)
-    rec.sample(node_id, "tracks_busy", env.now, st.tracks.count)
+    now = env.now
+    clock.mark(now, code, PROCESS, st.category)
+    tracks.release(req)
+    sample(code, TRACKS_BUSY, now, tracks.count)
 
 
 def train_run(world: World, bid: int, path: tuple[str, ...], ids: np.ndarray,
-              handle_at_start: bool):
-    """Run a formed train from ``path[0]`` to ``path[-1]`` and unload it there."""
+              handle_at_start: bool, source: CargoQueue):
+    """Run a train formed from queue ``source`` from ``path[0]`` to ``path[-1]`` and
+    unload it there."""
     env = world.env
     clock = Clock(world.rec, bid, env.now)
     if handle_at_start:
         yield from visit(world, clock, path[0])
+    lines = world.lines
     for a, b in zip(path, path[1:]):
-        line = world.lines[(a, b)]
-        depart = line.closures.next_open(max(env.now, line.next_free))
+        line = lines[(a, b)]
+        now = env.now
+        depart = line.closures.next_open(max(now, line.next_free))
         line.next_free = depart + line.headway_h
-        if depart > env.now:
-            yield env.timeout(depart - env.now)
-            clock.mark(env.now, line.key, "slot", "waiting", line.closures)
+        if depart > now:
+            yield env.timeout(depart - now)
+            clock.mark(env.now, line.code, SLOT, WAITING, line.closures)
         yield env.timeout(line.distance_km / max(line.speed(), 1.0))
-        clock.mark(env.now, line.key, "run", "moving")
+        clock.mark(env.now, line.code, RUN, MOVING)
         yield from visit(world, clock, b)
     world.rec.b_end[bid] = env.now
-    world.forward(ids)
+    world.forward(ids, source)

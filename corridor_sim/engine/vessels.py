@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import numpy as np
+
 from .policy import next_slot
+from .primitives import first_of
 from .queues import CargoQueue
-from .records import Clock
+from .records import CAT as C
+from .records import LABEL as A
+from .records import VESSELS_LOADED, Clock
 from .world import World
 
 KM_PER_NM = 1.852
@@ -34,7 +39,7 @@ def _wait_for_cargo(world: World, q: CargoQueue, policy, capacity_teu: float, si
             return
         wake = q.wait_event(env)
         if env.now < deadline:
-            yield env.timeout(deadline - env.now) | wake
+            yield first_of(env, env.timeout(deadline - env.now), wake)
         else:
             yield wake
 
@@ -45,40 +50,41 @@ def vessel(world: World, name: str, q: CargoQueue, speed, anchorage):
     svc = world.scenario.services[name]
     closures = world.service_closures[name]
     origin, dest = svc.from_, svc.to
+    c_origin, c_dest, c_name = rec.code(origin), rec.code(dest), rec.code(name)
     while True:
         berth = world.berths[origin].request()
         yield berth
         yield from _wait_for_cargo(world, q, svc.depart, svc.capacity_teu, env.now)
-        ids, joined, teu = q.take(svc.capacity_teu)
+        ids, teu = q.take(svc.capacity_teu)
         world.node_waiting_sample(origin)
-        tons = float(world.tons_of[ids].sum())
-        bid = rec.new_batch("vessel", f"sea:{name}", env.now, ids, joined, teu, tons)
+        tons = float(np.add.reduce(world.tons_of[ids]))
+        bid = rec.new_batch("vessel", f"sea:{name}", env.now, ids, teu, tons)
         world.service_busy[name] += 1
-        rec.sample(name, "vessels_loaded", env.now, world.service_busy[name])
+        rec.sample(c_name, VESSELS_LOADED, env.now, world.service_busy[name])
         clock = Clock(rec, bid, env.now)
         yield env.timeout(teu / svc.load_teu_per_h)
-        clock.mark(env.now, origin, "load", "transshipment")
+        clock.mark(env.now, c_origin, A["load"], C["transshipment"])
         reopen = closures.next_open(env.now)
         if reopen > env.now:
             yield env.timeout(reopen - env.now)
-            clock.mark(env.now, name, "weather", "disruption")
+            clock.mark(env.now, c_name, A["weather"], C["disruption"])
         world.berths[origin].release(berth)
         yield env.timeout(svc.distance_km / (max(speed(), 0.5) * KM_PER_NM))
-        clock.mark(env.now, name, "sail", "moving")
+        clock.mark(env.now, c_name, A["sail"], C["moving"])
         wait = anchorage()
         if wait > 0:
             yield env.timeout(wait)
-            clock.mark(env.now, dest, "anchorage", "waiting")
+            clock.mark(env.now, c_dest, A["anchorage"], C["waiting"])
         berth_d = world.berths[dest].request()
         yield berth_d
-        clock.mark(env.now, dest, "berth", "waiting")
+        clock.mark(env.now, c_dest, A["berth"], C["waiting"])
         yield env.timeout(teu / svc.unload_teu_per_h)
-        clock.mark(env.now, dest, "unload", "transshipment")
+        clock.mark(env.now, c_dest, A["unload"], C["transshipment"])
         world.berths[dest].release(berth_d)
         rec.b_end[bid] = env.now
         world.service_busy[name] -= 1
-        rec.sample(name, "vessels_loaded", env.now, world.service_busy[name])
-        world.forward(ids)
+        rec.sample(c_name, VESSELS_LOADED, env.now, world.service_busy[name])
+        world.forward(ids, q)
         reopen = closures.next_open(env.now)
         if reopen > env.now:
             yield env.timeout(reopen - env.now)

@@ -10,8 +10,9 @@ import simpy
 from ..network import Network, Segment
 from ..scenario.models import Scenario
 from .closures import Closures
+from .primitives import Slots
 from .queues import CargoQueue
-from .records import Recorder
+from .records import TEU_WAITING, Recorder
 
 
 @dataclass
@@ -19,9 +20,10 @@ class Station:
     """A node's handling tracks (trains processed at once) and its dwell sampler."""
 
     node_id: str
-    tracks: simpy.Resource
+    code: int  # label code of node_id (Recorder.code)
+    tracks: Slots
     dwell: object  # Sampler
-    category: str  # delay category for time spent here
+    category: int  # delay category for time spent here (index into CATEGORIES)
     closures: Closures
     waiting: int = 0
 
@@ -31,6 +33,7 @@ class Line:
     """A rail leg: headway-based line capacity and a speed sampler."""
 
     key: str
+    code: int  # label code of key (Recorder.code)
     distance_km: float
     speed: object  # Sampler
     headway_h: float
@@ -47,42 +50,55 @@ class World:
     stations: dict[str, Station]
     lines: dict[tuple[str, str], Line]
     service_closures: dict[str, Closures]
-    berths: dict[str, simpy.Resource]
+    berths: dict[str, Slots]
     # consignments
     flow_of: np.ndarray  # flow index per consignment
     teu_of: np.ndarray
     tons_of: np.ndarray
-    seg_idx: np.ndarray  # index of the segment each consignment is on / waiting for
     flow_segments: list[list[Segment]]
-    nseg_of_flow: np.ndarray  # number of segments per flow
-    qid_table: np.ndarray  # [flow, segment] -> index into queue_list
+    qid_table: np.ndarray  # [flow, segment] -> index into queue_list; -1 past the last
     queue_list: list[CargoQueue] = field(default_factory=list)
     service_busy: dict[str, int] = field(default_factory=dict)  # loaded vessels at sea
     end_h: float = 0.0
+    queues_at: dict[str, list[CargoQueue]] = field(default_factory=dict)  # node -> queues
+
+    def add_queue(self, q: CargoQueue) -> int:
+        """Register a consolidation queue; return its index in ``queue_list``."""
+        self.queue_list.append(q)
+        self.queues_at.setdefault(q.node, []).append(q)
+        return len(self.queue_list) - 1
 
     def node_waiting_sample(self, node_id: str) -> None:
         """Record TEU waiting for trains or vessels at ``node_id``."""
-        total = sum(q.total_teu for q in self.queue_list if q.node == node_id)
-        self.rec.sample(node_id, "teu_waiting", self.env.now, total)
+        total = sum(q.total_teu for q in self.queues_at[node_id])
+        self.rec.sample(self.rec.codes[node_id], TEU_WAITING, self.env.now, total)
 
-    def forward(self, ids: np.ndarray) -> None:
-        """Consignments just unloaded at the end of a segment: deliver those at their
-        destination, queue the rest for their next segment (grouped by queue)."""
+    def forward(self, ids: np.ndarray, source: CargoQueue) -> None:
+        """Consignments just unloaded at the end of the segment they took from queue
+        ``source``: deliver those at their destination, queue the rest for their next
+        segment (grouped by queue)."""
         if len(ids) == 0:
             return
         now = self.env.now
-        self.seg_idx[ids] += 1
-        flows = self.flow_of[ids]
-        done = self.seg_idx[ids] >= self.nseg_of_flow[flows]
-        if done.any():
+        nxt = source.next_qid
+        if nxt is None:  # flows through ``source`` go different ways
+            qids = source.next_by_flow[self.flow_of[ids]]
+            first, last = int(qids.min()), int(qids.max())
+        else:
+            qids, first, last = None, nxt, nxt
+        if first < 0:
+            if last < 0:
+                self.rec.delivered_h[ids] = now
+                return
+            done = qids < 0
             self.rec.delivered_h[ids[done]] = now
-            ids, flows = ids[~done], flows[~done]
-        if len(ids) == 0:
-            return
-        qids = self.qid_table[flows, self.seg_idx[ids]]
-        order = np.argsort(qids, kind="stable")
-        qids, ids = qids[order], ids[order]
-        cuts = np.flatnonzero(np.diff(qids)) + 1
-        for chunk_q, chunk_ids in zip(np.split(qids, cuts), np.split(ids, cuts)):
-            self.queue_list[int(chunk_q[0])].put(chunk_ids, now)
-        self.node_waiting_sample(self.queue_list[int(qids[0])].node)
+            ids, qids = ids[~done], qids[~done]
+            first = int(qids.min())
+        if first == last:
+            self.queue_list[first].put(ids, now)
+        else:
+            for qid in source.next_qids:  # ascending
+                sel = qids == qid
+                if sel.any():
+                    self.queue_list[qid].put(ids[sel], now)
+        self.node_waiting_sample(self.queue_list[first].node)

@@ -16,7 +16,8 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
-SHORT_RUN = {"CORRIDOR_SIM_HORIZON_DAYS": "40", "CORRIDOR_SIM_REPLICATIONS": "2"}
+SHORT_RUN = {"CORRIDOR_SIM_HORIZON_DAYS": "40", "CORRIDOR_SIM_REPLICATIONS": "2",
+             "CORRIDOR_SIM_QUICK": "1"}
 
 
 def test_the_starting_notebooks_exist():

@@ -20,6 +20,10 @@ from typing import Any
 BACKENDS = ("serial", "processes", "dask")
 
 
+class BackendUnavailable(RuntimeError):
+    """The backend cannot be used here (an optional dependency is missing)."""
+
+
 class Backend:
     """Base class: runs ``fn(*args)`` for every tuple in ``tasks``."""
 
@@ -108,7 +112,7 @@ class DaskBackend(Backend):
         try:
             from distributed import Client, LocalCluster
         except ImportError as exc:  # pragma: no cover - depends on the install
-            raise RuntimeError("the dask backend needs the optional extra: "
+            raise BackendUnavailable("the dask backend needs the optional extra: "
                                "pip install 'corridor-sim[dask]'") from exc
         self._cluster = None
         if scheduler:

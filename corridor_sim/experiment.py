@@ -165,6 +165,7 @@ def run_experiment(scenario: Scenario, replications: int = 1, seed: int | None =
             "done": int((status["state"] == "done").sum()),
             "failed": int((status["state"] == "failed").sum()),
             "computed": [int(i) for i in status.loc[status["computed"], "replication"]],
+            "reused": int(((status["state"] == "done") & ~status["computed"]).sum()),
             "wall_s": round(time.perf_counter() - t0, 3)}
     status = status.drop(columns=["computed"])
     if out is not None:
@@ -301,3 +302,26 @@ def summarize_kpis(kpi_tables: list[pd.DataFrame], confidence: float = 0.95) -> 
     out["ci_low"] = out["mean"] - half.where(out["n"] > 1)
     out["ci_high"] = out["mean"] + half.where(out["n"] > 1)
     return out
+
+
+def ci_summary_lines(summary: pd.DataFrame) -> list[str]:
+    """A short human summary of a KPI summary table (means with 95 % intervals)."""
+    def _ci(r, scale=1.0, fmt="{:.1f}", unit=""):
+        text = f"{fmt.format(r.mean * scale)}{unit}"
+        if pd.isna(r.ci_low):
+            return text
+        return f"{text} (95 % CI {fmt.format(r.ci_low * scale)}–{fmt.format(r.ci_high * scale)})"
+
+    lines = []
+    tons = summary[(summary["kpi"] == "tons_delivered") & (summary["group"] == "all")]
+    for r in tons.itertuples():
+        lines.append(f"tons delivered: {_ci(r, 1e-6, '{:.3f}', ' Mt')}, mean of n={r.n}")
+    for r in summary[summary["kpi"] == "transit_p50_days"].itertuples():
+        lines.append(f"  {r.group.replace('->', ' -> ')}: median {_ci(r, unit=' d')}")
+    waits = summary[summary["kpi"] == "wait_share"].sort_values("mean", ascending=False)
+    for r in waits.head(1).itertuples():
+        lines.append(f"longest waiting: {r.group.removeprefix('place:')}, "
+                     f"{_ci(r, 100, '{:.0f}', ' %')} of consignment-hours waited")
+    for r in summary[summary["kpi"] == "backlog_end_tons"].itertuples():
+        lines.append(f"in the system at the end: {_ci(r, 1e-3, unit=' kt')}")
+    return lines

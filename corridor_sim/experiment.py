@@ -158,16 +158,32 @@ def run_experiment(scenario: Scenario, replications: int = 1, seed: int | None =
     jobs = [Job(scenario, i, store.replication_dir(out, i) if out else None,
                 {**key, "replication": i}) for i in range(int(replications))]
     t0 = time.perf_counter()
-    status, tables = execute_jobs(jobs, backend, workers=workers, scheduler=scheduler,
+    status, kept = execute_jobs(jobs, backend, workers=workers, scheduler=scheduler,
                                   progress=progress, runner=runner)
-    meta = {"corridor_sim_version": __version__, "kind": "experiment", "scenario": scenario.name,
-            **key, "replications": int(replications), "backend": backend,
+    meta = experiment_meta(scenario, status, backend, time.perf_counter() - t0)
+    return finish_experiment(scenario, status, meta, [kept[k] for k in sorted(kept)], out,
+                             plots)
+
+
+def experiment_meta(scenario: Scenario, status: pd.DataFrame, backend: str,
+                    wall_s: float) -> dict:
+    """``run.json`` contents of an experiment (``status`` as from :func:`execute_jobs`)."""
+    return {"corridor_sim_version": __version__, "kind": "experiment",
+            "scenario": scenario.name, "scenario_hash": store.scenario_hash(scenario),
+            "seed": scenario.seed, "replications": len(status), "backend": backend,
             "done": int((status["state"] == "done").sum()),
             "failed": int((status["state"] == "failed").sum()),
             "computed": [int(i) for i in status.loc[status["computed"], "replication"]],
             "reused": int(((status["state"] == "done") & ~status["computed"]).sum()),
-            "wall_s": round(time.perf_counter() - t0, 3)}
-    status = status.drop(columns=["computed"])
+            "wall_s": round(wall_s, 3)}
+
+
+def finish_experiment(scenario: Scenario, status: pd.DataFrame, meta: dict,
+                      tables: list[dict[str, pd.DataFrame]], out: Path | None = None,
+                      plots: bool | None = None) -> Experiment:
+    """Summarise finished replications: from ``tables`` in memory, or, with ``out``, by
+    assembling ``out/replications`` into the combined results directory."""
+    status = status.drop(columns=["computed"]).reset_index(drop=True)
     if out is not None:
         return write_experiment(out, scenario, status, meta, plots)
     by_rep = (pd.concat([t["kpis"] for t in tables], ignore_index=True) if tables
@@ -178,11 +194,12 @@ def run_experiment(scenario: Scenario, replications: int = 1, seed: int | None =
 def execute_jobs(jobs: list[Job], backend: str = "processes", *, workers: int | None = None,
                  scheduler: str | None = None, progress: bool | None = None,
                  runner: Callable | None = None, desc: str = "replications",
-                 ) -> tuple[pd.DataFrame, list[dict[str, pd.DataFrame]]]:
+                 ) -> tuple[pd.DataFrame, dict[int, dict[str, pd.DataFrame]]]:
     """Run the jobs not already on disk; save each to its ``rep_dir`` as it finishes.
 
-    Returns the status table (job order; columns replication, state, error, wall_s,
-    computed) and, for jobs without ``rep_dir``, their tables in job order."""
+    Returns the status table (one row per job, in job order; columns replication,
+    state, error, wall_s, computed) and the tables of finished jobs without ``rep_dir``
+    keyed by job position."""
     from .backends import make_backend
 
     rows: list[dict | None] = [None] * len(jobs)
@@ -209,9 +226,8 @@ def execute_jobs(jobs: list[Job], backend: str = "processes", *, workers: int | 
                         bar.set_postfix(failed=failed)
     finally:
         bar.close()
-    status = pd.DataFrame([r for r in rows if r is not None],
-                          columns=["replication", "state", "error", "wall_s", "computed"])
-    return status, [kept[k] for k in sorted(kept)]
+    status = pd.DataFrame(rows, columns=["replication", "state", "error", "wall_s", "computed"])
+    return status, kept
 
 
 def _replicate(runner: Callable | None, scenario: Scenario, replication: int) -> dict:

@@ -12,7 +12,7 @@ import sys
 
 from ..scenario import ScenarioError
 
-COMMANDS = ["run", "validate", "show", "schema"]
+COMMANDS = ["run", "sweep", "validate", "show", "schema"]
 EXIT_USAGE = 2
 
 

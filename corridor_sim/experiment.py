@@ -3,6 +3,7 @@ failure capture and resume (sweeps over factors build on this in :mod:`.sweep`).
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import platform
@@ -118,14 +119,15 @@ class ReplicationError(RuntimeError):
 
 
 def run_replications(scenario: Scenario, replications: int = 1, seed: int | None = None,
-                     backend: str = "processes", **options) -> list[dict[str, pd.DataFrame]]:
+                     backend="processes", **options) -> list[dict[str, pd.DataFrame]]:
     """Run ``replications`` independent replications (streams spawned from the scenario
     seed, or ``seed``); return one tables dict per replication, in index order (each
     table carries a ``replication`` column). Replication ``i`` of two variants uses the
     same streams for the components they share (common random numbers).
 
-    ``backend`` is ``serial``, ``processes`` (default, one worker per core) or ``dask``;
-    ``options`` go to :func:`run_experiment` (``workers``, ``scheduler``, ``progress``).
+    ``backend`` is ``serial``, ``processes`` (default, one worker per core), ``dask`` or
+    a :class:`~corridor_sim.backends.Backend` instance (left open for reuse); ``options``
+    go to :func:`run_experiment` (``workers``, ``scheduler``, ``progress``).
     Raises :class:`ReplicationError` if any replication raised (after the others ran).
     """
     exp = run_experiment(scenario, replications, seed, backend, **options)
@@ -135,7 +137,7 @@ def run_replications(scenario: Scenario, replications: int = 1, seed: int | None
 
 
 def run_experiment(scenario: Scenario, replications: int = 1, seed: int | None = None,
-                   backend: str = "processes", *, workers: int | None = None,
+                   backend="processes", *, workers: int | None = None,
                    scheduler: str | None = None, out: str | Path | None = None,
                    force: bool = False, plots: bool | None = None,
                    progress: bool | None = None, runner: Callable | None = None) -> Experiment:
@@ -165,12 +167,13 @@ def run_experiment(scenario: Scenario, replications: int = 1, seed: int | None =
                              plots)
 
 
-def experiment_meta(scenario: Scenario, status: pd.DataFrame, backend: str,
+def experiment_meta(scenario: Scenario, status: pd.DataFrame, backend,
                     wall_s: float) -> dict:
     """``run.json`` contents of an experiment (``status`` as from :func:`execute_jobs`)."""
     return {"corridor_sim_version": __version__, "kind": "experiment",
             "scenario": scenario.name, "scenario_hash": store.scenario_hash(scenario),
-            "seed": scenario.seed, "replications": len(status), "backend": backend,
+            "seed": scenario.seed, "replications": len(status),
+            "backend": getattr(backend, "name", backend),
             "done": int((status["state"] == "done").sum()),
             "failed": int((status["state"] == "failed").sum()),
             "computed": [int(i) for i in status.loc[status["computed"], "replication"]],
@@ -191,7 +194,7 @@ def finish_experiment(scenario: Scenario, status: pd.DataFrame, meta: dict,
     return Experiment(scenario, summarize_kpis([by_rep]), by_rep, status, meta, tables)
 
 
-def execute_jobs(jobs: list[Job], backend: str = "processes", *, workers: int | None = None,
+def execute_jobs(jobs: list[Job], backend="processes", *, workers: int | None = None,
                  scheduler: str | None = None, progress: bool | None = None,
                  runner: Callable | None = None, desc: str = "replications",
                  ) -> tuple[pd.DataFrame, dict[int, dict[str, pd.DataFrame]]]:
@@ -200,7 +203,7 @@ def execute_jobs(jobs: list[Job], backend: str = "processes", *, workers: int | 
     Returns the status table (one row per job, in job order; columns replication,
     state, error, wall_s, computed) and the tables of finished jobs without ``rep_dir``
     keyed by job position."""
-    from .backends import make_backend
+    from .backends import Backend, make_backend
 
     rows: list[dict | None] = [None] * len(jobs)
     kept: dict[int, dict] = {}
@@ -214,8 +217,12 @@ def execute_jobs(jobs: list[Job], backend: str = "processes", *, workers: int | 
     bar = _progress_bar(len(jobs), len(jobs) - len(todo), desc, progress)
     try:
         if todo:
-            name = "serial" if backend == "processes" and len(todo) == 1 else backend
-            with make_backend(name, workers=workers, scheduler=scheduler) as be:
+            if isinstance(backend, Backend):  # the caller's: used as is, left open
+                ctx = contextlib.nullcontext(backend)
+            else:
+                name = "serial" if backend == "processes" and len(todo) == 1 else backend
+                ctx = make_backend(name, workers=workers, scheduler=scheduler)
+            with ctx as be:
                 args = [(runner, jobs[k].scenario, jobs[k].replication) for k in todo]
                 for i, outcome in be.imap(_replicate, args):
                     k = todo[i]

@@ -87,7 +87,7 @@ def point_name(point: dict) -> str:
 
 
 def run_sweep(scenario: Scenario, grid: dict[str, list], replications: int = 1,
-              seed: int | None = None, backend: str = "processes", *,
+              seed: int | None = None, backend="processes", *,
               workers: int | None = None, scheduler: str | None = None,
               out: str | Path | None = None, force: bool = False,
               plots: bool | None = None, progress: bool | None = None,
@@ -96,7 +96,8 @@ def run_sweep(scenario: Scenario, grid: dict[str, list], replications: int = 1,
     """Run ``replications`` of every grid point of ``scenario`` on one backend.
 
     ``build(point_overrides) -> Scenario`` makes a point's scenario (default
-    ``scenario.with_overrides``). With ``out``, finished replications are kept per point
+    ``scenario.with_overrides``). ``plots`` controls the sweep plot; points get no
+    standard plots. With ``out``, finished replications are kept per point
     and a re-run computes only what is missing (as :func:`run_experiment`). Other
     arguments as for :func:`~corridor_sim.experiment.run_experiment`.
     """
@@ -128,11 +129,11 @@ def run_sweep(scenario: Scenario, grid: dict[str, list], replications: int = 1,
         st = status.iloc[rows]
         experiments[name] = finish_experiment(
             sc, st, experiment_meta(sc, st, backend, wall), [kept[j] for j in rows if j in kept],
-            out / name if out is not None else None, plots)
+            out / name if out is not None else None, plots=False)
     table, point_rows, status_all = _tabulate(points, names, experiments)
     meta = {"corridor_sim_version": __version__, **identity, "scenario": scenario.name,
             "factors": grid, "points": len(points), "replications": int(replications),
-            "backend": backend, "done": int((status["state"] == "done").sum()),
+            "backend": getattr(backend, "name", backend), "done": int((status["state"] == "done").sum()),
             "failed": int((status["state"] == "failed").sum()),
             "wall_s": round(time.perf_counter() - t0, 3)}
     result = Sweep(list(grid), table, point_rows, status_all, experiments, meta, out)

@@ -12,6 +12,7 @@ Ctrl-C) cancels work not yet started and releases the workers.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 from collections.abc import Callable, Iterator, Sequence
@@ -59,6 +60,20 @@ class SerialBackend(Backend):
 def _ignore_sigint() -> None:
     """Worker initializer: Ctrl-C is handled by the parent, which stops the pool."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+@contextlib.contextmanager
+def _sigint_ignored():
+    """Ignore SIGINT while starting child processes (they keep ignoring it)."""
+    try:
+        previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    except ValueError:  # not the main thread: leave signals alone
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 class ProcessBackend(Backend):
@@ -119,8 +134,9 @@ class DaskBackend(Backend):
             self._client = Client(scheduler)
         else:
             n = int(workers or os.cpu_count() or 1)
-            self._cluster = LocalCluster(n_workers=n, threads_per_worker=1,
-                                         processes=processes, dashboard_address=None)
+            with _sigint_ignored():  # worker processes inherit it; Ctrl-C is ours to handle
+                self._cluster = LocalCluster(n_workers=n, threads_per_worker=1,
+                                             processes=processes, dashboard_address=None)
             self._client = Client(self._cluster)
         self.workers = max(1, len(self._client.scheduler_info().get("workers", {})))
         self._futures: list = []
@@ -139,12 +155,20 @@ class DaskBackend(Backend):
             fut.release()
 
     def close(self) -> None:
-        if self._futures:
-            self._client.cancel(self._futures)
-            self._futures = []
-        self._client.close()
-        if self._cluster is not None:
-            self._cluster.close()
+        import logging
+
+        log = logging.getLogger("distributed")
+        level = log.level
+        log.setLevel(logging.ERROR)  # cancelling and stopping workers is expected here
+        try:
+            if self._futures:
+                self._client.cancel(self._futures)
+                self._futures = []
+            self._client.close()
+            if self._cluster is not None:
+                self._cluster.close()
+        finally:
+            log.setLevel(level)
 
 
 def make_backend(name: str = "processes", workers: int | None = None,

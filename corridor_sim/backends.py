@@ -31,7 +31,7 @@ class Backend:
     name = "base"
     workers = 1
 
-    def __enter__(self) -> "Backend":
+    def __enter__(self) -> Backend:
         return self
 
     def __exit__(self, *exc) -> None:

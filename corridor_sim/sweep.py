@@ -33,7 +33,11 @@ import pandas as pd
 from . import __version__
 from . import experiment_store as store
 from .experiment import (
-    Experiment, Job, execute_jobs, experiment_meta, finish_experiment,
+    Experiment,
+    Job,
+    execute_jobs,
+    experiment_meta,
+    finish_experiment,
 )
 from .results import write_results
 from .scenario.models import Scenario
@@ -125,7 +129,7 @@ def run_sweep(scenario: Scenario, grid: dict[str, list], replications: int = 1,
     wall = time.perf_counter() - t0
     experiments = {}
     for k, (name, sc) in enumerate(zip(names, scenarios)):
-        rows = list(range(k * replications, (k + 1) * replications))
+        rows = list(range(k * int(replications), (k + 1) * int(replications)))
         st = status.iloc[rows]
         experiments[name] = finish_experiment(
             sc, st, experiment_meta(sc, st, backend, wall), [kept[j] for j in rows if j in kept],
@@ -133,7 +137,8 @@ def run_sweep(scenario: Scenario, grid: dict[str, list], replications: int = 1,
     table, point_rows, status_all = _tabulate(points, names, experiments)
     meta = {"corridor_sim_version": __version__, **identity, "scenario": scenario.name,
             "factors": grid, "points": len(points), "replications": int(replications),
-            "backend": getattr(backend, "name", backend), "done": int((status["state"] == "done").sum()),
+            "backend": getattr(backend, "name", backend),
+            "done": int((status["state"] == "done").sum()),
             "failed": int((status["state"] == "failed").sum()),
             "wall_s": round(time.perf_counter() - t0, 3)}
     result = Sweep(list(grid), table, point_rows, status_all, experiments, meta, out)

@@ -131,6 +131,9 @@ def run_replications(scenario: Scenario, replications: int = 1, seed: int | None
     Raises :class:`ReplicationError` if any replication raised (after the others ran).
     """
     exp = run_experiment(scenario, replications, seed, backend, **options)
+    if exp.out is not None:  # written to disk: read the replications back
+        exp.tables = [store.load_replication(store.replication_dir(exp.out, i))
+                      for i in exp.status.loc[exp.status["state"] == "done", "replication"]]
     if len(exp.failed):
         raise ReplicationError(exp)
     return exp.tables

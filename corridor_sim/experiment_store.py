@@ -116,9 +116,7 @@ def load_replication(rep_dir: Path, tables: tuple[str, ...] = TABLES) -> dict[st
     out = {name: pd.read_parquet(rep_dir / f"{name}.parquet") for name in tables
            if (rep_dir / f"{name}.parquet").exists()}
     out["kpis"] = pd.read_csv(rep_dir / "kpis.csv")
-    closures = rep_dir / "closures.csv"
-    out["closures"] = (pd.read_csv(closures) if closures.stat().st_size > 1
-                       else pd.DataFrame(columns=["replication", "target", "start_h", "end_h"]))
+    out["closures"] = read_csvs([rep_dir], "closures.csv")
     return out
 
 

@@ -103,3 +103,13 @@ def test_ci_half_width_shrinks_like_one_over_sqrt_n(short):
     tq = stats.t.ppf(0.975, 3) / stats.t.ppf(0.975, 15)
     ratio = float(np.median(both["h4"] / both["h16"])) / tq
     assert 1.4 < ratio < 2.8, ratio
+
+
+def test_tables_read_back_from_disk_equal_the_run(short, tmp_path):
+    tables = run_replications(short, 2, backend="serial", out=tmp_path / "x", plots=False,
+                              progress=False)
+    direct, _ = run_single(short, 1)
+    for name in ("consignments", "movements", "kpis"):
+        pd.testing.assert_frame_equal(tables[1][name], direct[name], check_dtype=False)
+    combined = pd.read_parquet(tmp_path / "x" / "consignments.parquet")
+    assert len(combined) == len(tables[0]["consignments"]) + len(direct["consignments"])

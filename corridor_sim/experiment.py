@@ -213,7 +213,8 @@ def execute_jobs(jobs: list[Job], backend="processes", *, workers: int | None = 
     todo = []
     for k, job in enumerate(jobs):
         if job.rep_dir is not None and store.is_done(job.rep_dir, job.key):
-            wall = json.loads((job.rep_dir / "run.json").read_text()).get("wall_s", np.nan)
+            meta = json.loads((job.rep_dir / "run.json").read_text())
+            wall = meta.get("task_wall_s", np.nan)
             rows[k] = _row(job, "done", "", wall, computed=False)
         else:
             todo.append(k)
@@ -258,7 +259,7 @@ def _record(job: Job, outcome, kept: dict, k: int) -> dict:
     if "error" in outcome:
         return _row(job, "failed", outcome["error"], wall, computed=True)
     if job.rep_dir is not None:
-        meta = {**outcome["meta"], **job.key}
+        meta = {**outcome["meta"], **job.key, "task_wall_s": wall}
         store.save_replication(job.rep_dir, job.scenario.to_dict(), outcome["tables"], meta)
     else:
         kept[k] = outcome["tables"]

@@ -110,7 +110,9 @@ def run_sweep(scenario: Scenario, grid: dict[str, list], replications: int = 1,
     build = build or scenario.with_overrides
     points = grid_points(grid)
     names = [point_name(p) for p in points]
-    scenarios = [build({**p, **({"seed": seed} if seed is not None else {})}) for p in points]
+    scenarios = [build(p) for p in points]
+    if seed is not None:
+        scenarios = [sc.with_overrides({"seed": seed}) for sc in scenarios]
     out = Path(out) if out is not None else None
     identity = {"kind": "sweep", "scenario_hash": store.scenario_hash(scenario),
                 "seed": scenario.seed}

@@ -30,6 +30,8 @@ class Backend:
 
     name = "base"
     workers = 1
+    #: True when workers see this machine's files, so they can write results themselves
+    local_files = True
 
     def __enter__(self) -> Backend:
         return self
@@ -130,6 +132,7 @@ class DaskBackend(Backend):
             raise BackendUnavailable("the dask backend needs the optional extra: "
                                "pip install 'corridor-sim[dask]'") from exc
         self._cluster = None
+        self.local_files = not scheduler  # a remote cluster may not share our disk
         if scheduler:
             self._client = Client(scheduler)
         else:

@@ -227,7 +227,9 @@ def execute_jobs(jobs: list[Job], backend="processes", *, workers: int | None = 
                 name = "serial" if backend == "processes" and len(todo) == 1 else backend
                 ctx = make_backend(name, workers=workers, scheduler=scheduler)
             with ctx as be:
-                args = [(runner, jobs[k].scenario, jobs[k].replication) for k in todo]
+                args = [(runner, jobs[k].scenario, jobs[k].replication,
+                         jobs[k].rep_dir if be.local_files else None, jobs[k].key)
+                        for k in todo]
                 for i, outcome in be.imap(_replicate, args):
                     k = todo[i]
                     rows[k] = _record(jobs[k], outcome, kept, k)
@@ -241,15 +243,26 @@ def execute_jobs(jobs: list[Job], backend="processes", *, workers: int | None = 
     return status, kept
 
 
-def _replicate(runner: Callable | None, scenario: Scenario, replication: int) -> dict:
-    """Worker side: run one replication, returning its tables or its error as data."""
+def _replicate(runner: Callable | None, scenario: Scenario, replication: int,
+               rep_dir: Path | None = None, key: dict | None = None) -> dict:
+    """Worker side: run one replication and, given ``rep_dir``, write it there; return
+    its tables (when not written) or its error as data."""
     t0 = time.perf_counter()
     try:
         tables, meta = (runner or run_single)(scenario, replication)
+        if rep_dir is not None:
+            _save(rep_dir, scenario, tables, meta, key, time.perf_counter() - t0)
+            return {"saved": True, "wall_s": time.perf_counter() - t0}
     except Exception as exc:  # noqa: BLE001 - recorded in the status table
         return {"error": f"{type(exc).__name__}: {exc}", "traceback": traceback.format_exc(),
                 "wall_s": time.perf_counter() - t0}
     return {"tables": tables, "meta": meta, "wall_s": time.perf_counter() - t0}
+
+
+def _save(rep_dir: Path, scenario: Scenario, tables: dict, meta: dict, key: dict,
+          wall_s: float) -> None:
+    meta = {**meta, **(key or {}), "task_wall_s": round(wall_s, 4)}
+    store.save_replication(rep_dir, scenario.to_dict(), tables, meta)
 
 
 def _record(job: Job, outcome, kept: dict, k: int) -> dict:
@@ -258,11 +271,11 @@ def _record(job: Job, outcome, kept: dict, k: int) -> dict:
     wall = round(float(outcome["wall_s"]), 4)
     if "error" in outcome:
         return _row(job, "failed", outcome["error"], wall, computed=True)
-    if job.rep_dir is not None:
-        meta = {**outcome["meta"], **job.key, "task_wall_s": wall}
-        store.save_replication(job.rep_dir, job.scenario.to_dict(), outcome["tables"], meta)
-    else:
-        kept[k] = outcome["tables"]
+    if "tables" in outcome:
+        if job.rep_dir is not None:  # computed where our disk is not visible
+            _save(job.rep_dir, job.scenario, outcome["tables"], outcome["meta"], job.key, wall)
+        else:
+            kept[k] = outcome["tables"]
     return _row(job, "done", "", wall, computed=True)
 
 

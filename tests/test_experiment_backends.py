@@ -50,14 +50,16 @@ def test_dask_local_cluster_matches_serial(short, serial_kpis):
     pd.testing.assert_frame_equal(got, serial_kpis)
 
 
-def test_dask_scheduler_address(short, serial_kpis):
+def test_dask_scheduler_address(short, serial_kpis, tmp_path):
     distributed = pytest.importorskip("distributed")
     with distributed.LocalCluster(n_workers=1, processes=False,
                                   dashboard_address=None) as cluster:
+        # an existing cluster may not share our disk: results come back and are saved here
         exp = run_experiment(short, 3, backend="dask", scheduler=cluster.scheduler_address,
-                             progress=False)
+                             out=tmp_path / "d", plots=False, progress=False)
     assert exp.meta["backend"] == "dask"
-    pd.testing.assert_frame_equal(exp.kpis_by_replication, serial_kpis)
+    pd.testing.assert_frame_equal(exp.kpis_by_replication, serial_kpis, check_dtype=False)
+    assert (tmp_path / "d" / "replications" / "0002" / "run.json").is_file()
 
 
 def test_seed_argument_changes_streams(short, serial_kpis):

@@ -33,6 +33,7 @@ import yaml
 from .engine import CATEGORIES, RunData
 
 MARKER = "run.json"
+PARTIAL = "partial.json"  # an unfinished multi-replication experiment (resumable)
 TABLES = ("consignments", "movements", "resources")
 
 
@@ -182,13 +183,14 @@ def is_results_dir(path: Path) -> bool:
 
 
 def prepare_output(path: Path, force: bool) -> None:
-    """Refuse to overwrite anything that is not a previous run (or a run without force)."""
+    """Refuse to overwrite anything that is not a previous run or an unfinished
+    experiment (``partial.json``), or one of those without force."""
     path = Path(path)
     if not path.exists():
         return
     if path.is_dir() and not any(path.iterdir()):
         return
-    if not is_results_dir(path):
+    if not is_results_dir(path) and not (path / PARTIAL).is_file():
         raise FileExistsError(f"{path} exists and is not a corridor-sim results directory; "
                               "choose another --out")
     if not force:

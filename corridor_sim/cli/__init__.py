@@ -12,7 +12,7 @@ import sys
 
 from ..scenario import ScenarioError
 
-COMMANDS = ["run", "validate", "show", "schema", "compare", "calibrate"]
+COMMANDS = ["run", "sweep", "validate", "show", "schema", "compare", "calibrate"]
 EXIT_USAGE = 2
 
 

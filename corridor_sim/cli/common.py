@@ -31,3 +31,18 @@ def parse_overrides(items: list[str]) -> dict:
 def load_from_args(args: argparse.Namespace):
     """Load the scenario named on the command line with its ``--set`` overrides."""
     return load_scenario(args.scenario, parse_overrides(args.overrides))
+
+
+def add_backend_args(parser: argparse.ArgumentParser) -> None:
+    """``--backend``, ``--workers`` and ``--scheduler`` for commands that run many
+    replications."""
+    from ..backends import BACKENDS
+
+    parser.add_argument("--backend", choices=BACKENDS, default="processes",
+                        help="where replications run: serial (this process), processes "
+                        "(default: a local process pool) or dask (needs the dask extra)")
+    parser.add_argument("--workers", type=int, metavar="N",
+                        help="worker processes (default: one per CPU core)")
+    parser.add_argument("--scheduler", metavar="ADDRESS",
+                        help="Dask scheduler to use, e.g. tcp://host:8786 (implies "
+                        "--backend dask; default: start a local cluster)")

@@ -1,4 +1,5 @@
-"""``corridor-sim run``: simulate a scenario and write its results directory."""
+"""``corridor-sim run``: simulate a scenario (one or many replications) and write its
+results directory."""
 
 from __future__ import annotations
 
@@ -8,43 +9,61 @@ from pathlib import Path
 
 from ..budget import DEFAULT_MAX_CONSIGNMENTS, available_memory_bytes, estimate, refusal
 from . import UserError
-from .common import add_scenario_args, load_from_args
+from .common import add_backend_args, add_scenario_args, load_from_args
 from .signals import cleanup_on_terminate
 
 
 def register(sub) -> None:
     p = sub.add_parser("run", help="run a scenario and write results, KPIs and plots",
                        description="Run SCENARIO and write results to --out (default "
-                       "results/<scenario name>): Parquet tables, kpis.csv, plots, run.json.")
+                       "results/<scenario name>): Parquet tables, kpis.csv, plots, run.json. "
+                       "With --replications N > 1, replications run on --backend and "
+                       "kpis.csv holds means with 95 %% confidence intervals; finished "
+                       "replications are kept under <out>/replications and re-running the "
+                       "same command computes only the missing ones.")
     add_scenario_args(p)
     p.add_argument("--out", type=Path, help="results directory (default results/<name>)")
     p.add_argument("--seed", type=int, help="override the scenario seed")
     p.add_argument("--horizon-days", type=float, help="override the horizon (days)")
+    p.add_argument("--replications", type=int, default=1, metavar="N",
+                   help="independent replications (default 1)")
+    add_backend_args(p)
     p.add_argument("--no-plots", action="store_true", help="skip writing plots")
     p.add_argument("--force", action="store_true",
-                   help="replace an existing results directory")
-    p.add_argument("--quiet", action="store_true", help="print nothing on success")
+                   help="replace an existing results directory (with --replications: "
+                   "discard finished replications and start over)")
+    p.add_argument("--quiet", action="store_true",
+                   help="print nothing on success and show no progress bar")
     p.add_argument("--max-consignments", type=float, default=DEFAULT_MAX_CONSIGNMENTS,
-                   metavar="N", help="refuse to start if the run is expected to create more "
-                   "than N consignments or to need more memory than is available "
-                   "(default %(default).0f; 0 disables the check)")
+                   metavar="N", help="refuse to start if one replication is expected to "
+                   "create more than N consignments or to need more memory than is "
+                   "available (default %(default).0f; 0 disables the check)")
     p.set_defaults(func=cmd_run)
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from .. import kpis
-    from ..experiment import run_single, save_run
-    from ..overload import overload_report
-
     if args.seed is not None:
         args.overrides.append(f"seed={args.seed}")
     if args.horizon_days is not None:
         args.overrides.append(f"horizon_days={args.horizon_days}")
+    if args.replications < 1:
+        raise UserError(f"--replications must be at least 1 (got {args.replications})")
+    if args.scheduler:
+        args.backend = "dask"
     scenario = load_from_args(args)
     too_big = refusal(estimate(scenario), args.max_consignments, available_memory_bytes())
     if too_big:
         raise UserError(f"{args.scenario}: {too_big}")
     out = args.out or Path("results") / scenario.name
+    if args.replications > 1:
+        return _run_many(args, scenario, out)
+    return _run_one(args, scenario, out)
+
+
+def _run_one(args, scenario, out: Path) -> int:
+    from .. import kpis
+    from ..experiment import run_single, save_run
+    from ..overload import overload_report
     from ..results import prepare_output
 
     try:
@@ -68,3 +87,42 @@ def cmd_run(args: argparse.Namespace) -> int:
             print(line)
         print(f"results: {path}", file=sys.stdout)
     return 0
+
+
+def _run_many(args, scenario, out: Path) -> int:
+    from ..backends import BackendUnavailable
+    from ..experiment import ci_summary_lines, run_experiment
+
+    try:
+        with cleanup_on_terminate():
+            exp = run_experiment(scenario, args.replications, backend=args.backend,
+                                 workers=args.workers, scheduler=args.scheduler, out=out,
+                                 force=args.force, plots=False if args.no_plots else None,
+                                 progress=False if args.quiet else None)
+    except (FileExistsError, BackendUnavailable) as exc:
+        raise UserError(str(exc)) from None
+    except KeyboardInterrupt:
+        print(f"corridor-sim: interrupted; finished replications are kept in "
+              f"{out / 'replications'}; run the same command again to compute the rest",
+              file=sys.stderr)
+        return 130
+    meta = exp.meta
+    if not args.quiet:
+        print(f"{scenario.name}: {meta['done']} of {meta['replications']} replications of "
+              f"{scenario.horizon_days:g} days (+{scenario.warmup_days:g} warm-up), "
+              f"{meta['reused']} reused from disk, in {meta['wall_s']:.1f} s on {meta['backend']}")
+        for line in ci_summary_lines(exp.kpis):
+            print(line)
+        print(f"results: {out}")
+    return _report_failures(exp.failed, out / "status.csv")
+
+
+def _report_failures(failed, status_path: Path) -> int:
+    if not len(failed):
+        return 0
+    print(f"corridor-sim: {len(failed)} replication(s) failed (see {status_path}):",
+          file=sys.stderr)
+    for r in failed.head(5).itertuples():
+        print(f"  replication {r.replication}: {r.error}", file=sys.stderr)
+    print("  run the same command again to retry only those", file=sys.stderr)
+    return 1

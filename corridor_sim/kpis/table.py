@@ -44,7 +44,7 @@ def kpi_table(tables: dict[str, pd.DataFrame], start_date: dt.date, horizon_h: f
     rows.append(("backlog_end_consignments", "all", float(back["consignments"]), "units"))
     rows.append(("backlog_end_tons", "all", back["tons"], "t"))
     b = bottlenecks(mov)
-    for r in b.head(5).itertuples():
+    for r in b.itertuples():  # every place, so replications share the same rows
         rows.append(("wait_share", f"place:{r.place}", float(r.share), "fraction"))
     if scenario is not None and "resources" in tables:
         st = resource_stats(tables["resources"], scenario, 0.0, horizon_h)

@@ -15,6 +15,7 @@ import pandas as pd
 
 from .base import Figure
 from .calibration import calibration
+from .sweep import sweep_kpis
 from .compare import delay_breakdown_compare, throughput_compare, transit_cdf_compare
 from .corridor_map import corridor_map
 from .flows import delay_breakdown, delay_by_place, throughput, transit_cdf
@@ -61,4 +62,4 @@ def save_all(tables: dict[str, pd.DataFrame], start_date: dt.date, folder: Path,
 
 __all__ = ["Figure", "STANDARD", "corridor_map", "delay_breakdown", "delay_breakdown_compare",
            "delay_by_place", "queues", "save_all", "throughput", "throughput_compare",
-           "transit_cdf", "transit_cdf_compare", "utilisation"]
+           "transit_cdf", "transit_cdf_compare", "utilisation", "calibration", "sweep_kpis"]

@@ -1,0 +1,183 @@
+"""On-disk layout of multi-replication experiments: per-replication cache, resume keys
+and the assembled tables.
+
+An experiment directory ``<out>/`` looks like this::
+
+    partial.json              while unfinished: kind, scenario hash, seed (no run.json yet)
+    replications/0000/ ...    one complete results directory per finished replication
+                              (consignments/movements/resources.parquet, kpis.csv,
+                              closures.csv, scenario.resolved.yaml, run.json)
+    consignments.parquet      \
+    movements.parquet          } all replications concatenated (``replication`` column)
+    resources.parquet         /
+    closures.csv
+    kpis.csv                  summary over replications: mean, sd, n, ci_low, ci_high
+    kpis_by_replication.csv   each replication's KPI table
+    status.csv                replication, state (done/failed), error, wall_s
+    plots/                    standard plots of the lowest finished replication
+    scenario.resolved.yaml, run.json
+
+A replication directory is written atomically and is reused by a later run when its
+``run.json`` carries the same scenario hash, seed and replication index. The assembled
+top level is written atomically too (a temporary sibling holding hard links to the
+replication files is renamed into place), so an interrupted run leaves either the
+previous complete directory or a ``partial.json`` one that a re-run resumes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+from pathlib import Path
+
+import pandas as pd
+
+from .results import MARKER, PARTIAL, TABLES, is_results_dir
+
+REPLICATIONS = "replications"
+
+
+def scenario_hash(scenario) -> str:
+    """sha256 of the canonical JSON of a scenario (or of its ``to_dict()`` mapping)."""
+    data = scenario if isinstance(scenario, dict) else scenario.to_dict()
+    text = json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False,
+                      default=str)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def replication_dir(out: Path, index: int) -> Path:
+    """Where replication ``index`` of the experiment in ``out`` is kept."""
+    return Path(out) / REPLICATIONS / f"{index:04d}"
+
+
+def read_identity(out: Path) -> dict | None:
+    """The kind, scenario hash and seed recorded in ``out`` (finished or not), or None."""
+    out = Path(out)
+    for name in (MARKER, PARTIAL):
+        path = out / name
+        if path.is_file():
+            try:
+                return json.loads(path.read_text())
+            except (OSError, ValueError):
+                return None
+    return None
+
+
+def claim(out: Path, identity: dict, force: bool) -> None:
+    """Make ``out`` ready to hold the experiment described by ``identity`` (``kind``,
+    ``scenario_hash``, ...). A directory holding the same experiment is resumed; any
+    other corridor-sim directory needs ``force`` (and is then emptied); anything else
+    raises ``FileExistsError``."""
+    from .results import prepare_output
+
+    out = Path(out)
+    if out.exists() and any(out.iterdir()):
+        prepare_output(out, force=True)  # raises unless it is one of ours
+        mine = read_identity(out) or {}
+        same = all(mine.get(k) == v for k, v in identity.items())
+        if force or not same:
+            if not force:
+                raise FileExistsError(
+                    f"{out} holds results of another scenario or experiment; pass --force "
+                    "to replace them or choose another --out")
+            shutil.rmtree(out)
+    out.mkdir(parents=True, exist_ok=True)
+    if not (out / MARKER).exists():
+        _write_text_atomic(out / PARTIAL, json.dumps(identity, indent=2))
+    _remove_stale_temporaries(out)
+
+
+def is_done(rep_dir: Path, key: dict) -> bool:
+    """True if ``rep_dir`` holds a finished replication whose meta matches ``key``
+    (scenario_hash, seed, replication)."""
+    if not is_results_dir(rep_dir):
+        return False
+    meta = json.loads((Path(rep_dir) / MARKER).read_text())
+    return all(meta.get(k) == v for k, v in key.items())
+
+
+def save_replication(rep_dir: Path, scenario_dict: dict, tables: dict[str, pd.DataFrame],
+                     meta: dict) -> Path:
+    """Write one replication's tables, KPIs and meta atomically (no plots)."""
+    from .results import write_results
+
+    core = {k: tables[k] for k in TABLES if k in tables}
+    extra: dict[str, object] = {"kpis.csv": tables["kpis"]}
+    if "closures" in tables:
+        extra["closures.csv"] = tables["closures"]
+    return write_results(rep_dir, core, scenario_dict, meta, extra, force=True)
+
+
+def load_replication(rep_dir: Path, tables: tuple[str, ...] = TABLES) -> dict[str, pd.DataFrame]:
+    """Read a replication's tables (``kpis`` and ``closures`` included)."""
+    rep_dir = Path(rep_dir)
+    out = {name: pd.read_parquet(rep_dir / f"{name}.parquet") for name in tables
+           if (rep_dir / f"{name}.parquet").exists()}
+    out["kpis"] = pd.read_csv(rep_dir / "kpis.csv")
+    out["closures"] = read_csvs([rep_dir], "closures.csv")
+    return out
+
+
+def read_csvs(rep_dirs: list[Path], name: str) -> pd.DataFrame:
+    """Concatenate ``name`` (a CSV file) over replication directories."""
+    frames = []
+    for d in rep_dirs:
+        path = Path(d) / name
+        try:
+            frames.append(pd.read_csv(path))
+        except pd.errors.EmptyDataError:
+            continue
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+
+
+def concat_parquet(paths: list[Path], target: Path) -> None:
+    """Concatenate Parquet files into ``target`` one file at a time (low memory); column
+    types are unified across files (an empty table's null columns take the others'
+    types)."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    paths = [p for p in paths if Path(p).exists()]
+    if not paths:
+        return
+    schema = pa.unify_schemas([pq.read_schema(p) for p in paths], promote_options="permissive")
+    with pq.ParquetWriter(target, schema) as writer:
+        for p in paths:
+            writer.write_table(pq.read_table(p).cast(schema))
+
+
+def link_tree(src: Path, dst: Path) -> None:
+    """Copy a directory tree as hard links (falling back to copies across devices)."""
+    def _link(a, b):
+        try:
+            os.link(a, b)
+        except OSError:
+            shutil.copy2(a, b)
+
+    shutil.copytree(src, dst, copy_function=_link)
+
+
+def _write_text_atomic(path: Path, text: str) -> None:
+    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+    tmp.write_text(text)
+    os.replace(tmp, path)
+
+
+def _remove_stale_temporaries(out: Path) -> None:
+    """Drop half-written temporary directories left by an interrupted run (hidden
+    ``.<name>.tmp-*`` / ``.<name>.old-*`` siblings of ``out`` and of its children)."""
+    def _stale(child: Path) -> bool:
+        return child.name.startswith(".") and (".tmp-" in child.name or ".old-" in child.name)
+
+    candidates = [c for c in out.parent.iterdir() if c.name.startswith(f".{out.name}.")]
+    for folder in (out, out / REPLICATIONS):
+        if folder.is_dir():
+            candidates += list(folder.iterdir())
+    for child in candidates:
+        if _stale(child):
+            if child.is_dir():
+                shutil.rmtree(child, ignore_errors=True)
+            else:
+                child.unlink(missing_ok=True)

@@ -10,7 +10,7 @@ from typing import Any
 
 __version__ = "0.1.0"
 
-from .scenario import Scenario, ScenarioError, load_scenario  # noqa: E402
+from .scenario import Scenario, ScenarioError, load_scenario
 
 _LAZY = {
     "run": ("corridor_sim.api", "run"),

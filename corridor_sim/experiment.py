@@ -42,10 +42,10 @@ def run_single(scenario: Scenario, replication: int = 0) -> tuple[dict[str, pd.D
         "replication": replication,
         "wall_s": round(run.wall_s, 4),
         "events": run.events,
-        "consignments": int(len(run.created_h)),
+        "consignments": len(run.created_h),
         "peak_rss_mib": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
         "python": platform.python_version(),
-        "finished": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        "finished": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
     }
     return tables, meta
 

@@ -14,7 +14,14 @@ import hashlib
 import numpy as np
 
 from .scenario.distributions import (
-    Empirical, Exponential, Fixed, Gamma, Lognormal, Normal, Triangular, Uniform,
+    Empirical,
+    Exponential,
+    Fixed,
+    Gamma,
+    Lognormal,
+    Normal,
+    Triangular,
+    Uniform,
 )
 
 
@@ -76,7 +83,7 @@ def _truncated_normal(mean: float, sd: float, rng: np.random.Generator, n: int) 
 class Sampler:
     """Draws one value at a time from a spec, refilling a block of pre-drawn values."""
 
-    __slots__ = ("spec", "rng", "block", "_buf", "_i", "fixed")
+    __slots__ = ("_buf", "_i", "block", "fixed", "rng", "spec")
 
     def __init__(self, spec, rng: np.random.Generator, block: int = 512):
         self.spec = spec

@@ -5,6 +5,7 @@ import pytest
 
 import corridor_sim as cs
 from corridor_sim.cli import main
+
 from .factories import BASELINE
 
 SHORT = {"horizon_days": 30, "warmup_days": 10}

@@ -6,6 +6,7 @@ import re
 from corridor_sim.budget import Budget, estimate, expected_consignments, refusal
 from corridor_sim.experiment import run_single
 from corridor_sim.scenario import Scenario
+
 from .factories import baseline
 
 

@@ -7,6 +7,7 @@ import pytest
 from corridor_sim.calibrate import compare_targets, simulate_kpis
 from corridor_sim.scenario import load_scenario
 from corridor_sim.seeds import check_bounds, load_inputs, load_targets, targets_for
+
 from .factories import ROOT
 
 SCEN = ROOT / "scenarios"

@@ -5,6 +5,7 @@ import subprocess
 import sys
 
 from corridor_sim.cli import main
+
 from .factories import BASELINE
 
 EXPECTED = ["consignments.parquet", "movements.parquet", "resources.parquet", "kpis.csv",

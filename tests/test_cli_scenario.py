@@ -1,7 +1,7 @@
 """The validate, show and schema commands."""
 
-import re
 import json
+import re
 import subprocess
 import sys
 

@@ -18,7 +18,7 @@ MODELS = [m.Scenario, m.Node, m.GaugeChange, m.DepartPolicy, m.Leg, m.Service, m
 
 
 def section(name: str) -> str:
-    match = re.search(rf"^### `{name}`\n(.*?)(?=^##|\Z)", DOC, re.S | re.M)
+    match = re.search(rf"^### `{name}`\n(.*?)(?=^##|\Z)", DOC, re.DOTALL | re.MULTILINE)
     assert match, f"docs/scenarios.md has no section for {name}"
     return match.group(1)
 
@@ -33,7 +33,7 @@ def rows(name: str) -> dict[str, list[str]]:
 
 
 def test_every_model_is_documented():
-    documented = set(re.findall(r"^### `(\w+)`", DOC, re.M))
+    documented = set(re.findall(r"^### `(\w+)`", DOC, re.MULTILINE))
     assert {model.__name__ for model in MODELS} <= documented
     # every model in the schema is covered (MonthlyProb shares Monthly's section)
     schema_models = {n for n, obj in vars(m).items()

@@ -6,6 +6,7 @@ import numpy as np
 from scipy import stats
 
 from corridor_sim.experiment import run_single
+
 from .factories import mmc_station
 
 

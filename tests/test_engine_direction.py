@@ -3,6 +3,7 @@
 import numpy as np
 
 from corridor_sim.experiment import run_single
+
 from .factories import baseline
 
 

@@ -6,6 +6,7 @@ import pytest
 
 from corridor_sim.engine import CATEGORIES
 from corridor_sim.experiment import run_single
+
 from .factories import baseline
 
 

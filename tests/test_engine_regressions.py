@@ -5,6 +5,7 @@ import multiprocessing as mp
 from corridor_sim.engine import simulate
 from corridor_sim.experiment import run_single
 from corridor_sim.scenario import Scenario
+
 from .invariants import check_conservation, check_fifo, check_rides
 
 

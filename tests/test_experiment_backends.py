@@ -7,6 +7,7 @@ from scipy import stats
 
 from corridor_sim.backends import DaskBackend, make_backend
 from corridor_sim.experiment import run_experiment, run_replications, run_single, summarize_kpis
+
 from .factories import baseline
 
 SHORT = {"horizon_days": 30, "warmup_days": 5}

@@ -10,6 +10,7 @@ from corridor_sim.cli import main
 from corridor_sim.experiment import ReplicationError, run_experiment, run_replications
 from corridor_sim.experiment import run_single as real_run_single
 from corridor_sim.experiment_store import replication_dir, scenario_hash
+
 from .factories import BASELINE, baseline
 
 SHORT = {"horizon_days": 30, "warmup_days": 5}

@@ -13,6 +13,7 @@ import pytest
 from corridor_sim import results
 from corridor_sim.cli import main
 from corridor_sim.experiment import run_single, save_run
+
 from .factories import BASELINE, baseline
 
 LONG = ["--horizon-days", "36500", "--max-consignments", "0", "--no-plots", "--quiet"]

@@ -11,6 +11,7 @@ from corridor_sim.cli import main
 from corridor_sim.experiment import run_single
 from corridor_sim.overload import backlog_at, overload_report, utilisation
 from corridor_sim.scenario import Scenario
+
 from .factories import baseline
 
 DWELL_H = 10.0

@@ -6,6 +6,7 @@ from matplotlib.container import BarContainer
 
 import corridor_sim as cs
 from corridor_sim import kpis, plotting
+
 from .factories import BASELINE
 
 matplotlib.use("Agg")

@@ -12,8 +12,13 @@ from corridor_sim.engine import simulate
 from corridor_sim.experiment import run_single
 from corridor_sim.results import build_tables
 from corridor_sim.scenario.semantics import check_semantics
+
 from .invariants import (
-    check_capacities, check_conservation, check_delay_sum, check_fifo, check_movement_times,
+    check_capacities,
+    check_conservation,
+    check_delay_sum,
+    check_fifo,
+    check_movement_times,
     check_rides,
 )
 from .strategies import scenarios

@@ -6,8 +6,13 @@ from pathlib import Path
 
 import pytest
 
-from corridor_sim.scenario import (ScenarioError, check_scenario, load_checked, load_scenario,
-                                   parse_assignment)
+from corridor_sim.scenario import (
+    ScenarioError,
+    check_scenario,
+    load_checked,
+    load_scenario,
+    parse_assignment,
+)
 from corridor_sim.scenario.overrides import parse_value
 
 from .conftest import SCENARIOS

@@ -6,6 +6,7 @@ import pytest
 
 from corridor_sim.scenario import load_scenario
 from corridor_sim.seeds import get_path, load_inputs, load_targets
+
 from .factories import ROOT
 
 SEEDS = ROOT / "seeds"

@@ -5,6 +5,7 @@ import pytest
 
 from corridor_sim.cli import main
 from corridor_sim.sweep import grid_points, parse_grid, point_name
+
 from .factories import BASELINE
 
 CLI_SHORT = ["--horizon-days", "30", "--set", "warmup_days=5", "--quiet"]

@@ -46,3 +46,18 @@ def add_backend_args(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--scheduler", metavar="ADDRESS",
                         help="Dask scheduler to use, e.g. tcp://host:8786 (implies "
                         "--backend dask; default: start a local cluster)")
+
+
+def apply_run_options(args: argparse.Namespace) -> None:
+    """Fold ``--seed`` and ``--horizon-days`` into the ``--set`` overrides, check
+    ``--replications`` and let ``--scheduler`` imply the Dask backend."""
+    from . import UserError
+
+    if args.seed is not None:
+        args.overrides.append(f"seed={args.seed}")
+    if args.horizon_days is not None:
+        args.overrides.append(f"horizon_days={args.horizon_days}")
+    if args.replications < 1:
+        raise UserError(f"--replications must be at least 1 (got {args.replications})")
+    if args.scheduler:
+        args.backend = "dask"

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from ..budget import DEFAULT_MAX_CONSIGNMENTS, available_memory_bytes, estimate, refusal
 from . import UserError
-from .common import add_backend_args, add_scenario_args, load_from_args
+from .common import add_backend_args, add_scenario_args, apply_run_options, load_from_args
 from .signals import cleanup_on_terminate
 
 
@@ -42,14 +42,7 @@ def register(sub) -> None:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    if args.seed is not None:
-        args.overrides.append(f"seed={args.seed}")
-    if args.horizon_days is not None:
-        args.overrides.append(f"horizon_days={args.horizon_days}")
-    if args.replications < 1:
-        raise UserError(f"--replications must be at least 1 (got {args.replications})")
-    if args.scheduler:
-        args.backend = "dask"
+    apply_run_options(args)
     scenario = load_from_args(args)
     too_big = refusal(estimate(scenario), args.max_consignments, available_memory_bytes())
     if too_big:

@@ -7,7 +7,13 @@ import sys
 from pathlib import Path
 
 from . import UserError
-from .common import add_backend_args, add_scenario_args, load_from_args, parse_overrides
+from .common import (
+    add_backend_args,
+    add_scenario_args,
+    apply_run_options,
+    load_from_args,
+    parse_overrides,
+)
 
 
 def register(sub) -> None:
@@ -45,14 +51,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     from ..scenario import load_scenario
     from ..sweep import grid_points, parse_grid, run_sweep
 
-    if args.seed is not None:
-        args.overrides.append(f"seed={args.seed}")
-    if args.horizon_days is not None:
-        args.overrides.append(f"horizon_days={args.horizon_days}")
-    if args.replications < 1:
-        raise UserError(f"--replications must be at least 1 (got {args.replications})")
-    if args.scheduler:
-        args.backend = "dask"
+    apply_run_options(args)
     try:
         grid = parse_grid(args.grid)
     except ValueError as exc:

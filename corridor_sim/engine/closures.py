@@ -13,7 +13,7 @@ from ..stochastic import draw
 class Closures:
     """A sorted set of disjoint closed intervals ``[start_h, end_h)``."""
 
-    __slots__ = ("starts", "ends", "empty", "_starts", "_ends")
+    __slots__ = ("_ends", "_starts", "empty", "ends", "starts")
 
     def __init__(self, windows: list[tuple[float, float]] | None = None):
         merged: list[list[float]] = []

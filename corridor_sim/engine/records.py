@@ -147,7 +147,7 @@ class Recorder:
 class Clock:
     """Tracks a batch's time cursor so that consecutive stages leave no gaps."""
 
-    __slots__ = ("rec", "bid", "t")
+    __slots__ = ("bid", "rec", "t")
 
     def __init__(self, rec: Recorder, bid: int, t: float):
         self.rec, self.bid, self.t = rec, bid, t

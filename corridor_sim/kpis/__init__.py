@@ -8,24 +8,64 @@ averages for totals and pooled distributions for transit times.
 
 from __future__ import annotations
 
-from .basics import (CATEGORIES, DELAY_CATEGORIES, WAIT_ACTIVITIES, delivered,
-                     horizon_h, hours_of, link_table, n_replications, node_table,
-                     scenario_dict, start_date_of, to_datetime, tons_delivered,
-                     warmup_deliveries)
+from .basics import (
+                     CATEGORIES,
+                     DELAY_CATEGORIES,
+                     WAIT_ACTIVITIES,
+                     delivered,
+                     horizon_h,
+                     hours_of,
+                     link_table,
+                     n_replications,
+                     node_table,
+                     scenario_dict,
+                     start_date_of,
+                     to_datetime,
+                     tons_delivered,
+                     warmup_deliveries,
+)
 from .compare import kpi_differences
-from .delays import (backlog_end, backlog_over_time, bottlenecks, delay_breakdown,
-                     delay_by_place)
-from .flows import (throughput_by_flow, throughput_by_leg, throughput_by_month, transit_by_od,
-                    transit_days)
+from .delays import backlog_end, backlog_over_time, bottlenecks, delay_breakdown, delay_by_place
+from .flows import (
+                     throughput_by_flow,
+                     throughput_by_leg,
+                     throughput_by_month,
+                     transit_by_od,
+                     transit_days,
+)
 from .resources import capacities, resource_series, resource_stats, step_stats
 from .table import kpi_table, summary_lines
 
 __all__ = [
-    "CATEGORIES", "DELAY_CATEGORIES", "WAIT_ACTIVITIES", "backlog_end",
-    "backlog_over_time", "bottlenecks", "capacities", "delay_breakdown", "delay_by_place",
-    "delivered", "horizon_h", "hours_of", "link_table", "node_table", "scenario_dict",
-    "start_date_of", "kpi_differences", "kpi_table", "n_replications",
-    "resource_series", "resource_stats", "step_stats", "summary_lines", "throughput_by_flow",
-    "throughput_by_leg", "throughput_by_month", "to_datetime", "tons_delivered",
-    "transit_by_od", "transit_days", "warmup_deliveries",
+                     "CATEGORIES",
+                     "DELAY_CATEGORIES",
+                     "WAIT_ACTIVITIES",
+                     "backlog_end",
+                     "backlog_over_time",
+                     "bottlenecks",
+                     "capacities",
+                     "delay_breakdown",
+                     "delay_by_place",
+                     "delivered",
+                     "horizon_h",
+                     "hours_of",
+                     "kpi_differences",
+                     "kpi_table",
+                     "link_table",
+                     "n_replications",
+                     "node_table",
+                     "resource_series",
+                     "resource_stats",
+                     "scenario_dict",
+                     "start_date_of",
+                     "step_stats",
+                     "summary_lines",
+                     "throughput_by_flow",
+                     "throughput_by_leg",
+                     "throughput_by_month",
+                     "to_datetime",
+                     "tons_delivered",
+                     "transit_by_od",
+                     "transit_days",
+                     "warmup_deliveries",
 ]

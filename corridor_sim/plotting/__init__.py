@@ -15,11 +15,11 @@ import pandas as pd
 
 from .base import Figure
 from .calibration import calibration
-from .sweep import sweep_kpis
 from .compare import delay_breakdown_compare, throughput_compare, transit_cdf_compare
 from .corridor_map import corridor_map
 from .flows import delay_breakdown, delay_by_place, throughput, transit_cdf
 from .resources import queues, utilisation
+from .sweep import sweep_kpis
 
 # name -> (caption, function of (tables, scenario or None, start_date)); None when the
 # plot needs a scenario and none was given.
@@ -60,6 +60,20 @@ def save_all(tables: dict[str, pd.DataFrame], start_date: dt.date, folder: Path,
     return written
 
 
-__all__ = ["Figure", "STANDARD", "corridor_map", "delay_breakdown", "delay_breakdown_compare",
-           "delay_by_place", "queues", "save_all", "throughput", "throughput_compare",
-           "transit_cdf", "transit_cdf_compare", "utilisation", "calibration", "sweep_kpis"]
+__all__ = [
+    "STANDARD",
+    "Figure",
+    "calibration",
+    "corridor_map",
+    "delay_breakdown",
+    "delay_breakdown_compare",
+    "delay_by_place",
+    "queues",
+    "save_all",
+    "sweep_kpis",
+    "throughput",
+    "throughput_compare",
+    "transit_cdf",
+    "transit_cdf_compare",
+    "utilisation",
+]

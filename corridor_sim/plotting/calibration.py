@@ -7,6 +7,7 @@ import pandas as pd
 
 from .base import Figure
 
+
 def calibration(comparison: pd.DataFrame, params: pd.DataFrame, history: pd.DataFrame,
                 title: str = "") -> Figure:
     """Three panels: each target against its simulated mean with the 95 % CI (as % of the

@@ -6,6 +6,8 @@ import numpy as np
 import pandas as pd
 
 from .base import Figure
+
+
 def _sweep_series(table: pd.DataFrame, ods: list[str] | None, max_ods: int):
     """(kpi, group, y label, scale) of the panels of a sweep plot."""
     series = [("tons_delivered", "all", "tons delivered (Mt)", 1e-6)]

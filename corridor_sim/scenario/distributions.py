@@ -8,10 +8,16 @@ in hours, ``speed_kmh`` in km/h). Sampling lives in :mod:`corridor_sim.stochasti
 from __future__ import annotations
 
 import math
-from typing import Annotated, Any, Literal, Union
+from typing import Annotated, Any, Literal
 
-from pydantic import (BaseModel, BeforeValidator, ConfigDict, Field, model_serializer,
-                      model_validator)
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    model_serializer,
+    model_validator,
+)
 
 NonNeg = Annotated[float, Field(ge=0, allow_inf_nan=False)]
 Pos = Annotated[float, Field(gt=0, allow_inf_nan=False)]
@@ -186,7 +192,7 @@ def _number_is_fixed(value: Any) -> Any:
 
 
 Distribution = Annotated[
-    Union[Fixed, Uniform, Triangular, Normal, Lognormal, Exponential, Gamma, Empirical],
+    Fixed | Uniform | Triangular | Normal | Lognormal | Exponential | Gamma | Empirical,
     Field(discriminator="dist"),
     BeforeValidator(_number_is_fixed),
 ]

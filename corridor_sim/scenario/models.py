@@ -279,7 +279,7 @@ class Scenario(Strict):
         """Plain YAML-ready mapping (aliases such as ``from``, defaults omitted)."""
         return self.model_dump(mode="json", by_alias=True, exclude_defaults=True)
 
-    def with_overrides(self, overrides: dict) -> "Scenario":
+    def with_overrides(self, overrides: dict) -> Scenario:
         """A new scenario with dotted-path overrides applied, e.g.
         ``{"flows.cn_tr.tons_per_year": 5e5, "services.caspian_ferry.vessels": 8}``.
 

@@ -7,8 +7,13 @@ the loader adds file positions).
 
 from __future__ import annotations
 
-from .capacity import (closed_fraction, link_demand, node_trains_per_day, round_trip_h,
-                       service_teu_per_day)
+from .capacity import (
+    closed_fraction,
+    link_demand,
+    node_trains_per_day,
+    round_trip_h,
+    service_teu_per_day,
+)
 from .errors import Problem
 from .models import Scenario
 from .schema_paths import suggest
@@ -164,8 +169,8 @@ def check_load(scenario: Scenario) -> list[Problem]:
 
 def check_calibration(scenario: Scenario) -> list[Problem]:
     """Calibration bounds are ordered and name paths that exist."""
-    from .overrides import resolve
     from .errors import ScenarioError
+    from .overrides import resolve
 
     problems: list[Problem] = []
     if not scenario.calibration:

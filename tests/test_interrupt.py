@@ -24,10 +24,17 @@ def siblings(out):
     return sorted(p.name for p in out.parent.iterdir() if p.name.startswith(f".{out.name}."))
 
 
+def _as_from_a_terminal() -> None:
+    # A job started in the background by a non-interactive shell (as CI may start the
+    # suite) inherits SIGINT ignored; a user's terminal delivers it. Restore the default.
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def start_long_run(out, *extra):
     return subprocess.Popen([sys.executable, "-m", "corridor_sim.cli", "run", str(BASELINE),
                              "--out", str(out), *LONG, *extra],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            preexec_fn=_as_from_a_terminal)
 
 
 def interrupt(proc, sig) -> tuple[int, str]:

@@ -297,12 +297,12 @@ def _progress_bar(total: int, initial: int, desc: str, enabled: bool | None):
     import sys
     import warnings
 
-    from tqdm.auto import tqdm
-
     if enabled is None:
         enabled = sys.stderr.isatty() or "ipykernel" in sys.modules
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # tqdm.auto without ipywidgets falls back quietly
+        from tqdm.auto import tqdm
+
         return tqdm(total=total, initial=initial, desc=desc, unit="run",
                     disable=not enabled, dynamic_ncols=True)
 

@@ -144,6 +144,11 @@ def _queues(world: World, created: np.ndarray) -> None:
 
 def _processes(world: World, streams: Streams) -> None:
     env, net, sc = world.env, world.network, world.scenario
+    # Trains formed from cargo that arrived by ship are loaded at the port (its dwell_h),
+    # as trains formed from cargo created at an origin are; cargo that arrived by train was
+    # handled when that train was processed at the node.
+    sea_fed = {int(world.qid_table[fi, si]) for fi, segs in enumerate(world.flow_segments)
+               for si in range(1, len(segs)) if segs[si - 1].kind == "sea"}
     started: set[int] = set()
     for fi, segs in enumerate(world.flow_segments):
         for si, seg in enumerate(segs):
@@ -155,7 +160,7 @@ def _processes(world: World, streams: Streams) -> None:
             if seg.kind == "rail":
                 policy = sc.nodes[seg.start].depart
                 env.process(former(world, q, seg.path, net.train_capacity_teu(seg.path),
-                                   policy, handle_at_start=q.has_scheduled))
+                                   policy, handle_at_start=q.has_scheduled or qid in sea_fed))
             else:
                 svc = sc.services[seg.service]
                 speed = Sampler(svc.speed_kn, streams.generator(f"service:{seg.service}:speed"))

@@ -99,8 +99,10 @@ class Results:
         from .experiment import save_run
 
         meta = {"corridor_sim_version": __version__, **self.meta}
+        from .plotting import run_figures
+
         return save_run(out, _validated(self.scenario), self.tables, meta, force=force,
-                        plots=plots)
+                        plots=plots, figures=run_figures)
 
 
 class _Plots:

@@ -51,21 +51,19 @@ def run_single(scenario: Scenario, replication: int = 0) -> tuple[dict[str, pd.D
 
 
 def save_run(out: str | Path, scenario: Scenario, tables: dict[str, pd.DataFrame], meta: dict,
-             force: bool = False, plots: bool | None = None) -> Path:
-    """Write a run's tables, KPIs, resolved scenario, plots, ``report.md`` and metadata
-    atomically."""
+             force: bool = False, plots: bool | None = None,
+             figures: Callable | None = None) -> Path:
+    """Write a run's tables, KPIs, resolved scenario, ``report.md``, metadata and (when
+    ``plots``, default from the scenario) the figures drawn by
+    ``figures(tables, scenario, folder)`` (e.g. :func:`corridor_sim.plotting.run_figures`,
+    passed in by the caller so that this layer never imports plotting), atomically."""
     plots = scenario.outputs.plots if plots is None else plots
     core = {k: tables[k] for k in ("consignments", "movements", "resources") if k in tables}
     extra: dict[str, object] = {"kpis.csv": tables["kpis"]}
     if "closures" in tables:
         extra["closures.csv"] = tables["closures"]
-    if plots:
-        def _plots(folder: Path) -> None:
-            from . import plotting
-
-            plotting.save_all(tables, scenario.start_date, folder / "plots", scenario=scenario)
-
-        extra["plots"] = _plots
+    if plots and figures is not None:
+        extra["plots"] = lambda folder: figures(tables, scenario, folder / "plots")
 
     def _report(folder: Path) -> None:
         from .report import write_report
@@ -151,7 +149,8 @@ def run_experiment(scenario: Scenario, replications: int = 1, seed: int | None =
                    backend="processes", *, workers: int | None = None,
                    scheduler: str | None = None, out: str | Path | None = None,
                    force: bool = False, plots: bool | None = None,
-                   progress: bool | None = None, runner: Callable | None = None) -> Experiment:
+                   figures: Callable | None = None, progress: bool | None = None,
+                   runner: Callable | None = None) -> Experiment:
     """Run replications ``0 .. replications-1`` on a backend and summarise their KPIs.
 
     With ``out``, each finished replication is written at once to
@@ -161,6 +160,7 @@ def run_experiment(scenario: Scenario, replications: int = 1, seed: int | None =
     recorded in ``status`` and the others complete. ``progress`` None shows a bar only on
     a terminal or in Jupyter. ``runner(scenario, replication) -> (tables, meta)`` replaces
     :func:`run_single` (it must be picklable for the process and Dask backends).
+    ``plots`` and ``figures`` draw the first finished replication, as in :func:`save_run`.
     """
     if seed is not None:
         scenario = scenario.with_overrides({"seed": seed})
@@ -175,7 +175,7 @@ def run_experiment(scenario: Scenario, replications: int = 1, seed: int | None =
                                   progress=progress, runner=runner)
     meta = experiment_meta(scenario, status, backend, time.perf_counter() - t0)
     return finish_experiment(scenario, status, meta, [kept[k] for k in sorted(kept)], out,
-                             plots)
+                             plots, figures)
 
 
 def experiment_meta(scenario: Scenario, status: pd.DataFrame, backend,
@@ -194,12 +194,12 @@ def experiment_meta(scenario: Scenario, status: pd.DataFrame, backend,
 
 def finish_experiment(scenario: Scenario, status: pd.DataFrame, meta: dict,
                       tables: list[dict[str, pd.DataFrame]], out: Path | None = None,
-                      plots: bool | None = None) -> Experiment:
+                      plots: bool | None = None, figures: Callable | None = None) -> Experiment:
     """Summarise finished replications: from ``tables`` in memory, or, with ``out``, by
     assembling ``out/replications`` into the combined results directory."""
     status = status.drop(columns=["computed"]).reset_index(drop=True)
     if out is not None:
-        return write_experiment(out, scenario, status, meta, plots)
+        return write_experiment(out, scenario, status, meta, plots, figures)
     by_rep = (pd.concat([t["kpis"] for t in tables], ignore_index=True) if tables
               else pd.DataFrame(columns=["replication", "kpi", "group", "value", "unit"]))
     return Experiment(scenario, summarize_kpis([by_rep]), by_rep, status, meta, tables)
@@ -308,7 +308,7 @@ def _progress_bar(total: int, initial: int, desc: str, enabled: bool | None):
 
 
 def write_experiment(out: Path, scenario: Scenario, status: pd.DataFrame, meta: dict,
-                     plots: bool | None = None) -> Experiment:
+                     plots: bool | None = None, figures: Callable | None = None) -> Experiment:
     """Assemble the finished replications under ``out/replications`` into the combined
     results directory (atomically) and return the experiment."""
     plots = scenario.outputs.plots if plots is None else plots
@@ -325,11 +325,8 @@ def write_experiment(out: Path, scenario: Scenario, status: pd.DataFrame, meta: 
                                  folder / f"{name}.parquet")
         for d in rep_dirs:
             store.link_tree(d, folder / store.REPLICATIONS / d.name)
-        if plots and rep_dirs:
-            from . import plotting
-
-            plotting.save_all(store.load_replication(rep_dirs[0]), scenario.start_date,
-                              folder / "plots")
+        if plots and figures is not None and rep_dirs:
+            figures(store.load_replication(rep_dirs[0]), scenario, folder / "plots")
 
     extra = {"kpis.csv": summary, "kpis_by_replication.csv": by_rep,
              "closures.csv": store.read_csvs(rep_dirs, "closures.csv"),

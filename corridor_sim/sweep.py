@@ -94,14 +94,15 @@ def run_sweep(scenario: Scenario, grid: dict[str, list], replications: int = 1,
               seed: int | None = None, backend="processes", *,
               workers: int | None = None, scheduler: str | None = None,
               out: str | Path | None = None, force: bool = False,
-              plots: bool | None = None, progress: bool | None = None,
-              runner: Callable | None = None,
+              plots: bool | None = None, figure: Callable | None = None,
+              progress: bool | None = None, runner: Callable | None = None,
               build: Callable[[dict], Scenario] | None = None) -> Sweep:
     """Run ``replications`` of every grid point of ``scenario`` on one backend.
 
     ``build(point_overrides) -> Scenario`` makes a point's scenario (default
-    ``scenario.with_overrides``). ``plots`` controls the sweep plot; points get no
-    standard plots. With ``out``, finished replications are kept per point
+    ``scenario.with_overrides``). ``plots`` controls the sweep plot, drawn by
+    ``figure(kpis, factors) -> Figure`` (e.g. :func:`corridor_sim.plotting.sweep_kpis`);
+    points get no standard plots. With ``out``, finished replications are kept per point
     and a re-run computes only what is missing (as :func:`run_experiment`). Other
     arguments as for :func:`~corridor_sim.experiment.run_experiment`.
     """
@@ -145,7 +146,7 @@ def run_sweep(scenario: Scenario, grid: dict[str, list], replications: int = 1,
             "wall_s": round(time.perf_counter() - t0, 3)}
     result = Sweep(list(grid), table, point_rows, status_all, experiments, meta, out)
     if out is not None:
-        _write_sweep(out, scenario, result, names, plots)
+        _write_sweep(out, scenario, result, names, plots, figure)
     return result
 
 
@@ -164,7 +165,7 @@ def _tabulate(points: list[dict], names: list[str], experiments: dict[str, Exper
 
 
 def _write_sweep(out: Path, scenario: Scenario, sweep: Sweep, names: list[str],
-                 plots: bool | None) -> None:
+                 plots: bool | None, figure: Callable | None) -> None:
     plots = scenario.outputs.plots if plots is None else plots
 
     def _points(folder: Path) -> None:
@@ -172,14 +173,11 @@ def _write_sweep(out: Path, scenario: Scenario, sweep: Sweep, names: list[str],
             store.link_tree(out / name, folder / name)
 
     def _plots(folder: Path) -> None:
-        from . import plotting
-
         (folder / "plots").mkdir(exist_ok=True)
-        fig = plotting.sweep_kpis(sweep.kpis, sweep.factors)
-        fig.savefig(folder / "plots" / "sweep_kpis.png", dpi=110)
+        figure(sweep.kpis, sweep.factors).savefig(folder / "plots" / "sweep_kpis.png", dpi=110)
 
     extra: dict[str, object] = {"sweep_kpis.csv": sweep.kpis, "sweep_points.csv": sweep.points,
                                 "sweep_status.csv": sweep.status, "points": _points}
-    if plots and len(sweep.kpis):
+    if plots and figure is not None and len(sweep.kpis):
         extra["plots"] = _plots
     write_results(out, {}, scenario.to_dict(), sweep.meta, extra, force=True)

@@ -53,6 +53,15 @@ def cmd_run(args: argparse.Namespace) -> int:
     return _run_one(args, scenario, out)
 
 
+def _figures(args):
+    """The function that draws a run's figures (matplotlib is loaded only if needed)."""
+    if args.no_plots:
+        return None
+    from ..plotting import run_figures
+
+    return run_figures
+
+
 def _run_one(args, scenario, out: Path) -> int:
     from .. import kpis
     from ..experiment import run_single, save_run
@@ -68,7 +77,7 @@ def _run_one(args, scenario, out: Path) -> int:
         overload = overload_report(tables, scenario)
         meta["overload"] = overload.as_dict()
         path = save_run(out, scenario, tables, meta, force=args.force,
-                        plots=False if args.no_plots else None)
+                        plots=False if args.no_plots else None, figures=_figures(args))
     if not args.quiet:
         print(f"{scenario.name}: simulated {scenario.horizon_days:g} days "
               f"(+{scenario.warmup_days:g} warm-up) in {meta['wall_s']:.2f} s, "
@@ -91,6 +100,7 @@ def _run_many(args, scenario, out: Path) -> int:
             exp = run_experiment(scenario, args.replications, backend=args.backend,
                                  workers=args.workers, scheduler=args.scheduler, out=out,
                                  force=args.force, plots=False if args.no_plots else None,
+                                 figures=_figures(args),
                                  progress=False if args.quiet else None)
     except (FileExistsError, BackendUnavailable) as exc:
         raise UserError(str(exc)) from None

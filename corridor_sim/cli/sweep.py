@@ -46,6 +46,12 @@ def register(sub) -> None:
     p.set_defaults(func=cmd_sweep)
 
 
+def _sweep_figure():
+    from ..plotting import sweep_kpis
+
+    return sweep_kpis
+
+
 def cmd_sweep(args: argparse.Namespace) -> int:
     from ..backends import BackendUnavailable
     from ..scenario import load_scenario
@@ -66,6 +72,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         sweep = run_sweep(base, grid, args.replications, backend=args.backend,
                           workers=args.workers, scheduler=args.scheduler, out=out,
                           force=args.force, plots=False if args.no_plots else None,
+                          figure=None if args.no_plots else _sweep_figure(),
                           progress=False if args.quiet else None,
                           build=lambda point: built[tuple(point.items())])
     except (FileExistsError, BackendUnavailable) as exc:

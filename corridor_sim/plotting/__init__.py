@@ -43,6 +43,13 @@ STANDARD = {
 }
 
 
+def run_figures(tables: dict[str, pd.DataFrame], scenario, folder: Path) -> list[Path]:
+    """The standard figures of a run of ``scenario`` written into ``folder`` (the
+    ``figures`` callable that :func:`corridor_sim.experiment.save_run` expects)."""
+    start = scenario.start_date if hasattr(scenario, "start_date") else scenario["start_date"]
+    return save_all(tables, start, folder, scenario=scenario)
+
+
 def save_all(tables: dict[str, pd.DataFrame], start_date: dt.date, folder: Path,
              scenario=None, dpi: int = 120) -> list[Path]:
     """Write the standard plots of a run as PNGs into ``folder``; the queues, utilisation

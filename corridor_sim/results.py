@@ -145,14 +145,69 @@ def _segment_start(segment: str) -> str:
 
 
 def resources_table(run: RunData) -> pd.DataFrame:
-    """Time series samples of queues and busy units per node and service."""
+    """Time series of queues and busy units per node and service: the engine's samples
+    (``trains_queued``, ``tracks_busy``, ``vessels_loaded``) and the exact TEU waiting at
+    each node for a train or vessel (``teu_waiting``, from :func:`teu_waiting_table`)."""
     rec = run.rec
-    return pd.DataFrame({
+    sampled = pd.DataFrame({
         "resource": rec.label_column("r_name"),
         "metric": rec.label_column("r_metric"),
         "t_h": rec.column("r_t"),
         "value": rec.column("r_value"),
     })
+    return pd.concat([sampled, teu_waiting_table(run)], ignore_index=True)
+
+
+def teu_waiting_table(run: RunData) -> pd.DataFrame:
+    """TEU waiting at each node for a train or a vessel, as a step series: one row per
+    change (resource = node, metric ``teu_waiting``). Derived exactly from when each
+    consignment joined a queue and when the batch it boarded formed; consignments still
+    waiting at the end count until the end."""
+    rec, sc = run.rec, run.scenario
+    ids = rec.column("m_ids").astype(np.int64)
+    bat = rec.manifest_batches()
+    joined = rec.manifest_joined(run.created_h)
+    formed, ended = rec.column("b_formed"), rec.column("b_end")
+    segs = rec.label_column("b_segment")
+    start = np.array([_segment_node(s, sc, 0) for s in segs], dtype=object)
+    finish = np.array([_segment_node(s, sc, -1) for s in segs], dtype=object)
+    teu = run.teu_of
+    node = [start[bat], start[bat]]
+    t = [joined, formed[bat]]
+    delta = [teu[ids], -teu[ids]]
+    waiting = ~np.isfinite(rec.delivered_h)
+    last = np.full(len(teu), -1, dtype=np.int64)
+    np.maximum.at(last, ids, bat)
+    never = waiting & (last < 0)  # still at the origin queue
+    origins = np.array([f.from_ for f in sc.flows], dtype=object)
+    node.append(origins[run.flow_of[never]])
+    t.append(run.created_h[never])
+    delta.append(teu[never])
+    between = waiting & (last >= 0)
+    if len(ended):  # unloaded from its last batch, waiting for the next ride
+        between &= np.isfinite(ended[np.maximum(last, 0)])
+    node.append(finish[last[between]])
+    t.append(ended[last[between]])
+    delta.append(teu[between])
+    df = pd.DataFrame({"resource": np.concatenate(node), "t_h": np.concatenate(t),
+                       "delta": np.concatenate(delta)})
+    if df.empty:
+        return pd.DataFrame(columns=["resource", "metric", "t_h", "value"])
+    df = df.sort_values(["resource", "t_h"], kind="stable")
+    df["value"] = df.groupby("resource", sort=False)["delta"].cumsum().clip(lower=0.0)
+    df = df.drop_duplicates(["resource", "t_h"], keep="last")
+    df.insert(1, "metric", "teu_waiting")
+    return df.drop(columns="delta").reset_index(drop=True)
+
+
+def _segment_node(segment: str, scenario, end: int) -> str:
+    """First (``end`` 0) or last (-1) node of a segment label (``rail:a>b>c`` or
+    ``sea:<service>``)."""
+    kind, _, rest = segment.partition(":")
+    if kind == "rail":
+        return rest.split(">")[end]
+    svc = scenario.services[rest]
+    return svc.from_ if end == 0 else svc.to
 
 
 def build_tables(run: RunData) -> dict[str, pd.DataFrame]:

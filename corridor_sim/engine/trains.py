@@ -30,7 +30,6 @@ def former(world: World, q: CargoQueue, path: tuple[str, ...], capacity_teu: flo
             tons = float(np.add.reduce(world.tons_of[ids]))
             bid = world.rec.new_batch("train", segment, env.now, ids, teu, tons)
             env.process(train_run(world, bid, path, ids, handle_at_start, q))
-            world.node_waiting_sample(q.node)
 
     while True:
         q.admit(env.now)

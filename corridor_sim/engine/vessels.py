@@ -56,7 +56,6 @@ def vessel(world: World, name: str, q: CargoQueue, speed, anchorage):
         yield berth
         yield from _wait_for_cargo(world, q, svc.depart, svc.capacity_teu, env.now)
         ids, teu = q.take(svc.capacity_teu)
-        world.node_waiting_sample(origin)
         tons = float(np.add.reduce(world.tons_of[ids]))
         bid = rec.new_batch("vessel", f"sea:{name}", env.now, ids, teu, tons)
         world.service_busy[name] += 1

@@ -12,7 +12,7 @@ from ..scenario.models import Scenario
 from .closures import Closures
 from .primitives import Slots
 from .queues import CargoQueue
-from .records import TEU_WAITING, Recorder
+from .records import Recorder
 
 
 @dataclass
@@ -68,11 +68,6 @@ class World:
         self.queues_at.setdefault(q.node, []).append(q)
         return len(self.queue_list) - 1
 
-    def node_waiting_sample(self, node_id: str) -> None:
-        """Record TEU waiting for trains or vessels at ``node_id``."""
-        total = sum(q.total_teu for q in self.queues_at[node_id])
-        self.rec.sample(self.rec.codes[node_id], TEU_WAITING, self.env.now, total)
-
     def forward(self, ids: np.ndarray, source: CargoQueue) -> None:
         """Consignments just unloaded at the end of the segment they took from queue
         ``source``: deliver those at their destination, queue the rest for their next
@@ -101,4 +96,3 @@ class World:
                 sel = qids == qid
                 if sel.any():
                     self.queue_list[qid].put(ids[sel], now)
-        self.node_waiting_sample(self.queue_list[first].node)

@@ -169,35 +169,39 @@ def teu_waiting_table(run: RunData) -> pd.DataFrame:
     joined = rec.manifest_joined(run.created_h)
     formed, ended = rec.column("b_formed"), rec.column("b_end")
     segs = rec.label_column("b_segment")
-    start = np.array([_segment_node(s, sc, 0) for s in segs], dtype=object)
-    finish = np.array([_segment_node(s, sc, -1) for s in segs], dtype=object)
+    names = sorted(set(sc.nodes))
+    code = {n: i for i, n in enumerate(names)}
+    start = np.array([code[_segment_node(x, sc, 0)] for x in segs], dtype=np.int32)
+    finish = np.array([code[_segment_node(x, sc, -1)] for x in segs], dtype=np.int32)
+    origin = np.array([code[f.from_] for f in sc.flows], dtype=np.int32)
     teu = run.teu_of
-    node = [start[bat], start[bat]]
-    t = [joined, formed[bat]]
-    delta = [teu[ids], -teu[ids]]
     waiting = ~np.isfinite(rec.delivered_h)
     last = np.full(len(teu), -1, dtype=np.int64)
     np.maximum.at(last, ids, bat)
-    never = waiting & (last < 0)  # still at the origin queue
-    origins = np.array([f.from_ for f in sc.flows], dtype=object)
-    node.append(origins[run.flow_of[never]])
-    t.append(run.created_h[never])
-    delta.append(teu[never])
+    never = np.flatnonzero(waiting & (last < 0))  # still in their origin queue
     between = waiting & (last >= 0)
-    if len(ended):  # unloaded from its last batch, waiting for the next ride
+    if len(ended):  # unloaded from their last batch, waiting for the next ride
         between &= np.isfinite(ended[np.maximum(last, 0)])
-    node.append(finish[last[between]])
-    t.append(ended[last[between]])
-    delta.append(teu[between])
-    df = pd.DataFrame({"resource": np.concatenate(node), "t_h": np.concatenate(t),
-                       "delta": np.concatenate(delta)})
-    if df.empty:
+    between = np.flatnonzero(between)
+    node = np.concatenate([start[bat], start[bat], origin[run.flow_of[never]],
+                           finish[last[between]]])
+    t = np.concatenate([joined, formed[bat], run.created_h[never], ended[last[between]]])
+    delta = np.concatenate([teu[ids], -teu[ids], teu[never], teu[between]])
+    if len(node) == 0:
         return pd.DataFrame(columns=["resource", "metric", "t_h", "value"])
-    df = df.sort_values(["resource", "t_h"], kind="stable")
-    df["value"] = df.groupby("resource", sort=False)["delta"].cumsum().clip(lower=0.0)
-    df = df.drop_duplicates(["resource", "t_h"], keep="last")
-    df.insert(1, "metric", "teu_waiting")
-    return df.drop(columns="delta").reset_index(drop=True)
+    order = np.lexsort((t, node))
+    node, t, delta = node[order], t[order], delta[order]
+    total = np.cumsum(delta)
+    first = np.flatnonzero(np.r_[True, node[1:] != node[:-1]])
+    before = np.where(first > 0, total[first - 1], 0.0)
+    value = total - np.repeat(before, np.diff(np.r_[first, len(node)]))
+    keep = np.r_[(node[1:] != node[:-1]) | (t[1:] != t[:-1]), True]  # last row per instant
+    return pd.DataFrame({
+        "resource": np.asarray(names, dtype=object)[node[keep]],
+        "metric": "teu_waiting",
+        "t_h": t[keep],
+        "value": np.clip(value[keep], 0.0, None),
+    })
 
 
 def _segment_node(segment: str, scenario, end: int) -> str:

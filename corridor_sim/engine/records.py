@@ -20,11 +20,11 @@ import numpy as np
 CATEGORIES = ("moving", "consolidation", "border", "transshipment", "waiting", "disruption")
 CAT = {name: i for i, name in enumerate(CATEGORIES)}
 # labels every run uses get fixed codes (a place's code comes from ``Recorder.code``)
-METRICS = ("trains_queued", "tracks_busy", "teu_waiting", "vessels_loaded")
+METRICS = ("trains_queued", "tracks_busy", "vessels_loaded")
 ACTIVITIES = ("queue", "process", "slot", "run", "closed", "load", "weather", "sail",
               "anchorage", "berth", "unload")
 LABEL = {name: i for i, name in enumerate(METRICS + ACTIVITIES)}
-TRAINS_QUEUED, TRACKS_BUSY, TEU_WAITING, VESSELS_LOADED = (LABEL[m] for m in METRICS)
+TRAINS_QUEUED, TRACKS_BUSY, VESSELS_LOADED = (LABEL[m] for m in METRICS)
 CLOSED, DISRUPTION = LABEL["closed"], CAT["disruption"]
 
 

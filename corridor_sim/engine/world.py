@@ -60,12 +60,10 @@ class World:
     queue_list: list[CargoQueue] = field(default_factory=list)
     service_busy: dict[str, int] = field(default_factory=dict)  # loaded vessels at sea
     end_h: float = 0.0
-    queues_at: dict[str, list[CargoQueue]] = field(default_factory=dict)  # node -> queues
 
     def add_queue(self, q: CargoQueue) -> int:
         """Register a consolidation queue; return its index in ``queue_list``."""
         self.queue_list.append(q)
-        self.queues_at.setdefault(q.node, []).append(q)
         return len(self.queue_list) - 1
 
     def forward(self, ids: np.ndarray, source: CargoQueue) -> None:

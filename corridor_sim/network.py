@@ -38,6 +38,13 @@ class Segment:
         return "rail:" + ">".join(self.path)
 
 
+def segment_parts(key: str) -> tuple[str, list[str]]:
+    """Split a segment key (:attr:`Segment.key`) into its kind and its nodes (rail) or
+    ``[service name]`` (sea)."""
+    kind, _, rest = key.partition(":")
+    return kind, rest.split(">") if kind == "rail" else [rest]
+
+
 class Network:
     """Graph of the scenario (a networkx DiGraph) plus route segmentation."""
 

@@ -31,6 +31,7 @@ import pandas as pd
 import yaml
 
 from .engine import CATEGORIES, RunData
+from .network import segment_parts
 
 MARKER = "run.json"
 PARTIAL = "partial.json"  # an unfinished multi-replication experiment (resumable)
@@ -140,8 +141,8 @@ def _assembly_rows(run: RunData) -> pd.DataFrame:
 
 
 def _segment_start(segment: str) -> str:
-    kind, _, rest = segment.partition(":")
-    return rest.split(">")[0] if kind == "rail" else rest
+    """Where a batch's consignments waited for it: its first node, or its service."""
+    return segment_parts(segment)[1][0]
 
 
 def resources_table(run: RunData) -> pd.DataFrame:
@@ -205,12 +206,11 @@ def teu_waiting_table(run: RunData) -> pd.DataFrame:
 
 
 def _segment_node(segment: str, scenario, end: int) -> str:
-    """First (``end`` 0) or last (-1) node of a segment label (``rail:a>b>c`` or
-    ``sea:<service>``)."""
-    kind, _, rest = segment.partition(":")
+    """First (``end`` 0) or last (-1) node of a segment; a sea segment's ports."""
+    kind, parts = segment_parts(segment)
     if kind == "rail":
-        return rest.split(">")[end]
-    svc = scenario.services[rest]
+        return parts[end]
+    svc = scenario.services[parts[0]]
     return svc.from_ if end == 0 else svc.to
 
 

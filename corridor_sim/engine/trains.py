@@ -22,13 +22,12 @@ def former(world: World, q: CargoQueue, path: tuple[str, ...], capacity_teu: flo
     env = world.env
     fill = policy.when_full * capacity_teu
     last_slot = None
-    segment = "rail:" + ">".join(path)
 
     def dispatch() -> None:
         ids, teu = q.take(capacity_teu)
         if len(ids):
             tons = float(np.add.reduce(world.tons_of[ids]))
-            bid = world.rec.new_batch("train", segment, env.now, ids, teu, tons)
+            bid = world.rec.new_batch("train", q.key, env.now, ids, teu, tons)
             env.process(train_run(world, bid, path, ids, handle_at_start, q))
 
     while True:

@@ -57,7 +57,7 @@ def vessel(world: World, name: str, q: CargoQueue, speed, anchorage):
         yield from _wait_for_cargo(world, q, svc.depart, svc.capacity_teu, env.now)
         ids, teu = q.take(svc.capacity_teu)
         tons = float(np.add.reduce(world.tons_of[ids]))
-        bid = rec.new_batch("vessel", f"sea:{name}", env.now, ids, teu, tons)
+        bid = rec.new_batch("vessel", q.key, env.now, ids, teu, tons)
         world.service_busy[name] += 1
         rec.sample(c_name, VESSELS_LOADED, env.now, world.service_busy[name])
         clock = Clock(rec, bid, env.now)

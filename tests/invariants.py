@@ -144,19 +144,50 @@ def check_rides(sc, run, tables) -> None:
             assert len(rides) < len(keys) or not np.isfinite(end[rides[-1]])
 
 
+def _priority_of(run) -> np.ndarray:
+    """Whether each consignment belongs to a ``priority: true`` flow."""
+    flags = np.array([f.priority for f in run.scenario.flows], dtype=bool)
+    return flags[run.flow_of] if len(flags) else np.zeros(0, dtype=bool)
+
+
 def check_fifo(run) -> None:
-    """Batches leave a queue in joining order: for batches formed from the same queue
-    (same segment; the segment names its start node), every consignment of a later batch
-    joined no earlier than every consignment of an earlier batch."""
+    """Batches leave a queue in joining order within each priority class: for batches
+    formed from the same queue (same segment; the segment names its start node), every
+    consignment of a later batch joined no earlier than every consignment of the same
+    class in an earlier batch."""
     man = manifests(run)
     if man.empty:
         return
     segment = run.rec.label_column("b_segment")
-    g = man.groupby("batch_id")["joined_h"].agg(["min", "max"])
-    g["segment"] = segment[g.index.to_numpy()]
-    for seg, grp in g.groupby("segment"):
-        grp = grp.sort_index()  # batch ids grow in formation order
-        prev_max = np.maximum.accumulate(grp["max"].to_numpy())[:-1]
-        later_min = grp["min"].to_numpy()[1:]
-        bad = later_min < prev_max - TOL
-        assert not bad.any(), f"{seg}: a later batch holds cargo that joined earlier"
+    man["hot"] = _priority_of(run)[man["consignment_id"].to_numpy()]
+    for hot, part in man.groupby("hot"):
+        g = part.groupby("batch_id")["joined_h"].agg(["min", "max"])
+        g["segment"] = segment[g.index.to_numpy()]
+        for seg, grp in g.groupby("segment"):
+            grp = grp.sort_index()  # batch ids grow in formation order
+            prev_max = np.maximum.accumulate(grp["max"].to_numpy())[:-1]
+            later_min = grp["min"].to_numpy()[1:]
+            bad = later_min < prev_max - TOL
+            assert not bad.any(), f"{seg}: a later batch holds cargo that joined earlier"
+
+
+def check_priority(run) -> None:
+    """Priority cargo boards first: no batch carries other cargo while priority cargo
+    that had joined the same queue by the batch's formation is left behind for a later
+    batch (a priority unit that does not fit ends the loading instead)."""
+    man = manifests(run)
+    if man.empty:
+        return
+    rec = run.rec
+    formed, segment = rec.column("b_formed"), rec.label_column("b_segment")
+    man["hot"] = _priority_of(run)[man["consignment_id"].to_numpy()]
+    man["segment"] = segment[man["batch_id"].to_numpy()]
+    for seg, part in man.groupby("segment"):
+        hot = part[part["hot"]]
+        if hot.empty:
+            continue
+        cold_batches = np.unique(part.loc[~part["hot"], "batch_id"].to_numpy())
+        hb, hj = hot["batch_id"].to_numpy(), hot["joined_h"].to_numpy()
+        for b in cold_batches:
+            left = (hj <= formed[b] - TOL) & (hb > b)
+            assert not left.any(), f"{seg}: batch {b} left priority cargo behind"

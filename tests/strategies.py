@@ -157,7 +157,8 @@ def scenario_dicts(draw, max_nodes: int = 6, max_flows: int = 4, max_days: float
                 "teu_per_unit": draw(st.sampled_from((0.5, 1.0, 1.0, 2.0, 3.0))),
                 "tons_per_year": draw(_num(0, 150_000)),
                 "arrivals": draw(st.sampled_from(("poisson", "poisson", "schedule"))),
-                "block_units": draw(st.sampled_from((1, 1, 5, 40)))}
+                "block_units": draw(st.sampled_from((1, 1, 5, 40))),
+                "priority": draw(st.sampled_from((False, False, True)))}
         if draw(st.booleans()):
             flow["seasonality"] = {m: draw(_num(0, 2)) for m in
                                    draw(st.lists(st.sampled_from(MONTHS), unique=True,

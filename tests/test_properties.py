@@ -19,6 +19,7 @@ from .invariants import (
     check_delay_sum,
     check_fifo,
     check_movement_times,
+    check_priority,
     check_rides,
 )
 from .strategies import scenarios
@@ -60,3 +61,4 @@ def check_all(sc):
         pd.testing.assert_frame_equal(tables[name].drop(columns="replication"), df)
     check_rides(sc, run, tables)
     check_fifo(run)
+    check_priority(run)

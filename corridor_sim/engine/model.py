@@ -118,11 +118,19 @@ def build(scenario: Scenario, replication: int = 0):
 def _queues(world: World, created: np.ndarray) -> None:
     """One queue per (node, segment); origin queues get their pre-drawn arrivals."""
     index: dict[tuple[str, str], int] = {}
+    priority = np.array([f.priority for f in world.scenario.flows], dtype=bool)
+    classes: dict[tuple[str, str], set[bool]] = {}
+    for fi, segs in enumerate(world.flow_segments):
+        for seg in segs:
+            classes.setdefault((seg.start, seg.key), set()).add(bool(priority[fi]))
+    priority_of = priority[world.flow_of]
     for fi, segs in enumerate(world.flow_segments):
         for si, seg in enumerate(segs):
             key = (seg.start, seg.key)
             if key not in index:
-                index[key] = world.add_queue(CargoQueue(seg.key, seg.start, world.teu_of))
+                mixed = len(classes[key]) > 1  # priority cargo shares this queue
+                index[key] = world.add_queue(CargoQueue(
+                    seg.key, seg.start, world.teu_of, priority_of if mixed else None))
             world.qid_table[fi, si] = index[key]
     # where each flow goes after each queue (a route never visits a node twice, so a
     # flow passes through a queue at most once); -1: delivered, -2: flow not there

@@ -3,6 +3,9 @@
 A queue holds FIFO chunks of consignments (ids, joined times, TEU each) and, at origins,
 a pre-drawn array of future arrivals that join it when their time comes, so the model
 needs no event per consignment.
+
+Where priority cargo (flows with ``priority: true``) shares a queue with other cargo, it
+waits in a FIFO of its own and boards ahead of the others; each FIFO keeps its order.
 """
 
 from __future__ import annotations
@@ -17,11 +20,16 @@ INF = float("inf")
 class CargoQueue:
     """FIFO of consignments for one outbound segment at one node."""
 
-    def __init__(self, key: str, node: str, teu_of: np.ndarray):
+    def __init__(self, key: str, node: str, teu_of: np.ndarray,
+                 priority_of: np.ndarray | None = None):
         self.key = key
         self.node = node
         self.teu_of = teu_of  # TEU slots per consignment id (shared array)
         self.chunks: deque[list] = deque()  # [ids, joined, teu]; joined may be one float
+        # priority cargo's own FIFO, used only if ``priority_of`` (bool per consignment id)
+        # is given, i.e. priority and other cargo share this queue
+        self.priority_of = priority_of
+        self.hot: deque[list] = deque()
         self.total_teu = 0.0
         self.count = 0
         self.wake = None  # simpy event shared by whoever waits for cargo here
@@ -80,16 +88,25 @@ class CargoQueue:
 
     def _push(self, ids: np.ndarray, joined: np.ndarray | float) -> None:
         teu = self.teu_of[ids]
-        self.chunks.append([ids, joined, teu])
         self.total_teu += float(np.add.reduce(teu))
         self.count += len(ids)
+        if self.priority_of is None:
+            self.chunks.append([ids, joined, teu])
+            return
+        hot = self.priority_of[ids]
+        if hot.all():
+            self.hot.append([ids, joined, teu])
+        elif not hot.any():
+            self.chunks.append([ids, joined, teu])
+        else:
+            for fifo, sel in ((self.hot, hot), (self.chunks, ~hot)):
+                fifo.append([ids[sel], joined if isinstance(joined, float) else joined[sel],
+                             teu[sel]])
 
     # -- looking ahead -----------------------------------------------------------
     def first_joined(self) -> float:
-        if not self.chunks:
-            return INF
-        joined = self.chunks[0][1]
-        return joined if isinstance(joined, float) else float(joined[0])
+        """When the unit waiting longest joined (hours; inf if none waits)."""
+        return min(_head_joined(self.chunks), _head_joined(self.hot))
 
     def next_scheduled(self) -> float:
         return self.next_t
@@ -107,26 +124,14 @@ class CargoQueue:
 
     # -- departures --------------------------------------------------------------
     def take(self, capacity_teu: float) -> tuple[np.ndarray, float]:
-        """Remove consignments FIFO up to ``capacity_teu``; return their ids and TEU."""
-        ids_out, room = [], capacity_teu
-        chunks = self.chunks
-        while chunks and room > 1e-9:
-            ids, joined, teu = chunks[0]
-            cum = teu.cumsum()
-            n = int(cum.searchsorted(room + 1e-9, side="right"))
-            if n == 0:
-                if ids_out:
-                    break
-                n = 1  # a unit larger than the whole batch travels alone (never blocks)
-            room -= float(cum[n - 1])
-            if n == len(ids):
-                ids_out.append(ids)
-                chunks.popleft()
-            else:
-                ids_out.append(ids[:n])
-                chunks[0] = [ids[n:], joined if isinstance(joined, float) else joined[n:],
-                             teu[n:]]
-                break
+        """Remove consignments FIFO up to ``capacity_teu`` (priority cargo first); return
+        their ids and TEU."""
+        ids_out: list[np.ndarray] = []
+        room = capacity_teu
+        if self.hot:
+            room = _take_fifo(self.hot, room, ids_out)
+        if room > 1e-9 and not (self.hot and ids_out):
+            room = _take_fifo(self.chunks, room, ids_out)
         if not ids_out:
             return self.sched_ids[:0], 0.0
         ids = ids_out[0] if len(ids_out) == 1 else np.concatenate(ids_out)
@@ -136,3 +141,33 @@ class CargoQueue:
         if self.count == 0:
             self.total_teu = 0.0
         return ids, taken
+
+
+def _head_joined(fifo: deque) -> float:
+    if not fifo:
+        return INF
+    joined = fifo[0][1]
+    return joined if isinstance(joined, float) else float(joined[0])
+
+
+def _take_fifo(fifo: deque, room: float, ids_out: list) -> float:
+    """Move consignments from the head of ``fifo`` into ``ids_out`` while they fit in
+    ``room`` TEU; return the room left. A unit larger than the whole batch travels alone
+    when nothing else has been taken (it never blocks the queue)."""
+    while fifo and room > 1e-9:
+        ids, joined, teu = fifo[0]
+        cum = teu.cumsum()
+        n = int(cum.searchsorted(room + 1e-9, side="right"))
+        if n == 0:
+            if ids_out:
+                break
+            n = 1
+        room -= float(cum[n - 1])
+        if n == len(ids):
+            ids_out.append(ids)
+            fifo.popleft()
+        else:
+            ids_out.append(ids[:n])
+            fifo[0] = [ids[n:], joined if isinstance(joined, float) else joined[n:], teu[n:]]
+            break
+    return room

@@ -182,7 +182,9 @@ class Flow(Strict):
     ``rates`` switches the volume at given dates; ``seasonality`` multiplies it per month.
     Each consignment is one unit (a TEU or a wagon) of ``tons_per_unit`` tonnes occupying
     ``teu_per_unit`` TEU slots on trains and vessels. ``block_units`` > 1 makes
-    consignments arrive together in blocks of that many units.
+    consignments arrive together in blocks of that many units. ``priority`` cargo boards
+    trains and vessels ahead of other cargo waiting at the same place (as block trains
+    with booked ferry slots and train paths do), so a block that fits stays together.
     """
 
     id: Ident
@@ -197,6 +199,7 @@ class Flow(Strict):
     seasonality: Monthly | None = None
     arrivals: Literal["poisson", "schedule"] = "poisson"
     block_units: Annotated[int, Field(ge=1, le=10000)] = 1
+    priority: bool = False
     source: str | None = None
 
     @property

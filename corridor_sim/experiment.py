@@ -95,8 +95,8 @@ class Experiment:
     ``kpis`` is the summary over finished replications (kpi, group, unit, mean, sd, n,
     ci_low, ci_high); ``kpis_by_replication`` each replication's KPI table; ``status``
     one row per replication (replication, state ``done``/``failed``, error, wall_s in
-    seconds); ``tables`` one tables dict per finished replication in index order, kept
-    only when the experiment is not written to ``out``.
+    seconds, traceback of a failure); ``tables`` one tables dict per finished replication
+    in index order, kept only when the experiment is not written to ``out``.
     """
 
     scenario: Scenario
@@ -247,7 +247,8 @@ def execute_jobs(jobs: list[Job], backend="processes", *, workers: int | None = 
                         bar.set_postfix(failed=failed)
     finally:
         bar.close()
-    status = pd.DataFrame(rows, columns=["replication", "state", "error", "wall_s", "computed"])
+    status = pd.DataFrame(rows, columns=["replication", "state", "error", "wall_s", "computed",
+                                         "traceback"])
     return status, kept
 
 
@@ -278,7 +279,8 @@ def _record(job: Job, outcome, kept: dict, k: int) -> dict:
         outcome = {"error": f"{type(outcome).__name__}: {outcome}", "wall_s": np.nan}
     wall = round(float(outcome["wall_s"]), 4)
     if "error" in outcome:
-        return _row(job, "failed", outcome["error"], wall, computed=True)
+        return _row(job, "failed", outcome["error"], wall, computed=True,
+                    trace=outcome.get("traceback", ""))
     if "tables" in outcome:
         if job.rep_dir is not None:  # computed where our disk is not visible
             _save(job.rep_dir, job.scenario, outcome["tables"], outcome["meta"], job.key, wall)
@@ -287,9 +289,10 @@ def _record(job: Job, outcome, kept: dict, k: int) -> dict:
     return _row(job, "done", "", wall, computed=True)
 
 
-def _row(job: Job, state: str, error: str, wall_s: float, computed: bool) -> dict:
+def _row(job: Job, state: str, error: str, wall_s: float, computed: bool,
+         trace: str = "") -> dict:
     return {"replication": job.replication, "state": state, "error": error,
-            "wall_s": wall_s, "computed": computed}
+            "wall_s": wall_s, "computed": computed, "traceback": trace}
 
 
 def _progress_bar(total: int, initial: int, desc: str, enabled: bool | None):

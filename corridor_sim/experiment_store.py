@@ -13,7 +13,8 @@ An experiment directory ``<out>/`` looks like this::
     closures.csv
     kpis.csv                  summary over replications: mean, sd, n, ci_low, ci_high
     kpis_by_replication.csv   each replication's KPI table
-    status.csv                replication, state (done/failed), error, wall_s
+    status.csv                replication, state (done/failed), error, wall_s,
+                              traceback (of a failed replication, where it was raised)
     plots/                    standard plots of the lowest finished replication
     scenario.resolved.yaml, run.json
 

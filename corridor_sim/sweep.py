@@ -14,7 +14,7 @@ On disk (``out``)::
     sweep_kpis.csv         point, one column per factor, kpi, group, unit, mean, sd, n,
                            ci_low, ci_high
     sweep_points.csv       point, factor levels, replications done and failed
-    sweep_status.csv       point, replication, state, error, wall_s
+    sweep_status.csv       point, replication, state, error, wall_s, traceback
     plots/sweep_kpis.png   main KPIs against each factor
     scenario.resolved.yaml the base scenario; run.json
 """

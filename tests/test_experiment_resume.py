@@ -29,10 +29,14 @@ def test_failing_replication_is_recorded_and_others_finish(tmp_path):
     exp = run_experiment(baseline(**SHORT), 4, backend="processes", workers=2, out=out,
                          plots=False, progress=False, runner=fail_on_one)
     status = pd.read_csv(out / "status.csv")
-    assert list(status.columns) == ["replication", "state", "error", "wall_s"]
+    assert list(status.columns) == ["replication", "state", "error", "wall_s", "traceback"]
     assert status.set_index("replication")["state"].to_dict() == {
         0: "done", 1: "failed", 2: "done", 3: "done"}
-    assert "injected failure" in status.loc[status["replication"] == 1, "error"].item()
+    failed = status.loc[status["replication"] == 1]
+    assert "injected failure" in failed["error"].item()
+    # where it was raised, from the worker process
+    assert "in fail_on_one" in failed["traceback"].item()
+    assert status.loc[status["state"] == "done", "traceback"].isna().all()
     kpis = pd.read_csv(out / "kpis.csv")
     assert kpis["n"].max() == 3  # the failed replication is in no KPI
     assert sorted(pd.read_parquet(out / "consignments.parquet")["replication"].unique()) == \

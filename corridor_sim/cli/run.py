@@ -123,8 +123,8 @@ def _run_many(args, scenario, out: Path) -> int:
 def _report_failures(failed, status_path: Path) -> int:
     if not len(failed):
         return 0
-    print(f"corridor-sim: {len(failed)} replication(s) failed (see {status_path}):",
-          file=sys.stderr)
+    print(f"corridor-sim: {len(failed)} replication(s) failed (errors and tracebacks in "
+          f"{status_path}):", file=sys.stderr)
     for r in failed.head(5).itertuples():
         print(f"  replication {r.replication}: {r.error}", file=sys.stderr)
     print("  run the same command again to retry only those", file=sys.stderr)

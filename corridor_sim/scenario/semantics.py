@@ -1,5 +1,6 @@
 """Checks that need the whole scenario: references resolve, routes are connected, units
-fit trains and vessels, and offered load against capacity (warnings).
+fit trains and vessels, track gauges meet at gauge changes, and offered load against
+capacity (warnings).
 
 Pure functions: a scenario in, a list of :class:`Problem` out (paths, no positions;
 the loader adds file positions).
@@ -115,6 +116,40 @@ def check_routes(scenario: Scenario) -> list[Problem]:
     return problems
 
 
+def check_gauges(scenario: Scenario) -> list[Problem]:
+    """Where a route goes from one rail leg straight onto another, the track gauges
+    (``gauge_mm``, where both legs give one) either match or the node between them is a
+    ``gauge_change`` from the first gauge to the second."""
+    problems: list[Problem] = []
+    legs = {(leg.from_, leg.to): leg for leg in scenario.legs}
+    seen: set[tuple[str, str, str]] = set()
+    for i, flow in enumerate(scenario.flows):
+        route = flow.route
+        for j in range(1, len(route) - 1):
+            a, b, c = route[j - 1], route[j], route[j + 1]
+            before, after = legs.get((a, b)), legs.get((b, c))
+            node = scenario.nodes.get(b)
+            if (before is None or after is None or node is None or (a, b, c) in seen
+                    or before.gauge_mm is None or after.gauge_mm is None):
+                continue
+            seen.add((a, b, c))
+            change = node.gauge_change
+            wanted = (change.from_mm, change.to_mm) if change is not None else None
+            found = (before.gauge_mm, after.gauge_mm)
+            if found[0] == found[1] or found == wanted:
+                continue
+            if change is None:
+                msg = (f"flow {flow.id!r} changes gauge at {b!r} ({found[0]} mm on leg "
+                       f"{before.key!r}, {found[1]} mm on leg {after.key!r}) but node {b!r} "
+                       f"has no gauge_change (give it gauge_change: {{from_mm: {found[0]}, "
+                       f"to_mm: {found[1]}}} or make the gauges match)")
+            else:
+                msg = (f"flow {flow.id!r} arrives at {b!r} on {found[0]} mm and leaves on "
+                       f"{found[1]} mm, but its gauge_change is {wanted[0]} -> {wanted[1]} mm")
+            problems.append(Problem(msg, path=f"flows.{i}.via.{j - 1}"))
+    return problems
+
+
 def check_times(scenario: Scenario) -> list[Problem]:
     """Warm-up shorter than horizon; disruptions inside the simulated window."""
     problems: list[Problem] = []
@@ -190,7 +225,7 @@ def check_calibration(scenario: Scenario) -> list[Problem]:
 
 def check_scenario(scenario: Scenario, strict: bool = False) -> list[Problem]:
     """Every semantic error and warning; with ``strict``, warnings become errors."""
-    problems = [*check_references(scenario), *check_routes(scenario),
+    problems = [*check_references(scenario), *check_routes(scenario), *check_gauges(scenario),
                 *check_times(scenario), *check_load(scenario), *check_calibration(scenario)]
     if strict:
         problems = [Problem(p.message, p.file, p.line, p.column, p.path, "error")

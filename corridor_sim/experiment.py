@@ -372,4 +372,8 @@ def ci_summary_lines(summary: pd.DataFrame) -> list[str]:
                      f"{_ci(r, 100, '{:.0f}', ' %')} of consignment-hours waited")
     for r in summary[summary["kpi"] == "backlog_end_tons"].itertuples():
         lines.append(f"in the system at the end: {_ci(r, 1e-3, unit=' kt')}")
+    for r in summary[summary["kpi"] == "backlog_growing"].itertuples():
+        if r.mean > 0:
+            lines.append(f"OVERLOADED: the backlog grows in {round(r.mean * r.n)} of {r.n} "
+                         "replications (see kpis.csv, backlog_growing)")
     return lines

@@ -117,13 +117,18 @@ class OverloadReport:
                             for r in top.itertuples()]}
 
 
-def overload_report(tables: dict[str, pd.DataFrame], scenario) -> OverloadReport:
-    """Backlog trend and busiest resources of one run (measured period only)."""
-    end_h = scenario.horizon_days * 24.0
-    cons = tables["consignments"]
+def backlog_trend(cons: pd.DataFrame, end_h: float) -> tuple[int, int, int, int, bool]:
+    """Backlog (consignments) at the start, middle and end of ``[0, end_h)``, consignments
+    created in its second half, and whether the backlog is growing (module docstring)."""
     start, mid, end = backlog_at(cons, [0.0, end_h / 2, end_h])
     created = cons["created_h"].to_numpy(float)
     second = int(((created > end_h / 2) & (created <= end_h)).sum())
     growing = bool(end - mid > GROWTH_SHARE * max(second, 1) and end > start)
-    return OverloadReport(int(start), int(mid), int(end), second, growing,
+    return int(start), int(mid), int(end), second, growing
+
+
+def overload_report(tables: dict[str, pd.DataFrame], scenario) -> OverloadReport:
+    """Backlog trend and busiest resources of one run (measured period only)."""
+    end_h = scenario.horizon_days * 24.0
+    return OverloadReport(*backlog_trend(tables["consignments"], end_h),
                           utilisation(tables["movements"], scenario, end_h))

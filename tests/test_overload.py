@@ -4,6 +4,7 @@ resource and a warning, never more deliveries than the capacity allows."""
 import json
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from corridor_sim import kpis
@@ -125,3 +126,22 @@ def test_baseline_at_four_times_demand_is_reported_overloaded():
     rep = overload_report(tables, sc)
     assert rep.growing and rep.backlog_end > rep.backlog_mid > rep.backlog_start
     assert rep.busiest.iloc[0]["utilisation"] > 0.9
+
+
+def test_kpis_say_whether_the_backlog_grows(overloaded):
+    sc, tables = overloaded
+    k = tables["kpis"]
+    assert k.loc[k["kpi"] == "backlog_growing", "value"].item() == 1.0
+    calm, _ = run_single(one_border(load=0.5))
+    k = calm["kpis"]
+    assert k.loc[k["kpi"] == "backlog_growing", "value"].item() == 0.0
+
+
+def test_multi_replication_run_warns_about_overload(tmp_path, capsys):
+    path = tmp_path / "over.yaml"
+    path.write_text(json.dumps(one_border_dict(load=2.0)))
+    assert main(["run", str(path), "--replications", "2", "--backend", "serial",
+                 "--no-plots", "--out", str(tmp_path / "res")]) == 0
+    assert "OVERLOADED: the backlog grows in 2 of 2 replications" in capsys.readouterr().out
+    summary = pd.read_csv(tmp_path / "res" / "kpis.csv")
+    assert summary.loc[summary["kpi"] == "backlog_growing", "mean"].item() == 1.0

@@ -7,6 +7,7 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 
+from ..overload import backlog_trend
 from .basics import CATEGORIES, delivered, hours_of, tons_delivered, warmup_deliveries
 from .delays import backlog_end, bottlenecks
 from .flows import transit_by_od
@@ -43,6 +44,8 @@ def kpi_table(tables: dict[str, pd.DataFrame], start_date: dt.date, horizon_h: f
     back = backlog_end(cons, horizon_h)
     rows.append(("backlog_end_consignments", "all", float(back["consignments"]), "units"))
     rows.append(("backlog_end_tons", "all", back["tons"], "t"))
+    growing = backlog_trend(cons, horizon_h)[-1]
+    rows.append(("backlog_growing", "all", float(growing), "fraction"))
     b = bottlenecks(mov)
     for r in b.itertuples():  # every place, so replications share the same rows
         rows.append(("wait_share", f"place:{r.place}", float(r.share), "fraction"))

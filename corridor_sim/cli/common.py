@@ -61,3 +61,19 @@ def apply_run_options(args: argparse.Namespace) -> None:
         raise UserError(f"--replications must be at least 1 (got {args.replications})")
     if args.scheduler:
         args.backend = "dask"
+
+
+def report_failures(failed, status_path, label=lambda r: f"replication {r.replication}") -> int:
+    """Print the failed replications (rows of a status table) to stderr; return the exit
+    code: 1 if any failed, else 0. ``label(row)`` names a row (e.g. with its sweep point)."""
+    import sys
+
+    if not len(failed):
+        return 0
+    print(f"corridor-sim: {len(failed)} replication(s) failed (errors and tracebacks in "
+          f"{status_path}):", file=sys.stderr)
+    for r in failed.head(5).itertuples():
+        print(f"  {label(r)}: {r.error}", file=sys.stderr)
+    print("  run the same command again to retry only those", file=sys.stderr)
+    return 1
+

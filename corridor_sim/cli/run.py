@@ -9,7 +9,13 @@ from pathlib import Path
 
 from ..budget import DEFAULT_MAX_CONSIGNMENTS, available_memory_bytes, estimate, refusal
 from . import UserError
-from .common import add_backend_args, add_scenario_args, apply_run_options, load_from_args
+from .common import (
+    add_backend_args,
+    add_scenario_args,
+    apply_run_options,
+    load_from_args,
+    report_failures,
+)
 from .signals import cleanup_on_terminate
 
 
@@ -117,15 +123,4 @@ def _run_many(args, scenario, out: Path) -> int:
         for line in ci_summary_lines(exp.kpis):
             print(line)
         print(f"results: {out}")
-    return _report_failures(exp.failed, out / "status.csv")
-
-
-def _report_failures(failed, status_path: Path) -> int:
-    if not len(failed):
-        return 0
-    print(f"corridor-sim: {len(failed)} replication(s) failed (errors and tracebacks in "
-          f"{status_path}):", file=sys.stderr)
-    for r in failed.head(5).itertuples():
-        print(f"  replication {r.replication}: {r.error}", file=sys.stderr)
-    print("  run the same command again to retry only those", file=sys.stderr)
-    return 1
+    return report_failures(exp.failed, out / "status.csv")

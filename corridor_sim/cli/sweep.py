@@ -13,6 +13,7 @@ from .common import (
     apply_run_options,
     load_from_args,
     parse_overrides,
+    report_failures,
 )
 
 
@@ -83,15 +84,8 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         return 130
     if not args.quiet:
         _print_summary(sweep, out)
-    failed = sweep.failed
-    if len(failed):
-        print(f"corridor-sim: {len(failed)} replication(s) failed (see "
-              f"{out / 'sweep_status.csv'}):", file=sys.stderr)
-        for r in failed.head(5).itertuples():
-            print(f"  {r.point} replication {r.replication}: {r.error}", file=sys.stderr)
-        print("  run the same command again to retry only those", file=sys.stderr)
-        return 1
-    return 0
+    return report_failures(sweep.failed, out / "sweep_status.csv",
+                           lambda r: f"{r.point} replication {r.replication}")
 
 
 def _print_summary(sweep, out: Path) -> None:

@@ -1,4 +1,5 @@
-"""Closure windows (hours) for nodes, legs and services: scheduled and weather-driven."""
+"""Closure windows (hours) for nodes, legs and services, scheduled and weather-driven,
+and scheduled capacity cuts."""
 
 from __future__ import annotations
 
@@ -53,6 +54,29 @@ class Closures:
 
     def windows(self) -> list[tuple[float, float]]:
         return list(zip(self.starts.tolist(), self.ends.tolist()))
+
+
+class Cuts:
+    """Capacity cuts: windows ``[start_h, end_h)`` in which a place keeps ``factor`` of its
+    capacity (where windows overlap, the smallest factor holds)."""
+
+    __slots__ = ("windows",)
+
+    def __init__(self, windows: list[tuple[float, float, float]] | None = None):
+        self.windows = sorted(windows or [])
+
+    def __bool__(self) -> bool:
+        return bool(self.windows)
+
+    def factor_at(self, t: float) -> float:
+        """The share of capacity left at time ``t`` (1.0 outside every cut)."""
+        factor = 1.0
+        for start, end, f in self.windows:
+            if start > t:
+                break
+            if t < end:
+                factor = min(factor, f)
+        return factor
 
 
 def weather_windows(weather, start: dt.date, t0_h: float, t1_h: float,

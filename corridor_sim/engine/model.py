@@ -11,7 +11,7 @@ import simpy
 from ..network import Network
 from ..scenario.models import Scenario
 from ..stochastic import Sampler, Streams
-from .closures import Closures, weather_windows
+from .closures import Closures, Cuts, weather_windows
 from .demand import arrival_times
 from .primitives import Slots
 from .queues import CargoQueue
@@ -51,14 +51,25 @@ def _category(node) -> str:
 def _closure_windows(scenario: Scenario, t0: float, t1: float, streams: Streams):
     windows: dict[str, list[tuple[float, float]]] = {}
     for d in scenario.disruptions:
-        start = scenario.hours_since_start(d.start)
-        windows.setdefault(d.target, []).append((start, start + d.days * 24.0))
+        if d.kind == "closure":
+            start = scenario.hours_since_start(d.start)
+            windows.setdefault(d.target, []).append((start, start + d.days * 24.0))
     for name, svc in scenario.services.items():
         if svc.weather is not None:
             rng = streams.generator(f"service:{name}:weather")
             windows.setdefault(name, []).extend(
                 weather_windows(svc.weather, scenario.start_date, t0, t1, rng))
     return windows
+
+
+def _capacity_cuts(scenario: Scenario) -> dict[str, Cuts]:
+    """Scheduled capacity cuts per target (node, leg key or service)."""
+    cuts: dict[str, list[tuple[float, float, float]]] = {}
+    for d in scenario.disruptions:
+        if d.kind == "capacity":
+            start = scenario.hours_since_start(d.start)
+            cuts.setdefault(d.target, []).append((start, start + d.days * 24.0, d.factor))
+    return {target: Cuts(w) for target, w in cuts.items()}
 
 
 def _demand(scenario: Scenario, net: Network, t0: float, t1: float, streams: Streams):
@@ -84,11 +95,12 @@ def build(scenario: Scenario, replication: int = 0):
     windows = _closure_windows(scenario, t0, t1, streams)
     closures = {k: Closures(v) for k, v in windows.items()}
     none = Closures()
+    cuts = _capacity_cuts(scenario)
     rec = Recorder(len(created))
     stations = {
         nid: Station(nid, rec.code(nid), Slots(env, node.tracks),
                      Sampler(node.dwell_h, streams.generator(f"node:{nid}:dwell")),
-                     CAT[_category(node)], closures.get(nid, none))
+                     CAT[_category(node)], closures.get(nid, none), cuts.get(nid))
         for nid, node in scenario.nodes.items()
     }
     lines = {
@@ -96,7 +108,7 @@ def build(scenario: Scenario, replication: int = 0):
             leg.key, rec.code(leg.key), leg.distance_km,
             Sampler(leg.speed_kmh, streams.generator(f"leg:{leg.key}:speed")),
             24.0 / leg.trains_per_day if leg.trains_per_day else 0.0,
-            closures.get(leg.key, none))
+            closures.get(leg.key, none), cuts.get(leg.key))
         for leg in scenario.legs
     }
     segs = [net.segments[f.id] for f in scenario.flows]
@@ -104,6 +116,7 @@ def build(scenario: Scenario, replication: int = 0):
         env=env, scenario=scenario, network=net, rec=rec,
         stations=stations, lines=lines,
         service_closures={n: closures.get(n, none) for n in scenario.services},
+        service_cuts={n: cuts[n] for n in scenario.services if n in cuts},
         berths={nid: Slots(env, node.berths) for nid, node in scenario.nodes.items()},
         flow_of=flow_of, teu_of=teu_of, tons_of=tons_of,
         flow_segments=segs,

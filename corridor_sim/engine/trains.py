@@ -77,7 +77,8 @@ def visit(world: World, clock: Clock, node_id: str):
         yield env.timeout(reopen - now)
         now = env.now
     clock.mark(now, code, QUEUE, st.category, st.closures)
-    yield env.timeout(st.dwell())
+    dwell = st.dwell()
+    yield env.timeout(dwell / st.cuts.factor_at(now) if st.cuts else dwell)
     now = env.now
     clock.mark(now, code, PROCESS, st.category)
     tracks.release(req)
@@ -97,7 +98,7 @@ def train_run(world: World, bid: int, path: tuple[str, ...], ids: np.ndarray,
         line = lines[(a, b)]
         now = env.now
         depart = line.closures.next_open(max(now, line.next_free))
-        line.next_free = depart + line.headway_h
+        line.next_free = depart + line.headway_at(depart)
         if depart > now:
             yield env.timeout(depart - now)
             clock.mark(env.now, line.code, SLOT, WAITING, line.closures)

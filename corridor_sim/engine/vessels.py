@@ -49,13 +49,17 @@ def vessel(world: World, name: str, q: CargoQueue, speed, anchorage):
     env, rec = world.env, world.rec
     svc = world.scenario.services[name]
     closures = world.service_closures[name]
+    cuts = world.service_cuts.get(name)
     origin, dest = svc.from_, svc.to
     c_origin, c_dest, c_name = rec.code(origin), rec.code(dest), rec.code(name)
     while True:
         berth = world.berths[origin].request()
         yield berth
-        yield from _wait_for_cargo(world, q, svc.depart, svc.capacity_teu, env.now)
-        ids, teu = q.take(svc.capacity_teu)
+        capacity = svc.capacity_teu * cuts.factor_at(env.now) if cuts else svc.capacity_teu
+        yield from _wait_for_cargo(world, q, svc.depart, capacity, env.now)
+        if cuts:
+            capacity = svc.capacity_teu * cuts.factor_at(env.now)
+        ids, teu = q.take(capacity)
         tons = float(np.add.reduce(world.tons_of[ids]))
         bid = rec.new_batch("vessel", q.key, env.now, ids, teu, tons)
         world.service_busy[name] += 1

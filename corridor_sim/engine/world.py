@@ -9,7 +9,7 @@ import simpy
 
 from ..network import Network, Segment
 from ..scenario.models import Scenario
-from .closures import Closures
+from .closures import Closures, Cuts
 from .primitives import Slots
 from .queues import CargoQueue
 from .records import Recorder
@@ -25,6 +25,7 @@ class Station:
     dwell: object  # Sampler
     category: int  # delay category for time spent here (index into CATEGORIES)
     closures: Closures
+    cuts: Cuts | None = None  # capacity cuts: processing takes 1 / factor as long
     waiting: int = 0
 
 
@@ -38,7 +39,12 @@ class Line:
     speed: object  # Sampler
     headway_h: float
     closures: Closures
+    cuts: Cuts | None = None  # capacity cuts: factor x trains_per_day
     next_free: float = -float("inf")
+
+    def headway_at(self, t: float) -> float:
+        """Hours between departures for a train leaving at ``t``."""
+        return self.headway_h / self.cuts.factor_at(t) if self.cuts else self.headway_h
 
 
 @dataclass
@@ -50,6 +56,7 @@ class World:
     stations: dict[str, Station]
     lines: dict[tuple[str, str], Line]
     service_closures: dict[str, Closures]
+    service_cuts: dict[str, Cuts]  # capacity cuts: vessels load factor x capacity_teu
     berths: dict[str, Slots]
     # consignments
     flow_of: np.ndarray  # flow index per consignment

@@ -208,12 +208,19 @@ class Flow(Strict):
 
 
 class Disruption(Strict):
-    """A scheduled closure of a node, leg (by id or ``from-to``) or service."""
+    """A scheduled disruption of a node, leg (by id or ``from-to``) or service.
+
+    ``closure``: nothing passes for ``days`` from ``start``. ``capacity``: the target keeps
+    ``factor`` (between 0 and 1) of its capacity: a node processes trains ``1 / factor``
+    times slower, a leg takes ``factor x trains_per_day``, a service's vessels load at
+    most ``factor x capacity_teu`` (e.g. draught limits at low water).
+    """
 
     target: Ident
-    kind: Literal["closure"] = "closure"
+    kind: Literal["closure", "capacity"] = "closure"
     start: dt.datetime
     days: Pos
+    factor: Annotated[float, Field(gt=0, lt=1)] | None = None
     note: str | None = None
 
 

@@ -65,10 +65,22 @@ def check_references(scenario: Scenario) -> list[Problem]:
         if ids.index(fid) != i:
             problems.append(Problem(f"duplicate flow id {fid!r}", path=f"flows.{i}.id"))
     targets = [*nodes, *scenario.services, *keys]
+    legs = {leg.key: leg for leg in scenario.legs}
     for i, d in enumerate(scenario.disruptions):
         if d.target not in targets:
             problems.append(Problem(f"unknown disruption target {d.target!r}"
                                     f"{suggest(d.target, targets)} (a node, leg or service)",
+                                    path=f"disruptions.{i}.target"))
+        if d.kind == "capacity" and d.factor is None:
+            problems.append(Problem("a capacity disruption needs `factor`: the share of "
+                                    "capacity left, between 0 and 1 (exclusive)",
+                                    path=f"disruptions.{i}.kind"))
+        if d.kind == "closure" and d.factor is not None:
+            problems.append(Problem("`factor` applies only to `kind: capacity` (a closure "
+                                    "stops everything)", path=f"disruptions.{i}.factor"))
+        if d.kind == "capacity" and d.target in legs and legs[d.target].trains_per_day is None:
+            problems.append(Problem(f"leg {d.target!r} has no trains_per_day, so a capacity "
+                                    "cut has nothing to reduce; give the leg trains_per_day",
                                     path=f"disruptions.{i}.target"))
     return problems
 

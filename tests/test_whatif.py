@@ -56,9 +56,9 @@ def short(days: float = 60, warmup: float = 20, **more) -> dict:
 # ------------------------------------------------------------------ the library itself
 def test_the_library_has_the_planned_scenarios():
     names = {p.stem for p in WHATIFS}
-    assert {"btk_5mt", "caspian_closure_16d", "caspian_winter", "dostyk_28_trains",
-            "border_digital", "black_sea_branch", "demand_2030", "demand_2030_expanded",
-            "red_sea_shift"} <= names
+    assert {"btk_5mt", "caspian_closure_16d", "caspian_low_water", "caspian_winter",
+            "dostyk_28_trains", "border_digital", "black_sea_branch", "demand_2030",
+            "demand_2030_expanded", "red_sea_shift", "no_btk_2023", "pre_btk"} <= names
 
 
 @pytest.mark.parametrize("path", WHATIFS, ids=lambda p: p.stem)
@@ -131,6 +131,17 @@ def test_caspian_closure_backs_cargo_up_at_the_ports(run):
     ports = ["aktau", "kuryk", "caspian_ferry", "caspian_kuryk"]
     assert waited(closed, ports, ["await_vessel", "closed", "weather"]) > 2 * waited(
         base, ports, ["await_vessel", "closed", "weather"])
+
+
+def test_caspian_low_water_loads_lighter_and_lengthens_caspian_waits(run):
+    _, base = run(BASELINE, **short(120, 20))
+    sc, low = run("caspian_low_water.yaml", **short(120, 20))
+    m = low["movements"]
+    loads = m.loc[(m["activity"] == "sail") & m["place"].isin(["caspian_ferry",
+                                                                "caspian_kuryk"]), "teu"]
+    assert loads.max() <= 0.846 * 110 + 1e-9 < base["movements"]["teu"].max()
+    ports = ["aktau", "kuryk", "caspian_ferry", "caspian_kuryk"]
+    assert waited(low, ports, ["await_vessel"]) > 1.2 * waited(base, ports, ["await_vessel"])
 
 
 def test_caspian_closure_delays_the_cargo_caught_by_it(run):

@@ -212,7 +212,9 @@ def ratios(res: dict) -> list[tuple[str, float, str, bool | None]]:
         rows.append((f"demand x{scale:g} incl. tables: time / baseline", m["run_tables_s"] /
                      base["run_tables_s"], "-", None))
     mem = res["memory"]
-    rows.append((f"{res['config']['memory_horizon_days']:g}-day run: peak RSS above start (MiB)", mem["run"]["peak_above_ready_mib"], "< 100",
+    days = res["config"]["memory_horizon_days"]
+    rows.append((f"{days:g}-day run: peak RSS above start (MiB)",
+                 mem["run"]["peak_above_ready_mib"], "< 100",
                  mem["run"]["peak_above_ready_mib"] < 100))
     rows.append(("  same, above the bare interpreter (MiB)",
                  mem["run"]["peak_above_bare_mib"], "-", None))

@@ -148,7 +148,8 @@ def fit(problem: Problem, start: dict[str, float] | None = None, maxiter: int = 
 
     ``start`` defaults to the scenario's current values; it is clipped into the bounds.
     ``maxiter`` caps the optimiser's iterations (and Nelder-Mead's evaluations at
-    ``2 * maxiter + k + 1`` for k free parameters). Points are cached, so a re-visited point costs nothing.
+    ``2 * maxiter + k + 1`` for k free parameters). Points are cached, so a re-visited
+    point costs nothing.
     """
     from scipy.optimize import minimize
     from tqdm.auto import tqdm

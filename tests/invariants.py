@@ -77,7 +77,8 @@ def check_capacities(sc, tables) -> None:
     proc = mov[mov["activity"] == "process"]
     for node, grp in proc.groupby("place"):
         peak = _peak_overlap(grp["start_h"].to_numpy(), grp["end_h"].to_numpy() - TOL)
-        assert peak <= sc.nodes[node].tracks, f"{node}: {peak} trains on {sc.nodes[node].tracks} tracks"
+        tracks = sc.nodes[node].tracks
+        assert peak <= tracks, f"{node}: {peak} trains on {tracks} tracks"
     berth = mov[mov["activity"].isin(["load", "unload"])]
     for port, grp in berth.groupby("place"):
         peak = _peak_overlap(grp["start_h"].to_numpy(), grp["end_h"].to_numpy() - TOL)
@@ -160,7 +161,7 @@ def check_fifo(run) -> None:
         return
     segment = run.rec.label_column("b_segment")
     man["hot"] = _priority_of(run)[man["consignment_id"].to_numpy()]
-    for hot, part in man.groupby("hot"):
+    for _hot, part in man.groupby("hot"):
         g = part.groupby("batch_id")["joined_h"].agg(["min", "max"])
         g["segment"] = segment[g.index.to_numpy()]
         for seg, grp in g.groupby("segment"):

@@ -10,7 +10,8 @@ BENCH = Path(__file__).resolve().parents[1] / "benchmarks" / "bench.py"
 
 def test_bench_quick_writes_results(tmp_path):
     out = subprocess.run([sys.executable, str(BENCH), "--quick", "--out-dir", str(tmp_path),
-                          "--workers", "2"], capture_output=True, text=True, timeout=300, check=False)
+                          "--workers", "2"], capture_output=True, text=True, timeout=300,
+                         check=False)
     assert out.returncode == 0, out.stderr
     assert "model events/s / reference events/s" in out.stdout
     res = json.loads((tmp_path / "results.json").read_text())

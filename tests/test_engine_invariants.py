@@ -22,7 +22,7 @@ def test_conservation_per_flow(short_run):
     cons = tables["consignments"]
     end_h = sc.horizon_days * 24
     assert len(cons) > 1000
-    for flow, grp in cons.groupby("flow", observed=True):
+    for _flow, grp in cons.groupby("flow", observed=True):
         delivered = grp["delivered_h"].notna()
         in_system = grp["delivered_h"].isna()
         assert delivered.sum() + in_system.sum() == len(grp)

@@ -108,7 +108,7 @@ def resource_series(resources: pd.DataFrame, metric: str, end_h: float,
     if edges[-1] < end_h:
         edges = np.append(edges, end_h)
     cols: dict[str, list[np.ndarray]] = {}
-    for (_rep, res, m), t, v in _series(resources[resources["metric"] == metric]):
+    for (_rep, res, _metric), t, v in _series(resources[resources["metric"] == metric]):
         cols.setdefault(res, []).append(np.diff(_integral(t, v, edges)) / np.diff(edges))
     data = {res: np.mean(vals, axis=0) for res, vals in cols.items()}
     return pd.DataFrame(data, index=pd.Index(edges[:-1], name="t_h"))

@@ -75,8 +75,8 @@ def read_chain(path: str | Path) -> list[Located]:
             return chain[::-1]
         line, col = located.marks.get(("extends",), (None, None))
 
-        def fail(message: str) -> ScenarioError:
-            return ScenarioError([Problem(message, file=str(current), line=line, column=col,
+        def fail(message: str, file=str(current), line=line, col=col) -> ScenarioError:
+            return ScenarioError([Problem(message, file=file, line=line, column=col,
                                           path="extends")])
 
         if not isinstance(parent, str) or not parent.strip():

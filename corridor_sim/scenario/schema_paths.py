@@ -57,7 +57,7 @@ def shape(annotation: Any) -> tuple[str, Any]:
     if origin in (typing.Union, getattr(__import__("types"), "UnionType", None)) and args:
         if len(args) == 1:
             return shape(args[0])
-        if _is_dist_union(typing.Union[tuple(args)]):
+        if _is_dist_union(typing.Union[tuple(args)]):  # noqa: UP007 - built from a tuple
             return "dist", None
     return "leaf", annotation
 

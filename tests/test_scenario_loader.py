@@ -77,6 +77,35 @@ def test_extends_merges_items_by_id_and_from_to(tmp_path, small_path):
     assert sc.services["ferry"].vessels == 4 and len(sc.disruptions) == 1
 
 
+def test_disruptions_with_ids_merge_by_id_and_without_are_replaced(tmp_path, small_path):
+    parent = write(tmp_path, "parent.yaml", f"""\
+        extends: {small_path}
+        name: parent
+        disruptions:
+          - {{id: storm, target: ferry, start: 2023-02-01, days: 3}}
+          - {{id: works, target: btk, kind: capacity, factor: 0.5, start: 2023-03-01, days: 5}}
+        """)
+    merged = load_scenario(write(tmp_path, "merged.yaml", f"""\
+        extends: {parent}
+        name: merged
+        disruptions:
+          - {{id: works, days: 9}}
+          - {{id: strike, target: kars, start: 2023-04-01, days: 2}}
+        """))
+    assert [(d.id, d.days) for d in merged.disruptions] == [
+        ("storm", 3), ("works", 9), ("strike", 2)]
+    assert merged.disruptions[1].kind == "capacity" and merged.disruptions[1].factor == 0.5
+    replaced = load_scenario(write(tmp_path, "replaced.yaml", f"""\
+        extends: {parent}
+        name: replaced
+        disruptions:
+          - {{target: kars, start: 2023-04-01, days: 2}}
+        """))
+    assert [(d.target, d.days) for d in replaced.disruptions] == [("kars", 2)]
+    sc = merged.with_overrides({"disruptions.storm.days": 6})
+    assert sc.disruptions[0].days == 6
+
+
 def test_extends_chain_and_error_in_middle_file(tmp_path, small_path):
     mid = write(tmp_path, "mid.yaml", f"""\
         extends: {small_path}

@@ -213,9 +213,12 @@ class Disruption(Strict):
     ``closure``: nothing passes for ``days`` from ``start``. ``capacity``: the target keeps
     ``factor`` (between 0 and 1) of its capacity: a node processes trains ``1 / factor``
     times slower, a leg takes ``factor x trains_per_day``, a service's vessels load at
-    most ``factor x capacity_teu`` (e.g. draught limits at low water).
+    most ``factor x capacity_teu`` (e.g. draught limits at low water). With an ``id``,
+    disruptions merge with a parent file's by id (``extends``) and can be addressed by
+    it in overrides.
     """
 
+    id: Ident | None = None
     target: Ident
     kind: Literal["closure", "capacity"] = "closure"
     start: dt.datetime

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 
 from ..scenario import ScenarioError, load_scenario, parse_assignment
 from ..scenario.errors import Problem
@@ -66,8 +67,6 @@ def apply_run_options(args: argparse.Namespace) -> None:
 def report_failures(failed, status_path, label=lambda r: f"replication {r.replication}") -> int:
     """Print the failed replications (rows of a status table) to stderr; return the exit
     code: 1 if any failed, else 0. ``label(row)`` names a row (e.g. with its sweep point)."""
-    import sys
-
     if not len(failed):
         return 0
     print(f"corridor-sim: {len(failed)} replication(s) failed (errors and tracebacks in "
@@ -76,4 +75,3 @@ def report_failures(failed, status_path, label=lambda r: f"replication {r.replic
         print(f"  {label(r)}: {r.error}", file=sys.stderr)
     print("  run the same command again to retry only those", file=sys.stderr)
     return 1
-

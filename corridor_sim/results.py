@@ -5,7 +5,10 @@ Tables (design section 5):
 - ``consignments``: one row per consignment: flow, origin, destination, unit, TEU, tons,
   created/delivered hours, transit hours and the hours spent in each delay category
   (``moving_h``, ``consolidation_h``, ``border_h``, ``transshipment_h``, ``waiting_h``,
-  ``disruption_h``; they add up to ``transit_h`` for delivered consignments).
+  ``disruption_h``; they add up to ``transit_h`` for delivered consignments), and for
+  delivered ones when their first train or vessel left the origin after loading
+  (``departed_h``) and their last one reached the destination before unloading
+  (``arrived_h``).
 - ``movements``: one row per batch (train or vessel load) per activity: place, activity,
   category, start/end hours, with the batch's TEU, tons and units.
 - ``resources``: long-format samples: resource, metric, time, value.
@@ -77,8 +80,48 @@ def consignments_table(run: RunData) -> pd.DataFrame:
     })
     for i, name in enumerate(CATEGORIES):
         df[f"{name}_h"] = per[:, i]
+    departed, arrived = _trip_ends(run)
+    df["departed_h"], df["arrived_h"] = departed, arrived
     df["warmup"] = delivered < 0
     return df
+
+
+def _trip_ends(run: RunData) -> tuple[np.ndarray, np.ndarray]:
+    """When each delivered consignment's first batch left its first node (after loading
+    there) and its last batch reached its destination (before unloading): hours, NaN for
+    consignments not delivered. A batch leaves with its first stage away from its start
+    node and arrives with the end of its last stage away from its end node."""
+    rec = run.rec
+    n = len(run.created_h)
+    departed, arrived = np.full(n, np.nan), np.full(n, np.nan)
+    nb = rec.n_batches
+    if not nb or not len(rec.m_ids):
+        return departed, arrived
+    segments = rec.label_column("b_segment")
+    ends = {seg: (rec.code(_segment_node(seg, run.scenario, 0)),
+                  rec.code(_segment_node(seg, run.scenario, -1))) for seg in set(segments)}
+    start_code = np.array([ends[seg][0] for seg in segments])
+    end_code = np.array([ends[seg][1] for seg in segments])
+    sb, place = rec.column("st_batch"), rec.column("st_place")
+    leave = rec.column("b_formed").copy()  # no stage away from the start: left when formed
+    reach = rec.column("b_end").copy()
+    away = place != start_code[sb]
+    first = np.full(nb, np.inf)
+    np.minimum.at(first, sb[away], rec.column("st_t0")[away])
+    leave = np.where(np.isfinite(first), first, leave)
+    away = place != end_code[sb]
+    last = np.full(nb, -np.inf)
+    np.maximum.at(last, sb[away], rec.column("st_t1")[away])
+    reach = np.where(np.isfinite(last), last, reach)
+    mb, mi = rec.manifest_batches(), rec.column("m_ids").astype(np.int64)
+    first_batch = np.full(n, nb, dtype=np.int64)
+    np.minimum.at(first_batch, mi, mb)
+    last_batch = np.full(n, -1, dtype=np.int64)
+    np.maximum.at(last_batch, mi, mb)
+    done = np.isfinite(rec.delivered_h) & (last_batch >= 0)
+    departed[done] = leave[first_batch[done]]
+    arrived[done] = reach[last_batch[done]]
+    return departed, arrived
 
 
 def movements_table(run: RunData) -> pd.DataFrame:

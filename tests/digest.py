@@ -16,6 +16,8 @@ import sys
 
 import numpy as np
 
+from corridor_sim.engine import CATEGORIES
+
 ROUND = 6  # decimals kept before hashing (1e-6 h, TEU, t)
 
 
@@ -48,8 +50,7 @@ def digest_tables(tables: dict) -> dict:
             "transit_h_sum": _r(g["transit_h"].sum()),
             "delivered_tons": _r(g["tons"].sum()),
         }
-    cats = [col for col in c.columns if col.endswith("_h") and col not in
-            ("created_h", "delivered_h", "transit_h")]
+    cats = [f"{name}_h" for name in CATEGORIES]
     return {
         "consignments": len(c),
         "delivered": len(done),
@@ -60,6 +61,7 @@ def digest_tables(tables: dict) -> dict:
         "sha256": {
             "transit_h": _hash(c["transit_h"].to_numpy()),
             "delays": _hash(*(c[col].to_numpy() for col in cats)),
+            "trips": _hash(c["departed_h"].to_numpy(), c["arrived_h"].to_numpy()),
             "movements": _hash(m["batch_id"].to_numpy(), m["place"].to_numpy(),
                                m["activity"].to_numpy(), m["start_h"].to_numpy(),
                                m["end_h"].to_numpy(), m["teu"].to_numpy()),

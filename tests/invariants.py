@@ -59,6 +59,18 @@ def check_delay_sum(tables) -> None:
         assert (d[cols] >= -TOL).all().all(), "negative delay"
 
 
+def check_trip_times(tables) -> None:
+    """A delivered consignment's first departure and last arrival lie between its
+    creation and delivery, and enclose all its moving time; others have neither."""
+    cons = tables["consignments"]
+    d = cons[cons["delivered_h"].notna()]
+    assert (d["departed_h"] >= d["created_h"] - TOL).all(), "left before it was created"
+    assert (d["arrived_h"] <= d["delivered_h"] + TOL).all(), "delivered before it arrived"
+    assert (d["arrived_h"] - d["departed_h"] >= d["moving_h"] - TOL).all(), "trip too short"
+    undelivered = cons[cons["delivered_h"].isna()]
+    assert undelivered["departed_h"].isna().all() and undelivered["arrived_h"].isna().all()
+
+
 def check_movement_times(tables) -> None:
     """Every movements row has start <= end, and one batch's rows never overlap."""
     mov = tables["movements"]

@@ -21,6 +21,7 @@ from .invariants import (
     check_movement_times,
     check_priority,
     check_rides,
+    check_trip_times,
 )
 from .strategies import scenarios
 
@@ -51,6 +52,7 @@ def check_all(sc):
     tables, _ = run_single(sc)
     check_conservation(sc, tables)
     check_delay_sum(tables)
+    check_trip_times(tables)
     check_movement_times(tables)
     check_capacities(sc, tables)
     # a second, independent run of the same scenario and seed: identical tables, and its

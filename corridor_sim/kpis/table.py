@@ -38,6 +38,8 @@ def kpi_table(tables: dict[str, pd.DataFrame], start_date: dt.date, horizon_h: f
         od = f"{r.origin}->{r.destination}"
         for stat in ("mean", "p10", "p50", "p90", "max"):
             rows.append((f"transit_{stat}_days", od, float(getattr(r, f"{stat}_days")), "d"))
+        if hasattr(r, "trip_p50_days"):
+            rows.append(("trip_p50_days", od, float(r.trip_p50_days), "d"))
     for c in CATEGORIES:
         rows.append((f"delay_{c}_h", "all", float(d[f"{c}_h"].mean()) if len(d) else np.nan,
                      "h"))

@@ -62,6 +62,9 @@ def render(tables: dict[str, pd.DataFrame], scenario, plots: list[str] = (),
     tr = kpis.transit_by_od(cons)
     tr = tr.assign(**{c: tr[c].round(1) for c in tr.columns if c.endswith("_days")})
     out += [_table(tr.rename(columns=lambda c: c.replace("_days", ""))), ""]
+    if "trip_p50_days" in tr:
+        out += ["`trip_p50`: median from the first departure after loading at the origin to "
+                "the last arrival before unloading at the destination.", ""]
     out += ["### Bottlenecks (where consignments wait)", ""]
     b = kpis.bottlenecks(mov, 0.0, end_h).head(8)
     b = pd.DataFrame({

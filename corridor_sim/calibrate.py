@@ -148,8 +148,9 @@ def fit(problem: Problem, start: dict[str, float] | None = None, maxiter: int = 
 
     ``start`` defaults to the scenario's current values; it is clipped into the bounds.
     ``maxiter`` caps the optimiser's iterations (and Nelder-Mead's evaluations at
-    ``2 * maxiter + k + 1`` for k free parameters). Points are cached, so a re-visited
-    point costs nothing.
+    ``2 * maxiter + k + 1`` for k free parameters); 0 evaluates the start only (a check
+    of the targets at those values, no fitting). Points are cached, so a re-visited point
+    costs nothing.
     """
     from scipy.optimize import minimize
     from tqdm.auto import tqdm
@@ -161,6 +162,7 @@ def fit(problem: Problem, start: dict[str, float] | None = None, maxiter: int = 
     x0 = problem.to_unit(start or problem.current_values())
     start = problem.to_values(x0)
     cache: dict[tuple, float] = {}
+    compared: dict[tuple, pd.DataFrame] = {}  # the comparison behind each cached value
     rows: list[dict] = []
     best = {"f": math.inf, "x": x0}
     bar = tqdm(desc=f"calibrating {problem.scenario.name}", unit="eval", disable=not progress)
@@ -171,8 +173,9 @@ def fit(problem: Problem, start: dict[str, float] | None = None, maxiter: int = 
         if key in cache:
             return cache[key]
         values = problem.to_values(x)
-        value, _ = problem.evaluate(values)
+        value, comparison = problem.evaluate(values)
         cache[key] = value
+        compared[key] = comparison
         rows.append({"eval": len(rows), "objective": value, **values})
         if value < best["f"]:
             best.update(f=value, x=x.copy())
@@ -185,7 +188,10 @@ def fit(problem: Problem, start: dict[str, float] | None = None, maxiter: int = 
     k = len(x0)
     bounds = [(0.0, 1.0)] * k
     try:
-        if method == "nelder-mead":
+        if maxiter == 0:
+            f(x0)
+            message = "no optimisation (maxiter 0): targets checked at the start values"
+        elif method == "nelder-mead":
             simplex = [x0] + [_step(x0, i, 0.3) for i in range(k)]
             res = minimize(f, x0, method="Nelder-Mead", bounds=bounds,
                            options={"maxiter": maxiter, "maxfev": 2 * maxiter + k + 1,
@@ -194,11 +200,16 @@ def fit(problem: Problem, start: dict[str, float] | None = None, maxiter: int = 
         else:
             res = minimize(f, x0, method="Powell", bounds=bounds,
                            options={"maxiter": maxiter, "xtol": 0.01, "ftol": 1e-4})
-        message = str(res.message)
+        if maxiter:
+            message = str(res.message)
     finally:
         bar.close()
     fitted = problem.to_values(best["x"])
-    objective, comparison = problem.evaluate(fitted)
+    key = tuple(np.round(np.clip(best["x"], 0.0, 1.0), 6))
+    if key in compared:
+        objective, comparison = cache[key], compared[key]
+    else:
+        objective, comparison = problem.evaluate(fitted)
     return Fit(fitted=fitted, start=start, bounds=dict(problem.free), objective=objective,
                history=pd.DataFrame(rows), comparison=comparison, method=method,
                evaluations=len(rows), message=message)

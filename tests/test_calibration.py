@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
 import yaml
 
 from corridor_sim.calibrate import Problem, compare_targets, fit, objective_value, simulate_kpis
 from corridor_sim.cli import main
 from corridor_sim.scenario import Scenario, ScenarioError
-from corridor_sim.seeds import InputFile, KpiRef, Target, check_bounds
+from corridor_sim.seeds import InputFile, KpiRef, Target, check_bounds, get_path
 
 SPEED = "legs.a-b.speed_kmh.mode"
 DWELL = "nodes.b.dwell_h.median"
@@ -123,6 +124,22 @@ def test_cli_calibrate_writes_report(tmp_path):
     fitted = yaml.safe_load((out / "fitted.yaml").read_text())
     assert 30 <= fitted[SPEED] <= 60
     assert "Targets" in (out / "report.md").read_text()
+
+
+def test_cli_maxiter_0_checks_the_targets_at_the_scenario_values(tmp_path, capsys):
+    _write_case(tmp_path)
+    out = tmp_path / "check"
+    code = main(["calibrate", str(tmp_path / "sc.yaml"), "--targets",
+                 str(tmp_path / "targets.yaml"), "--replications", "2", "--maxiter", "0",
+                 "--out", str(out), "--no-plots"])
+    assert code == 0
+    start = yaml.safe_load((tmp_path / "sc.yaml").read_text())
+    fitted = yaml.safe_load((out / "fitted.yaml").read_text())
+    assert fitted[SPEED] == pytest.approx(get_path(start, SPEED))  # nothing was moved
+    assert len(pd.read_csv(out / "history.csv")) == 1  # one evaluation, the scenario itself
+    assert "after 1 evaluations" in capsys.readouterr().out
+    assert main(["calibrate", str(tmp_path / "sc.yaml"), "--targets",
+                 str(tmp_path / "targets.yaml"), "--maxiter", "-1", "--quiet"]) == 2
 
 
 def test_cli_refuses_bounds_outside_published_range(tmp_path, capsys):

@@ -27,7 +27,8 @@ def register(sub) -> None:
                    help="replications per evaluation (default 4)")
     p.add_argument("--maxiter", type=int, default=40, metavar="K",
                    help="optimiser iterations (Nelder-Mead: at most 2K + k + 1 "
-                   "evaluations for k free parameters; default 40)")
+                   "evaluations for k free parameters; default 40); 0 only checks the "
+                   "targets at the scenario's current values (no fitting)")
     p.add_argument("--method", choices=["nelder-mead", "powell"], default="nelder-mead",
                    help="scipy.optimize method (default nelder-mead)")
     p.add_argument("--workers", type=int, default=1, metavar="W",
@@ -44,8 +45,10 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
     from ..calibration_report import write_calibration
     from ..seeds import check_bounds, load_inputs, load_targets, targets_for
 
-    if args.replications < 1 or args.maxiter < 1 or args.workers < 1:
-        raise UserError("--replications, --maxiter and --workers must be at least 1")
+    if args.replications < 1 or args.workers < 1:
+        raise UserError("--replications and --workers must be at least 1")
+    if args.maxiter < 0:
+        raise UserError("--maxiter must be 0 (check only) or more")
     scenario = load_from_args(args)
     free = dict(scenario.calibration.free) if scenario.calibration else {}
     if not free:

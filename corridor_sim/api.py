@@ -76,13 +76,35 @@ class Results:
             return k
         return summarize_kpis([k])
 
+    def node_id(self, node: str) -> str:
+        """The id of ``node``, given as its id or its name (``"Xi'an"``, ``"istanbul"``;
+        case does not matter, and the start of a name is enough when it is unambiguous).
+        Raises ValueError naming the nodes when nothing or several match."""
+        nodes = kpis.scenario_dict(self.scenario).get("nodes", {})
+        if node in nodes:
+            return node
+        key = node.strip().casefold()
+        names = {nid: str((n or {}).get("name") or nid) for nid, n in nodes.items()}
+        for match in (lambda nid, nm: key in (nid.casefold(), nm.casefold()),
+                      lambda nid, nm: nm.casefold().startswith(key)):
+            found = [nid for nid, nm in names.items() if match(nid, nm)]
+            if len(found) == 1:
+                return found[0]
+            if len(found) > 1:
+                raise ValueError(f"{node!r} matches several nodes: {', '.join(found)}")
+        choices = ", ".join(f"{nid} ({nm})" if nm != nid else nid for nid, nm in names.items())
+        raise ValueError(f"no node {node!r} in this scenario; nodes: {choices}")
+
     def transit_days(self, origin: str, destination: str) -> pd.Series:
         """Door-to-door transit (days) of consignments delivered after warm-up from
-        ``origin`` to ``destination`` (node ids), all replications pooled."""
-        return kpis.transit_days(self.consignments, origin, destination)
+        ``origin`` to ``destination`` (node ids or names, see :meth:`node_id`), all
+        replications pooled."""
+        return kpis.transit_days(self.consignments, self.node_id(origin),
+                                 self.node_id(destination))
 
     def transit(self) -> pd.DataFrame:
-        """Transit days per origin -> destination: n, mean, p10, p50, p90, max."""
+        """Transit days per origin -> destination: n, mean, p10, p50, p90, max, and the
+        median trip from first departure to last arrival (``trip_p50_days``)."""
         return kpis.transit_by_od(self.consignments)
 
     def bottlenecks(self) -> pd.DataFrame:

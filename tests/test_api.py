@@ -27,6 +27,17 @@ def test_run_concatenates_replications_and_summarises_kpis(res):
     assert len(days) > 0 and (days > 0).all()
 
 
+def test_nodes_can_be_named_by_id_or_name(res):
+    ids = res.transit_days("xian", "istanbul")
+    pd.testing.assert_series_equal(res.transit_days("Xi'an", "Istanbul"), ids)
+    pd.testing.assert_series_equal(res.transit_days("XI'AN", "istanbul (halkali)"), ids)
+    assert res.node_id("Kelebia") == "kelebia" == res.node_id("Subotica")
+    with pytest.raises(ValueError, match="no node 'Ankara'.*xian \\(Xi'an\\)"):
+        res.transit_days("Ankara", "istanbul")
+    with pytest.raises(ValueError, match="several nodes: .*aktau"):
+        res.node_id("A")
+
+
 def test_load_results_round_trips_what_save_wrote(res, tmp_path):
     out = res.save(tmp_path / "r", plots=False)
     back = cs.load_results(out)

@@ -190,7 +190,7 @@ def run(scenario: Scenario | str | Path, replications: int = 1, seed: int | None
 
 def load_results(path: str | Path) -> Results:
     """Read a results directory written by ``corridor-sim run`` or :meth:`Results.save`."""
-    from .results import read_results
+    from .results_io import read_results
 
     path = Path(path)
     data = read_results(path)

@@ -20,7 +20,8 @@ import pandas as pd
 from . import __version__, kpis
 from . import experiment_store as store
 from .engine import simulate
-from .results import TABLES, build_tables, closures_table, write_results
+from .results import TABLES, build_tables, closures_table
+from .results_io import write_results
 from .scenario.models import Scenario
 
 

@@ -35,7 +35,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from .results import MARKER, PARTIAL, TABLES, is_results_dir
+from .results import TABLES
+from .results_io import MARKER, PARTIAL, is_results_dir
 
 REPLICATIONS = "replications"
 
@@ -71,7 +72,7 @@ def claim(out: Path, identity: dict, force: bool) -> None:
     ``scenario_hash``, ...). A directory holding the same experiment is resumed; any
     other corridor-sim directory needs ``force`` (and is then emptied); anything else
     raises ``FileExistsError``."""
-    from .results import prepare_output
+    from .results_io import prepare_output
 
     out = Path(out)
     if out.exists() and any(out.iterdir()):
@@ -102,7 +103,7 @@ def is_done(rep_dir: Path, key: dict) -> bool:
 def save_replication(rep_dir: Path, scenario_dict: dict, tables: dict[str, pd.DataFrame],
                      meta: dict) -> Path:
     """Write one replication's tables, KPIs and meta atomically (no plots)."""
-    from .results import write_results
+    from .results_io import write_results
 
     core = {k: tables[k] for k in TABLES if k in tables}
     extra: dict[str, object] = {"kpis.csv": tables["kpis"]}

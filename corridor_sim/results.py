@@ -13,31 +13,18 @@ Tables (design section 5):
   category, start/end hours, with the batch's TEU, tons and units.
 - ``resources``: long-format samples: resource, metric, time, value.
 
-Times are hours since the scenario's ``start_date`` (negative during warm-up).
+Times are hours since the scenario's ``start_date`` (negative during warm-up). Writing and
+reading results directories is in :mod:`corridor_sim.results_io`.
 """
 
 from __future__ import annotations
 
-import contextlib
-import glob
-import json
-import os
-import re
-import shutil
-import signal
-import tempfile
-import threading
-from pathlib import Path
-
 import numpy as np
 import pandas as pd
-import yaml
 
 from .engine import CATEGORIES, RunData
 from .network import segment_parts
 
-MARKER = "run.json"
-PARTIAL = "partial.json"  # an unfinished multi-replication experiment (resumable)
 TABLES = ("consignments", "movements", "resources")
 
 
@@ -46,14 +33,16 @@ def consignments_table(run: RunData) -> pd.DataFrame:
     rec = run.rec
     n = len(run.created_h)
     nb = rec.n_batches
+    sb, t0, t1 = rec.column("st_batch"), rec.column("st_t0"), rec.column("st_t1")
     cat = np.zeros((max(nb, 1), len(CATEGORIES)))
-    if len(rec.st_batch):
-        np.add.at(cat, (rec.column("st_batch"), rec.column("st_cat")),
-                  rec.column("st_t1") - rec.column("st_t0"))
+    if len(sb):
+        np.add.at(cat, (sb, rec.column("st_cat")), t1 - t0)
     per = np.zeros((n, len(CATEGORIES)))
+    departed, arrived = np.full(n, np.nan), np.full(n, np.nan)
     if len(rec.m_ids):
         mb = rec.manifest_batches()
         mi = rec.column("m_ids")
+        _trip_ends(run, sb, t0, t1, mb, mi, departed, arrived)
         mj = rec.manifest_joined(run.created_h)
         ended = np.isfinite(rec.column("b_end"))[mb]
         mb, mi, mj = mb[ended], mi[ended], mj[ended]
@@ -80,40 +69,36 @@ def consignments_table(run: RunData) -> pd.DataFrame:
     })
     for i, name in enumerate(CATEGORIES):
         df[f"{name}_h"] = per[:, i]
-    departed, arrived = _trip_ends(run)
     df["departed_h"], df["arrived_h"] = departed, arrived
     df["warmup"] = delivered < 0
     return df
 
 
-def _trip_ends(run: RunData) -> tuple[np.ndarray, np.ndarray]:
-    """When each delivered consignment's first batch left its first node (after loading
-    there) and its last batch reached its destination (before unloading): hours, NaN for
-    consignments not delivered. A batch leaves with its first stage away from its start
-    node and arrives with the end of its last stage away from its end node."""
+def _trip_ends(run: RunData, sb: np.ndarray, t0: np.ndarray, t1: np.ndarray,
+               mb: np.ndarray, mi: np.ndarray, departed: np.ndarray,
+               arrived: np.ndarray) -> None:
+    """Fill ``departed`` / ``arrived`` (hours, NaN stays for consignments not delivered):
+    when each delivered consignment's first batch left its first node (after loading
+    there) and its last batch reached its destination (before unloading). A batch leaves
+    with its first stage away from its start node and arrives with the end of its last
+    stage away from its end node. ``sb, t0, t1``: the stage rows' batch and times;
+    ``mb, mi``: the manifests' batch and consignment ids."""
     rec = run.rec
-    n = len(run.created_h)
-    departed, arrived = np.full(n, np.nan), np.full(n, np.nan)
-    nb = rec.n_batches
-    if not nb or not len(rec.m_ids):
-        return departed, arrived
+    nb, n = rec.n_batches, len(departed)
     segments = rec.label_column("b_segment")
     ends = {seg: (rec.code(_segment_node(seg, run.scenario, 0)),
                   rec.code(_segment_node(seg, run.scenario, -1))) for seg in set(segments)}
     start_code = np.array([ends[seg][0] for seg in segments])
     end_code = np.array([ends[seg][1] for seg in segments])
-    sb, place = rec.column("st_batch"), rec.column("st_place")
-    leave = rec.column("b_formed").copy()  # no stage away from the start: left when formed
-    reach = rec.column("b_end").copy()
+    place = rec.column("st_place")
     away = place != start_code[sb]
     first = np.full(nb, np.inf)
-    np.minimum.at(first, sb[away], rec.column("st_t0")[away])
-    leave = np.where(np.isfinite(first), first, leave)
+    np.minimum.at(first, sb[away], t0[away])
+    leave = np.where(np.isfinite(first), first, rec.column("b_formed"))  # none: when formed
     away = place != end_code[sb]
     last = np.full(nb, -np.inf)
-    np.maximum.at(last, sb[away], rec.column("st_t1")[away])
-    reach = np.where(np.isfinite(last), last, reach)
-    mb, mi = rec.manifest_batches(), rec.column("m_ids").astype(np.int64)
+    np.maximum.at(last, sb[away], t1[away])
+    reach = np.where(np.isfinite(last), last, rec.column("b_end"))
     first_batch = np.full(n, nb, dtype=np.int64)
     np.minimum.at(first_batch, mi, mb)
     last_batch = np.full(n, -1, dtype=np.int64)
@@ -121,7 +106,6 @@ def _trip_ends(run: RunData) -> tuple[np.ndarray, np.ndarray]:
     done = np.isfinite(rec.delivered_h) & (last_batch >= 0)
     departed[done] = leave[first_batch[done]]
     arrived[done] = reach[last_batch[done]]
-    return departed, arrived
 
 
 def movements_table(run: RunData) -> pd.DataFrame:
@@ -270,135 +254,3 @@ def closures_table(run: RunData) -> pd.DataFrame:
     """Closure windows that applied in the run (scheduled and weather)."""
     rows = [(target, s, e) for target, ws in run.closures.items() for s, e in ws]
     return pd.DataFrame(rows, columns=["target", "start_h", "end_h"])
-
-
-# ---------------------------------------------------------------------------- I/O
-def is_results_dir(path: Path) -> bool:
-    """True if ``path`` holds a complete corridor-sim run."""
-    marker = Path(path) / MARKER
-    if not marker.is_file():
-        return False
-    try:
-        return "corridor_sim_version" in json.loads(marker.read_text())
-    except (OSError, ValueError):
-        return False
-
-
-def prepare_output(path: Path, force: bool) -> None:
-    """Refuse to overwrite anything that is not a previous run or an unfinished
-    experiment (``partial.json``), or one of those without force."""
-    path = Path(path)
-    if not path.exists():
-        return
-    if path.is_dir() and not any(path.iterdir()):
-        return
-    if not is_results_dir(path) and not (path / PARTIAL).is_file():
-        raise FileExistsError(f"{path} exists and is not a corridor-sim results directory; "
-                              "choose another --out")
-    if not force:
-        raise FileExistsError(f"{path} already holds results; pass --force to replace them")
-
-
-def write_results(path: str | Path, tables: dict[str, pd.DataFrame], scenario_dict: dict,
-                  meta: dict, extra: dict[str, object] | None = None,
-                  force: bool = False) -> Path:
-    """Write a results directory atomically: everything goes to a temporary sibling
-    directory that is renamed into place at the end, so a crash never leaves a directory
-    that looks complete. ``extra`` maps file names to bytes/str/DataFrame/callable(dir)."""
-    path = Path(path)
-    prepare_output(path, force)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    remove_stale_temporaries(path)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.tmp-{os.getpid()}-", dir=path.parent))
-    tmp.chmod(0o755)
-    try:
-        for name, df in tables.items():
-            df.to_parquet(tmp / f"{name}.parquet", index=False)
-        (tmp / "scenario.resolved.yaml").write_text(
-            yaml.safe_dump(scenario_dict, sort_keys=False, allow_unicode=True))
-        for name, item in (extra or {}).items():
-            target = tmp / name
-            target.parent.mkdir(parents=True, exist_ok=True)
-            if callable(item):
-                item(tmp)
-            elif isinstance(item, pd.DataFrame):
-                item.to_csv(target, index=False)
-            elif isinstance(item, bytes):
-                target.write_bytes(item)
-            else:
-                target.write_text(str(item))
-        (tmp / MARKER).write_text(json.dumps(meta, indent=2, default=str))
-        _swap_into_place(tmp, path)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-    return path
-
-
-def _swap_into_place(tmp: Path, path: Path) -> None:
-    old = None
-    with _signals_deferred():  # never stop between the two renames
-        if path.exists():
-            old = path.with_name(f".{path.name}.old-{os.getpid()}")
-            os.replace(path, old)
-        os.replace(tmp, path)
-    if old is not None:
-        shutil.rmtree(old, ignore_errors=True)
-
-
-@contextlib.contextmanager
-def _signals_deferred():
-    """Hold SIGINT/SIGTERM/SIGHUP until the block ends (main thread, POSIX only)."""
-    sigs = {getattr(signal, n) for n in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, n)}
-    if not hasattr(signal, "pthread_sigmask") or \
-            threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    previous = signal.pthread_sigmask(signal.SIG_BLOCK, sigs)
-    try:
-        yield
-    finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
-
-
-def remove_stale_temporaries(path: str | Path) -> list[Path]:
-    """Remove temporary siblings of ``path`` (``.NAME.tmp-PID-*``, ``.NAME.old-PID``) left
-    by writers that were killed; those of live processes are kept. Returns what went."""
-    path = Path(path)
-    gone = []
-    if not path.parent.is_dir():
-        return gone
-    for p in path.parent.glob(f".{glob.escape(path.name)}.*"):
-        m = re.fullmatch(rf"\.{re.escape(path.name)}\.(?:tmp-(\d+)-\w+|old-(\d+))", p.name)
-        if m and p.is_dir() and not _alive(int(m.group(1) or m.group(2))):
-            shutil.rmtree(p, ignore_errors=True)
-            gone.append(p)
-    return gone
-
-
-def _alive(pid: int) -> bool:
-    if pid == os.getpid():
-        return True
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except (PermissionError, OSError):
-        return True
-    return True
-
-
-def read_results(path: str | Path) -> dict[str, object]:
-    """Read a results directory back: tables, resolved scenario (dict) and run meta."""
-    path = Path(path)
-    if not is_results_dir(path):
-        raise FileNotFoundError(f"{path} is not a complete corridor-sim results directory")
-    out: dict[str, object] = {
-        name: pd.read_parquet(path / f"{name}.parquet") for name in TABLES
-        if (path / f"{name}.parquet").exists()
-    }
-    out["scenario"] = yaml.safe_load((path / "scenario.resolved.yaml").read_text())
-    out["meta"] = json.loads((path / MARKER).read_text())
-    if (path / "kpis.csv").exists():
-        out["kpis"] = pd.read_csv(path / "kpis.csv")
-    return out

@@ -39,7 +39,7 @@ from .experiment import (
     experiment_meta,
     finish_experiment,
 )
-from .results import write_results
+from .results_io import write_results
 from .scenario.models import Scenario
 from .scenario.overrides import parse_value
 

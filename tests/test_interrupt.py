@@ -10,7 +10,7 @@ import time
 
 import pytest
 
-from corridor_sim import results
+from corridor_sim import results_io
 from corridor_sim.cli import main
 from corridor_sim.experiment import run_single, save_run
 
@@ -63,7 +63,7 @@ def test_interrupted_rerun_keeps_the_previous_results(tmp_path, sig, code):
     before = {p.name: p.read_bytes() for p in out.iterdir()}
     returncode, err = interrupt(start_long_run(out, "--force"), sig)
     assert returncode == code, err
-    assert results.is_results_dir(out)
+    assert results_io.is_results_dir(out)
     assert {p.name: p.read_bytes() for p in out.iterdir()} == before
     assert siblings(out) == []
 
@@ -79,7 +79,7 @@ def test_interrupt_while_writing_removes_the_temporary_and_keeps_the_old(tmp_pat
     def interrupted(*args, **kwargs):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(results.pd.DataFrame, "to_csv", interrupted)  # kpis.csv, mid-write
+    monkeypatch.setattr(results_io.pd.DataFrame, "to_csv", interrupted)  # kpis.csv, mid-write
     with pytest.raises(KeyboardInterrupt):
         save_run(out, sc, tables, dict(meta), force=True, plots=False)
     assert (out / "run.json").read_text() == old_meta
@@ -102,7 +102,7 @@ def test_stale_temporaries_of_dead_writers_are_removed(tmp_path):
     save_run(out, sc, tables, meta, plots=False)
     assert all(not d.exists() for d in stale)
     assert live.exists() and unrelated.exists()
-    assert results.is_results_dir(out)
+    assert results_io.is_results_dir(out)
 
 
 def test_a_directory_that_only_looks_like_results_is_not_overwritten(tmp_path, capsys):
@@ -110,7 +110,7 @@ def test_a_directory_that_only_looks_like_results_is_not_overwritten(tmp_path, c
     half.mkdir()
     (half / "consignments.parquet").write_bytes(b"partial")
     (half / "run.json").write_text(json.dumps({"note": "not ours"}))
-    assert not results.is_results_dir(half)
+    assert not results_io.is_results_dir(half)
     code = main(["run", str(BASELINE), "--out", str(half), "--force", "--quiet",
                  "--horizon-days", "40"])
     assert code == 2

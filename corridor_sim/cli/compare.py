@@ -37,7 +37,7 @@ def _labels(paths: list[Path]) -> list[str]:
 
 def cmd_compare(args: argparse.Namespace) -> int:
     from ..api import compare
-    from ..results import is_results_dir
+    from ..results_io import is_results_dir
 
     if len(args.runs) < 2:
         raise UserError("compare needs at least two results directories")

@@ -72,7 +72,7 @@ def _run_one(args, scenario, out: Path) -> int:
     from .. import kpis
     from ..experiment import run_single, save_run
     from ..overload import overload_report
-    from ..results import prepare_output
+    from ..results_io import prepare_output
 
     try:
         prepare_output(out, args.force)

@@ -1,5 +1,5 @@
 """Termination signals turned into exceptions, so interrupted runs clean up after
-themselves (temporary result directories are removed by ``results.write_results``).
+themselves (temporary result directories are removed by ``results_io.write_results``).
 
 Ctrl-C (SIGINT) already raises KeyboardInterrupt. Within :func:`cleanup_on_terminate`,
 SIGTERM and SIGHUP raise :class:`Terminated` (a SystemExit with code 128 + signal number),

@@ -167,9 +167,12 @@ def fit(problem: Problem, start: dict[str, float] | None = None, maxiter: int = 
     best = {"f": math.inf, "x": x0}
     bar = tqdm(desc=f"calibrating {problem.scenario.name}", unit="eval", disable=not progress)
 
+    def key_of(x) -> tuple:
+        return tuple(np.round(np.clip(np.asarray(x, dtype=float), 0.0, 1.0), 6))
+
     def f(x: np.ndarray) -> float:
         x = np.clip(np.asarray(x, dtype=float), 0.0, 1.0)
-        key = tuple(np.round(x, 6))
+        key = key_of(x)
         if key in cache:
             return cache[key]
         values = problem.to_values(x)
@@ -205,7 +208,7 @@ def fit(problem: Problem, start: dict[str, float] | None = None, maxiter: int = 
     finally:
         bar.close()
     fitted = problem.to_values(best["x"])
-    key = tuple(np.round(np.clip(best["x"], 0.0, 1.0), 6))
+    key = key_of(best["x"])
     if key in compared:
         objective, comparison = cache[key], compared[key]
     else:

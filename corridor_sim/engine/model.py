@@ -136,7 +136,7 @@ def _queues(world: World, created: np.ndarray) -> None:
     for fi, segs in enumerate(world.flow_segments):
         for seg in segs:
             classes.setdefault((seg.start, seg.key), set()).add(bool(priority[fi]))
-    priority_of = priority[world.flow_of]
+    priority_of = priority[world.flow_of] if priority.any() else None  # per consignment
     for fi, segs in enumerate(world.flow_segments):
         for si, seg in enumerate(segs):
             key = (seg.start, seg.key)

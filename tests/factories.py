@@ -10,6 +10,11 @@ ROOT = Path(__file__).resolve().parents[1]
 BASELINE = ROOT / "scenarios" / "baseline_2023.yaml"
 
 
+def node(kind: str, **extra) -> dict:
+    """A node of ``kind`` for scenarios built in code (position and country don't matter)."""
+    return {"kind": kind, "country": "XX", "lon": 0, "lat": 0, **extra}
+
+
 def baseline(**overrides) -> Scenario:
     """The 2023 baseline with dotted-path overrides."""
     return load_scenario(BASELINE, overrides or None)

@@ -111,12 +111,17 @@ def _write_case(tmp_path, speed_bounds=(30.0, 60.0)):
                      "source": "s"}]}))
 
 
+def _calibrate(tmp_path, *args: str) -> int:
+    """``corridor-sim calibrate`` on the case written by ``_write_case``."""
+    return main(["calibrate", str(tmp_path / "sc.yaml"), "--targets",
+                 str(tmp_path / "targets.yaml"), *args])
+
+
 def test_cli_calibrate_writes_report(tmp_path):
     _write_case(tmp_path)
     out = tmp_path / "cal"
-    code = main(["calibrate", str(tmp_path / "sc.yaml"), "--targets",
-                 str(tmp_path / "targets.yaml"), "--replications", "2", "--maxiter", "3",
-                 "--out", str(out), "--quiet"])
+    code = _calibrate(tmp_path, "--replications", "2", "--maxiter", "3", "--out", str(out),
+                      "--quiet")
     assert code == 0
     for name in ("report.md", "calibrated.yaml", "fitted.yaml", "calibration.png",
                  "comparison.csv", "history.csv"):
@@ -129,23 +134,20 @@ def test_cli_calibrate_writes_report(tmp_path):
 def test_cli_maxiter_0_checks_the_targets_at_the_scenario_values(tmp_path, capsys):
     _write_case(tmp_path)
     out = tmp_path / "check"
-    code = main(["calibrate", str(tmp_path / "sc.yaml"), "--targets",
-                 str(tmp_path / "targets.yaml"), "--replications", "2", "--maxiter", "0",
-                 "--out", str(out), "--no-plots"])
+    code = _calibrate(tmp_path, "--replications", "2", "--maxiter", "0", "--out", str(out),
+                      "--no-plots")
     assert code == 0
     start = yaml.safe_load((tmp_path / "sc.yaml").read_text())
     fitted = yaml.safe_load((out / "fitted.yaml").read_text())
     assert fitted[SPEED] == pytest.approx(get_path(start, SPEED))  # nothing was moved
     assert len(pd.read_csv(out / "history.csv")) == 1  # one evaluation, the scenario itself
     assert "after 1 evaluations" in capsys.readouterr().out
-    assert main(["calibrate", str(tmp_path / "sc.yaml"), "--targets",
-                 str(tmp_path / "targets.yaml"), "--maxiter", "-1", "--quiet"]) == 2
+    assert _calibrate(tmp_path, "--maxiter", "-1", "--quiet") == 2
 
 
 def test_cli_refuses_bounds_outside_published_range(tmp_path, capsys):
     _write_case(tmp_path, speed_bounds=(20.0, 60.0))
-    code = main(["calibrate", str(tmp_path / "sc.yaml"), "--targets",
-                 str(tmp_path / "targets.yaml"), "--out", str(tmp_path / "cal"), "--quiet"])
+    code = _calibrate(tmp_path, "--out", str(tmp_path / "cal"), "--quiet")
     assert code == 2
     err = capsys.readouterr().err
     assert "published range" in err and "Traceback" not in err

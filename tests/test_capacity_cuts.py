@@ -10,6 +10,7 @@ from corridor_sim.experiment import run_single
 from corridor_sim.scenario import Scenario, ScenarioError
 from corridor_sim.scenario.semantics import check_scenario
 
+from .factories import node
 from .invariants import check_conservation, check_delay_sum
 
 START, DAYS = "2023-02-01", 20  # the cut: hours 744 .. 1224 since start_date
@@ -18,8 +19,6 @@ T0, T1 = 31 * 24.0, (31 + DAYS) * 24.0
 
 def corridor(cut: dict | None = None) -> dict:
     """Rail a -> b (border, fixed 5 h dwell) -> p (port), ferry p -> q, rail q -> z."""
-    def node(kind, **kw):
-        return {"kind": kind, "country": "XX", "lon": 0, "lat": 0, **kw}
     data = {
         "name": "cuts", "start_date": "2023-01-01", "horizon_days": 80, "warmup_days": 10,
         "seed": 5,

@@ -6,18 +6,15 @@ from corridor_sim.engine import simulate
 from corridor_sim.experiment import run_single
 from corridor_sim.scenario import Scenario
 
+from .factories import node
 from .invariants import check_conservation, check_fifo, check_rides
-
-
-def _node(kind: str, **extra) -> dict:
-    return {"kind": kind, "country": "XX", "lon": 0, "lat": 0, **extra}
 
 
 def oversize_unit_scenario() -> Scenario:
     """Units of 3 TEU on a line whose longest train is 1 TEU."""
     return Scenario.model_validate({
         "name": "oversize", "start_date": "2023-01-01", "horizon_days": 10,
-        "nodes": {"a": _node("terminal"), "b": _node("terminal")},
+        "nodes": {"a": node("terminal"), "b": node("terminal")},
         "legs": [{"from": "a", "to": "b", "distance_km": 100, "speed_kmh": 50,
                   "max_train_teu": 1}],
         "flows": [{"id": "f", "from": "a", "to": "b", "teu_per_unit": 3,
@@ -58,8 +55,8 @@ def shared_queue_scenario() -> Scenario:
     cargo unloaded from vessels; trains are small so many leave from a long queue."""
     return Scenario.model_validate({
         "name": "fifo", "start_date": "2023-01-01", "horizon_days": 30, "seed": 3,
-        "nodes": {"n0": _node("port"), "n1": _node("port", dwell_h=5),
-                  "n2": _node("terminal")},
+        "nodes": {"n0": node("port"), "n1": node("port", dwell_h=5),
+                  "n2": node("terminal")},
         "legs": [{"from": "n1", "to": "n2", "distance_km": 300, "speed_kmh": 30,
                   "max_train_teu": 10, "trains_per_day": 6}],
         "services": {"s": {"from": "n0", "to": "n1", "distance_km": 250, "vessels": 2,

@@ -9,6 +9,7 @@ from corridor_sim.engine.queues import CargoQueue
 from corridor_sim.experiment import run_single
 from corridor_sim.scenario import Scenario
 
+from .factories import node
 from .invariants import check_conservation, check_fifo, check_priority, check_rides
 
 
@@ -40,8 +41,6 @@ def test_priority_unit_that_does_not_fit_ends_the_loading():
 
 def shared_ferry_scenario(priority: bool) -> Scenario:
     """Block trains and wagonload cargo share a scarce ferry and the train after it."""
-    def node(kind, **kw):
-        return {"kind": kind, "country": "XX", "lon": 0, "lat": 0, **kw}
     return Scenario.model_validate({
         "name": "prio", "start_date": "2023-01-01", "horizon_days": 120, "warmup_days": 10,
         "seed": 11,

@@ -8,12 +8,12 @@ import numpy as np
 from corridor_sim.experiment import run_single
 from corridor_sim.scenario import Scenario
 
+from .factories import node
+
 
 def fixed_line(sea: bool = False) -> Scenario:
     """Full blocks loaded 6 h at a, run 100 km at 50 km/h to b (2 h), unloaded 4 h there;
     with ``sea``, a ship then carries them on from port b to port c (load, sail, unload)."""
-    def node(kind, **kw):
-        return {"kind": kind, "country": "XX", "lon": 0, "lat": 0, **kw}
     nodes = {"a": node("terminal", dwell_h=6, tracks=50),
              "b": node("port" if sea else "terminal", dwell_h=4, tracks=50, berths=9)}
     data = {"name": "trip", "start_date": "2023-01-01", "horizon_days": 40,

@@ -22,7 +22,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .engine import CATEGORIES, RunData
+from .categories import CATEGORIES
+from .engine import RunData
 from .network import segment_parts
 
 TABLES = ("consignments", "movements", "resources")

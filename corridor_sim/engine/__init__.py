@@ -1,6 +1,6 @@
 """The simulation engine: the only package that imports simpy."""
 
+from ..categories import CATEGORIES
 from .model import RunData, simulate
-from .records import CATEGORIES
 
 __all__ = ["CATEGORIES", "RunData", "simulate"]

@@ -99,3 +99,13 @@ def weather_windows(weather, start: dt.date, t0_h: float, t1_h: float,
             windows.append((t, t + float(dur)))
             closed_until = t + float(dur)
     return windows
+
+
+def wait_until_open(env, closures: Closures):
+    """Wait (a SimPy generator) until ``closures`` is open at the current time; its value
+    is whether it had to wait."""
+    reopen = closures.next_open(env.now)
+    if reopen <= env.now:
+        return False
+    yield env.timeout(reopen - env.now)
+    return True

@@ -6,7 +6,7 @@ import datetime as dt
 
 import numpy as np
 
-HOURS_PER_YEAR = 8760.0
+from ..units import HOURS_PER_YEAR
 
 
 def _month_edges(start: dt.date, t0_h: float, t1_h: float) -> list[float]:

@@ -13,12 +13,13 @@ from ..scenario.models import Scenario
 from ..stochastic import Sampler, Streams
 from .closures import Closures, Cuts, weather_windows
 from .demand import arrival_times
+from .departure import make_rule
 from .primitives import Slots
 from .queues import CargoQueue
 from .records import CAT, Recorder
-from .trains import former
-from .vessels import vessel
-from .world import Line, Station, World
+from .trains import form_trains
+from .vessels import sail_vessel
+from .world import Fleet, Line, Station, World
 
 
 @dataclass
@@ -98,7 +99,7 @@ def build(scenario: Scenario, replication: int = 0):
     cuts = _capacity_cuts(scenario)
     rec = Recorder(len(created))
     stations = {
-        nid: Station(nid, rec.code(nid), Slots(env, node.tracks),
+        nid: Station(nid, rec.code(nid), Slots(env, node.tracks), Slots(env, node.berths),
                      Sampler(node.dwell_h, streams.generator(f"node:{nid}:dwell")),
                      CAT[_category(node)], closures.get(nid, none), cuts.get(nid))
         for nid, node in scenario.nodes.items()
@@ -111,20 +112,27 @@ def build(scenario: Scenario, replication: int = 0):
             closures.get(leg.key, none), cuts.get(leg.key))
         for leg in scenario.legs
     }
+    fleets = {
+        name: Fleet(
+            name, rec.code(name), stations[svc.from_], stations[svc.to], svc.vessels,
+            svc.capacity_teu, svc.load_teu_per_h, svc.unload_teu_per_h, svc.distance_km,
+            svc.depart,
+            Sampler(svc.speed_kn, streams.generator(f"service:{name}:speed")),
+            Sampler(svc.anchorage_h, streams.generator(f"service:{name}:anchorage")),
+            closures.get(name, none), cuts.get(name))
+        for name, svc in scenario.services.items()
+    }
     segs = [net.segments[f.id] for f in scenario.flows]
     world = World(
         env=env, scenario=scenario, network=net, rec=rec,
-        stations=stations, lines=lines,
-        service_closures={n: closures.get(n, none) for n in scenario.services},
-        service_cuts={n: cuts[n] for n in scenario.services if n in cuts},
-        berths={nid: Slots(env, node.berths) for nid, node in scenario.nodes.items()},
+        stations=stations, lines=lines, fleets=fleets,
         flow_of=flow_of, teu_of=teu_of, tons_of=tons_of,
         flow_segments=segs,
         qid_table=np.full((len(segs), max(len(s) for s in segs) + 1), -1, dtype=np.int64),
-        service_busy={n: 0 for n in scenario.services}, end_h=t1,
+        end_h=t1,
     )
     _queues(world, created)
-    _processes(world, streams)
+    _processes(world)
     return world, created, windows
 
 
@@ -163,7 +171,8 @@ def _queues(world: World, created: np.ndarray) -> None:
         world.queue_list[world.qid_table[fi, 0]].schedule(created[ids], ids)
 
 
-def _processes(world: World, streams: Streams) -> None:
+def _processes(world: World) -> None:
+    """Start a train former per rail queue and the vessels of each fleet."""
     env, net, sc = world.env, world.network, world.scenario
     # Trains formed from cargo that arrived by ship are loaded at the port (its dwell_h),
     # as trains formed from cargo created at an origin are; cargo that arrived by train was
@@ -179,16 +188,14 @@ def _processes(world: World, streams: Streams) -> None:
             started.add(qid)
             q = world.queue_list[qid]
             if seg.kind == "rail":
-                policy = sc.nodes[seg.start].depart
-                env.process(former(world, q, seg.path, net.train_capacity_teu(seg.path),
-                                   policy, handle_at_start=q.has_scheduled or qid in sea_fed))
+                capacity = net.train_capacity_teu(seg.path)
+                rule = make_rule(sc.nodes[seg.start].depart, capacity)
+                env.process(form_trains(world, q, seg.path, capacity, rule,
+                                        handle_at_start=q.has_scheduled or qid in sea_fed))
             else:
-                svc = sc.services[seg.service]
-                speed = Sampler(svc.speed_kn, streams.generator(f"service:{seg.service}:speed"))
-                anchor = Sampler(svc.anchorage_h,
-                                 streams.generator(f"service:{seg.service}:anchorage"))
-                for _ in range(svc.vessels):
-                    env.process(vessel(world, seg.service, q, speed, anchor))
+                fleet = world.fleets[seg.service]
+                for _ in range(fleet.vessels):
+                    env.process(sail_vessel(world, fleet, q))
 
 
 def simulate(scenario: Scenario, replication: int = 0) -> RunData:

@@ -17,8 +17,9 @@ from array import array
 
 import numpy as np
 
-CATEGORIES = ("moving", "consolidation", "border", "transshipment", "waiting", "disruption")
-CAT = {name: i for i, name in enumerate(CATEGORIES)}
+from ..categories import CATEGORY_INDEX
+
+CAT = CATEGORY_INDEX  # delay category name -> the code stored in ``st_cat``
 # labels every run uses get fixed codes (a place's code comes from ``Recorder.code``)
 METRICS = ("trains_queued", "tracks_busy", "vessels_loaded")
 ACTIVITIES = ("queue", "process", "slot", "run", "closed", "load", "weather", "sail",

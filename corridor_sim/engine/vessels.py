@@ -1,94 +1,60 @@
-"""Sea services: each vessel loads at the origin port, sails, unloads, and returns empty."""
+"""Sea services: each vessel of a fleet berths at the origin port, loads when its
+departure rule lets it leave, sails, unloads at the destination, and returns empty."""
 
 from __future__ import annotations
 
 import numpy as np
 
-from .policy import next_slot
-from .primitives import first_of
+from .closures import wait_until_open
+from .departure import make_rule, wait_for_departure
 from .queues import CargoQueue
 from .records import CAT as C
 from .records import LABEL as A
 from .records import VESSELS_LOADED, Clock
-from .world import World
-
-KM_PER_NM = 1.852
-EPS = 1e-7
+from .world import Fleet, World
 
 
-def _wait_for_cargo(world: World, q: CargoQueue, policy, capacity_teu: float, since: float):
-    """Hold the vessel at its berth until its departure rule says go (cargo on board)."""
-    env = world.env
-    fill = policy.when_full * capacity_teu
-    last_slot = None
-    while True:
-        q.admit(env.now)
-        if policy.timetable_h:
-            slot = next_slot(policy, env.now, last_slot)
-            if slot > env.now:
-                yield env.timeout(slot - env.now)
-            last_slot = slot
-            q.admit(env.now)
-            if q.count:
-                return
-            continue
-        if q.count and q.total_teu >= fill - EPS:
-            return
-        deadline = since + policy.max_wait_h
-        if q.count and env.now >= deadline - EPS:
-            return
-        wake = q.wait_event(env)
-        if env.now < deadline:
-            yield first_of(env, env.timeout(deadline - env.now), wake)
-        else:
-            yield wake
-
-
-def vessel(world: World, name: str, q: CargoQueue, speed, anchorage):
-    """One vessel of service ``name`` shuttling from its origin to its destination port."""
+def sail_vessel(world: World, fleet: Fleet, q: CargoQueue):
+    """One vessel of ``fleet`` shuttling, loaded, from its origin to its destination
+    port with cargo from queue ``q``."""
     env, rec = world.env, world.rec
-    svc = world.scenario.services[name]
-    closures = world.service_closures[name]
-    cuts = world.service_cuts.get(name)
-    origin, dest = svc.from_, svc.to
-    c_origin, c_dest, c_name = rec.code(origin), rec.code(dest), rec.code(name)
+    origin, dest = fleet.origin, fleet.dest
+    rule = make_rule(fleet.depart, fleet.capacity_teu, clock="vehicle")
     while True:
-        berth = world.berths[origin].request()
+        berth = origin.berths.request()
         yield berth
-        capacity = svc.capacity_teu * cuts.factor_at(env.now) if cuts else svc.capacity_teu
-        yield from _wait_for_cargo(world, q, svc.depart, capacity, env.now)
-        if cuts:
-            capacity = svc.capacity_teu * cuts.factor_at(env.now)
-        ids, teu = q.take(capacity)
+        # the fill level follows the capacity when the vessel berthed, the load the
+        # capacity when it leaves (a capacity cut may start or end in between)
+        rule.ready(env.now, fleet.capacity_at(env.now))
+        yield from wait_for_departure(env, q, rule)
+        ids, teu = q.take(fleet.capacity_at(env.now))
+        rule.left(env.now)
         tons = float(np.add.reduce(world.tons_of[ids]))
         bid = rec.new_batch("vessel", q.key, env.now, ids, teu, tons)
-        world.service_busy[name] += 1
-        rec.sample(c_name, VESSELS_LOADED, env.now, world.service_busy[name])
+        fleet.loaded += 1
+        rec.sample(fleet.code, VESSELS_LOADED, env.now, fleet.loaded)
         clock = Clock(rec, bid, env.now)
-        yield env.timeout(teu / svc.load_teu_per_h)
-        clock.mark(env.now, c_origin, A["load"], C["transshipment"])
-        reopen = closures.next_open(env.now)
-        if reopen > env.now:
-            yield env.timeout(reopen - env.now)
-            clock.mark(env.now, c_name, A["weather"], C["disruption"])
-        world.berths[origin].release(berth)
-        yield env.timeout(svc.distance_km / (max(speed(), 0.5) * KM_PER_NM))
-        clock.mark(env.now, c_name, A["sail"], C["moving"])
-        wait = anchorage()
+        yield env.timeout(teu / fleet.load_teu_per_h)
+        clock.mark(env.now, origin.code, A["load"], C["transshipment"])
+        if (yield from wait_until_open(env, fleet.closures)):
+            clock.mark(env.now, fleet.code, A["weather"], C["disruption"])
+        origin.berths.release(berth)
+        yield env.timeout(fleet.sail_h())
+        clock.mark(env.now, fleet.code, A["sail"], C["moving"])
+        wait = fleet.anchorage_h()
         if wait > 0:
             yield env.timeout(wait)
-            clock.mark(env.now, c_dest, A["anchorage"], C["waiting"])
-        berth_d = world.berths[dest].request()
+            clock.mark(env.now, dest.code, A["anchorage"], C["waiting"])
+        berth_d = dest.berths.request()
         yield berth_d
-        clock.mark(env.now, c_dest, A["berth"], C["waiting"])
-        yield env.timeout(teu / svc.unload_teu_per_h)
-        clock.mark(env.now, c_dest, A["unload"], C["transshipment"])
-        world.berths[dest].release(berth_d)
+        clock.mark(env.now, dest.code, A["berth"], C["waiting"])
+        yield env.timeout(teu / fleet.unload_teu_per_h)
+        clock.mark(env.now, dest.code, A["unload"], C["transshipment"])
+        dest.berths.release(berth_d)
         rec.b_end[bid] = env.now
-        world.service_busy[name] -= 1
-        rec.sample(c_name, VESSELS_LOADED, env.now, world.service_busy[name])
+        fleet.loaded -= 1
+        rec.sample(fleet.code, VESSELS_LOADED, env.now, fleet.loaded)
         world.forward(ids, q)
-        reopen = closures.next_open(env.now)
-        if reopen > env.now:
-            yield env.timeout(reopen - env.now)
-        yield env.timeout(svc.distance_km / (max(speed(), 0.5) * KM_PER_NM))
+        yield from wait_until_open(env, fleet.closures)
+        yield env.timeout(fleet.sail_h())
+

@@ -8,9 +8,8 @@ averages for totals and pooled distributions for transit times.
 
 from __future__ import annotations
 
+from ..categories import CATEGORIES, DELAY_CATEGORIES
 from .basics import (
-                     CATEGORIES,
-                     DELAY_CATEGORIES,
                      WAIT_ACTIVITIES,
                      delivered,
                      horizon_h,

@@ -12,8 +12,6 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 
-CATEGORIES = ("moving", "consolidation", "border", "transshipment", "waiting", "disruption")
-DELAY_CATEGORIES = CATEGORIES[1:]  # everything but moving
 WAIT_ACTIVITIES = ("assemble", "await_vessel", "queue", "slot", "closed", "weather",
                    "anchorage", "berth")
 

@@ -6,7 +6,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .basics import CATEGORIES, DELAY_CATEGORIES, WAIT_ACTIVITIES, delivered, n_replications
+from ..categories import CATEGORIES, DELAY_CATEGORIES
+from .basics import WAIT_ACTIVITIES, delivered, n_replications
 
 
 def delay_breakdown(cons: pd.DataFrame) -> pd.DataFrame:

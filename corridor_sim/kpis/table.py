@@ -7,8 +7,9 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 
+from ..categories import CATEGORIES
 from ..overload import backlog_trend
-from .basics import CATEGORIES, delivered, hours_of, tons_delivered, warmup_deliveries
+from .basics import delivered, hours_of, tons_delivered, warmup_deliveries
 from .delays import backlog_end, bottlenecks
 from .flows import transit_by_od
 from .resources import resource_stats

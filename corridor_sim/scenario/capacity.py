@@ -8,9 +8,8 @@ seasonality factor.
 
 from __future__ import annotations
 
+from ..units import KM_PER_NM
 from .models import Flow, Scenario, Service
-
-KNOT_KMH = 1.852
 
 
 def peak_teu_per_day(flow: Flow, scale: float = 1.0) -> float:
@@ -32,7 +31,7 @@ def closed_fraction(service: Service) -> float:
 
 def round_trip_h(service: Service) -> float:
     """Hours for one vessel to load, sail loaded, unload and return empty (no waiting)."""
-    speed = service.speed_kn.mean() * KNOT_KMH
+    speed = service.speed_kn.mean() * KM_PER_NM
     if speed <= 0:
         return float("inf")
     sail = service.distance_km / speed

@@ -75,12 +75,22 @@ class DepartPolicy(Strict):
     unit waiting for a train, or from a vessel reaching its berth).
     ``timetable_h``: if set, leave only at multiples of this interval (hours) after
     ``timetable_offset_h``; ``when_full`` and ``max_wait_h`` are then ignored.
+    ``timetable_min_fill``: with a timetable, leave only at a slot at which at least this
+    fraction of capacity (0-1] waits; slots with less pass unused.
     """
 
     when_full: Annotated[float, Field(gt=0, le=1)] = 1.0
     max_wait_h: Pos = 72.0
     timetable_h: Pos | None = None
     timetable_offset_h: NonNeg = 0.0
+    timetable_min_fill: Annotated[float, Field(gt=0, le=1)] | None = None
+
+    @field_validator("timetable_min_fill")
+    @classmethod
+    def _min_fill_needs_timetable(cls, v, info: ValidationInfo):
+        if v is not None and info.data.get("timetable_h") is None:
+            raise ValueError("timetable_min_fill needs timetable_h (the slots it fills)")
+        return v
 
 
 class GaugeChange(Strict):

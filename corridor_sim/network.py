@@ -12,16 +12,19 @@ from dataclasses import dataclass
 
 import networkx as nx
 
+from .scenario.links import directed_links
 from .scenario.models import Leg, Scenario, Service
 
 
 @dataclass(frozen=True)
 class Segment:
-    """One ride: ``kind`` 'rail' (path of nodes) or 'sea' (service name)."""
+    """One ride: ``kind`` 'rail' (path of nodes) or 'sea' (service name; ``reverse`` when
+    it crosses from the service's ``to`` port back to its ``from`` port)."""
 
     kind: str
     path: tuple[str, ...]
     service: str | None = None
+    reverse: bool = False
 
     @property
     def start(self) -> str:
@@ -34,15 +37,18 @@ class Segment:
     @property
     def key(self) -> str:
         if self.kind == "sea":
-            return f"sea:{self.service}"
+            return f"sea:{self.service}" + (RETURN if self.reverse else "")
         return "rail:" + ">".join(self.path)
+
+
+RETURN = ":return"  # the suffix of a sea segment's key for the crossing back
 
 
 def segment_parts(key: str) -> tuple[str, list[str]]:
     """Split a segment key (:attr:`Segment.key`) into its kind and its nodes (rail) or
-    ``[service name]`` (sea)."""
+    ``[service name]`` (sea; ``[service name, 'return']`` for the crossing back)."""
     kind, _, rest = key.partition(":")
-    return kind, rest.split(">") if kind == "rail" else [rest]
+    return kind, rest.split(">") if kind == "rail" else rest.split(":")
 
 
 class Network:
@@ -53,16 +59,20 @@ class Network:
         self.graph = nx.DiGraph()
         for node_id, node in scenario.nodes.items():
             self.graph.add_node(node_id, spec=node)
+        # every (from, to) step a route may take, with the leg or service that serves it
+        # (legs and services serve both directions; scenario/links.py)
+        self.links = directed_links(scenario)
         self.legs: dict[tuple[str, str], Leg] = {}
         self.services: dict[tuple[str, str], tuple[str, Service]] = {}
-        for leg in scenario.legs:
-            self.legs[(leg.from_, leg.to)] = leg
-            self.graph.add_edge(leg.from_, leg.to, kind="rail", key=leg.key,
-                                distance_km=leg.distance_km)
-        for name, svc in scenario.services.items():
-            self.services[(svc.from_, svc.to)] = (name, svc)
-            self.graph.add_edge(svc.from_, svc.to, kind="sea", key=name,
-                                distance_km=svc.distance_km)
+        for (a, b), link in self.links.items():
+            if link.kind == "rail":
+                self.legs[(a, b)] = link.leg
+                dist = link.leg.distance_km
+            else:
+                self.services[(a, b)] = (link.name, link.service)
+                dist = link.service.distance_km
+            self.graph.add_edge(a, b, kind=link.kind, key=link.name, reverse=link.reverse,
+                                distance_km=dist)
         destinations = {f.to for f in scenario.flows}
         sea_ends = {n for pair in self.services for n in pair}
         self.break_nodes = {
@@ -79,7 +89,8 @@ class Network:
             if (a, b) in self.services:
                 if i - 1 > start:
                     segments.append(Segment("rail", tuple(route[start:i])))
-                segments.append(Segment("sea", (a, b), self.services[(a, b)][0]))
+                segments.append(Segment("sea", (a, b), self.services[(a, b)][0],
+                                        self.links[(a, b)].reverse))
                 start = i
             elif route[i] in self.break_nodes or i == len(route) - 1:
                 segments.append(Segment("rail", tuple(route[start:i + 1])))

@@ -19,7 +19,7 @@ from .queues import CargoQueue
 from .records import CAT, Recorder
 from .trains import form_trains
 from .vessels import sail_vessel
-from .world import Fleet, Line, Station, World
+from .world import Fleet, Line, Station, Track, World
 
 
 @dataclass
@@ -104,14 +104,7 @@ def build(scenario: Scenario, replication: int = 0):
                      CAT[_category(node)], closures.get(nid, none), cuts.get(nid))
         for nid, node in scenario.nodes.items()
     }
-    lines = {
-        (leg.from_, leg.to): Line(
-            leg.key, rec.code(leg.key), leg.distance_km,
-            Sampler(leg.speed_kmh, streams.generator(f"leg:{leg.key}:speed")),
-            24.0 / leg.trains_per_day if leg.trains_per_day else 0.0,
-            closures.get(leg.key, none), cuts.get(leg.key))
-        for leg in scenario.legs
-    }
+    lines = _lines(scenario, net, rec, streams, closures, cuts)
     fleets = {
         name: Fleet(
             name, rec.code(name), stations[svc.from_], stations[svc.to], svc.vessels,
@@ -134,6 +127,31 @@ def build(scenario: Scenario, replication: int = 0):
     _queues(world, created)
     _processes(world)
     return world, created, windows
+
+
+def _lines(scenario: Scenario, net: Network, rec: Recorder, streams: Streams,
+           closures: dict[str, Closures], cuts: dict[str, Cuts]) -> dict[tuple, Line]:
+    """A ``Line`` per direction a route rides on each leg. Both directions of a leg
+    record under its key and share its closures and cuts; on single track they also
+    share one ``Track``. A leg's written direction keeps the stream name it always had;
+    the reverse direction draws its speeds from a stream of its own."""
+    used = {(a, b) for segs in net.segments.values() for seg in segs if seg.kind == "rail"
+            for a, b in zip(seg.path, seg.path[1:])}
+    lines: dict[tuple[str, str], Line] = {}
+    for leg in scenario.legs:
+        headway = 24.0 / leg.trains_per_day if leg.trains_per_day else 0.0
+        tracks = [Track(headway, closures.get(leg.key, Closures()), cuts.get(leg.key),
+                        single=leg.track == "single")]
+        tracks.append(tracks[0] if leg.track == "single" else
+                      Track(headway, tracks[0].closures, tracks[0].cuts))
+        for direction, (a, b) in enumerate(((leg.from_, leg.to), (leg.to, leg.from_))):
+            if net.legs.get((a, b)) is not leg or (direction and (a, b) not in used):
+                continue  # another leg serves (a, b), or nothing rides it backwards
+            name = f"leg:{leg.key}:speed" + (":reverse" if direction else "")
+            lines[(a, b)] = Line(leg.key, rec.code(leg.key), leg.distance_km,
+                                 Sampler(leg.speed_kmh, streams.generator(name)),
+                                 tracks[direction], direction)
+    return lines
 
 
 def _queues(world: World, created: np.ndarray) -> None:
@@ -180,6 +198,7 @@ def _processes(world: World) -> None:
     sea_fed = {int(world.qid_table[fi, si]) for fi, segs in enumerate(world.flow_segments)
                for si in range(1, len(segs)) if segs[si - 1].kind == "sea"}
     started: set[int] = set()
+    sea: dict[str, list[CargoQueue | None]] = {}  # per service: [outbound, inbound] queue
     for fi, segs in enumerate(world.flow_segments):
         for si, seg in enumerate(segs):
             qid = int(world.qid_table[fi, si])
@@ -193,9 +212,11 @@ def _processes(world: World) -> None:
                 env.process(form_trains(world, q, seg.path, capacity, rule,
                                         handle_at_start=q.has_scheduled or qid in sea_fed))
             else:
-                fleet = world.fleets[seg.service]
-                for _ in range(fleet.vessels):
-                    env.process(sail_vessel(world, fleet, q))
+                sea.setdefault(seg.service, [None, None])[int(seg.reverse)] = q
+    for name, (outbound, inbound) in sea.items():  # one pool of vessels for both ways
+        fleet = world.fleets[name]
+        for _ in range(fleet.vessels):
+            env.process(sail_vessel(world, fleet, outbound, inbound))
 
 
 def simulate(scenario: Scenario, replication: int = 0) -> RunData:

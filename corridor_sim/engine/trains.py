@@ -62,11 +62,11 @@ def run_train(world: World, bid: int, path: tuple[str, ...], ids: np.ndarray,
     lines = world.lines
     for a, b in zip(path, path[1:]):
         line = lines[(a, b)]
-        depart = line.reserve(env.now)
+        depart, run_h = line.reserve(env.now)
         if depart > env.now:
             yield env.timeout(depart - env.now)
             clock.mark(env.now, line.code, SLOT, WAITING, line.closures)
-        yield env.timeout(line.run_h())
+        yield env.timeout(run_h)
         clock.mark(env.now, line.code, RUN, MOVING)
         yield from visit(world, clock, b)
     world.rec.b_end[bid] = env.now

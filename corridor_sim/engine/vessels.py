@@ -1,5 +1,6 @@
-"""Sea services: each vessel of a fleet berths at the origin port, loads when its
-departure rule lets it leave, sails, unloads at the destination, and returns empty."""
+"""Sea services: the vessels of a fleet shuttle between its two ports, loading at each
+port the cargo waiting for the crossing (under the service's departure rule) and
+crossing empty where none waits that way."""
 
 from __future__ import annotations
 
@@ -14,47 +15,66 @@ from .records import VESSELS_LOADED, Clock
 from .world import Fleet, World
 
 
-def sail_vessel(world: World, fleet: Fleet, q: CargoQueue):
-    """One vessel of ``fleet`` shuttling, loaded, from its origin to its destination
-    port with cargo from queue ``q``."""
-    env, rec = world.env, world.rec
-    origin, dest = fleet.origin, fleet.dest
-    rule = make_rule(fleet.depart, fleet.capacity_teu, clock="vehicle")
+def sail_vessel(world: World, fleet: Fleet, outbound: CargoQueue | None,
+                inbound: CargoQueue | None):
+    """One vessel of ``fleet``, starting at its ``origin`` port. ``outbound`` holds the
+    cargo waiting there to cross to ``dest``, ``inbound`` the cargo waiting at ``dest`` to
+    cross back (``None`` where no flow crosses that way: the vessel then crosses empty
+    without calling for cargo). Anchorage (``anchorage_h``) applies on reaching ``dest``."""
+    env = world.env
+    ports = (fleet.origin, fleet.dest)
+    queues = (outbound, inbound)
+    rules = tuple(make_rule(fleet.depart, fleet.capacity_teu, clock="vehicle")
+                  for _ in ports)
+    here = 0
     while True:
-        berth = origin.berths.request()
-        yield berth
-        # the fill level follows the capacity when the vessel berthed, the load the
-        # capacity when it leaves (a capacity cut may start or end in between)
-        rule.ready(env.now, fleet.capacity_at(env.now))
-        yield from wait_for_departure(env, q, rule)
-        ids, teu = q.take(fleet.capacity_at(env.now))
-        rule.left(env.now)
-        tons = float(np.add.reduce(world.tons_of[ids]))
-        bid = rec.new_batch("vessel", q.key, env.now, ids, teu, tons)
-        fleet.loaded += 1
-        rec.sample(fleet.code, VESSELS_LOADED, env.now, fleet.loaded)
-        clock = Clock(rec, bid, env.now)
-        yield env.timeout(teu / fleet.load_teu_per_h)
-        clock.mark(env.now, origin.code, A["load"], C["transshipment"])
-        if (yield from wait_until_open(env, fleet.closures)):
-            clock.mark(env.now, fleet.code, A["weather"], C["disruption"])
-        origin.berths.release(berth)
-        yield env.timeout(fleet.sail_h())
-        clock.mark(env.now, fleet.code, A["sail"], C["moving"])
-        wait = fleet.anchorage_h()
-        if wait > 0:
-            yield env.timeout(wait)
-            clock.mark(env.now, dest.code, A["anchorage"], C["waiting"])
-        berth_d = dest.berths.request()
-        yield berth_d
-        clock.mark(env.now, dest.code, A["berth"], C["waiting"])
-        yield env.timeout(teu / fleet.unload_teu_per_h)
-        clock.mark(env.now, dest.code, A["unload"], C["transshipment"])
-        dest.berths.release(berth_d)
-        rec.b_end[bid] = env.now
-        fleet.loaded -= 1
-        rec.sample(fleet.code, VESSELS_LOADED, env.now, fleet.loaded)
-        world.forward(ids, q)
-        yield from wait_until_open(env, fleet.closures)
-        yield env.timeout(fleet.sail_h())
+        q = queues[here]
+        if q is None:
+            yield from wait_until_open(env, fleet.closures)
+            yield env.timeout(fleet.sail_h())
+        else:
+            yield from _loaded_crossing(world, fleet, q, rules[here], ports[here],
+                                        ports[1 - here], anchor=here == 0)
+        here = 1 - here
 
+
+def _loaded_crossing(world: World, fleet: Fleet, q: CargoQueue, rule, port, other,
+                     anchor: bool):
+    """Berth at ``port``, load from ``q`` when ``rule`` lets the vessel leave, sail to
+    ``other`` (waiting out closures before sailing and, if ``anchor``, at anchor there),
+    unload, and hand the cargo on."""
+    env, rec = world.env, world.rec
+    berth = port.berths.request()
+    yield berth
+    # the fill level follows the capacity when the vessel berthed, the load the
+    # capacity when it leaves (a capacity cut may start or end in between)
+    rule.ready(env.now, fleet.capacity_at(env.now))
+    yield from wait_for_departure(env, q, rule)
+    ids, teu = q.take(fleet.capacity_at(env.now))
+    rule.left(env.now)
+    tons = float(np.add.reduce(world.tons_of[ids]))
+    bid = rec.new_batch("vessel", q.key, env.now, ids, teu, tons)
+    fleet.loaded += 1
+    rec.sample(fleet.code, VESSELS_LOADED, env.now, fleet.loaded)
+    clock = Clock(rec, bid, env.now)
+    yield env.timeout(teu / fleet.load_teu_per_h)
+    clock.mark(env.now, port.code, A["load"], C["transshipment"])
+    if (yield from wait_until_open(env, fleet.closures)):
+        clock.mark(env.now, fleet.code, A["weather"], C["disruption"])
+    port.berths.release(berth)
+    yield env.timeout(fleet.sail_h())
+    clock.mark(env.now, fleet.code, A["sail"], C["moving"])
+    wait = fleet.anchorage_h() if anchor else 0.0
+    if wait > 0:
+        yield env.timeout(wait)
+        clock.mark(env.now, other.code, A["anchorage"], C["waiting"])
+    berth = other.berths.request()
+    yield berth
+    clock.mark(env.now, other.code, A["berth"], C["waiting"])
+    yield env.timeout(teu / fleet.unload_teu_per_h)
+    clock.mark(env.now, other.code, A["unload"], C["transshipment"])
+    other.berths.release(berth)
+    rec.b_end[bid] = env.now
+    fleet.loaded -= 1
+    rec.sample(fleet.code, VESSELS_LOADED, env.now, fleet.loaded)
+    world.forward(ids, q)

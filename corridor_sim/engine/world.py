@@ -49,32 +49,58 @@ class Station:
 
 
 @dataclass
-class Line:
-    """A rail leg: headway-based line capacity and a speed sampler."""
+class Track:
+    """The capacity of a rail leg's line: one per direction on double track (trains
+    follow each other at the headway), one shared by both directions on single track,
+    where a train also waits until the trains running the other way have left the line
+    (a meet/pass model at the level of the leg)."""
 
-    key: str
-    code: int  # label code of key (Recorder.code)
-    distance_km: float
-    speed: object  # Sampler
     headway_h: float
     closures: Closures
     cuts: Cuts | None = None  # capacity cuts: factor x trains_per_day
+    single: bool = False
     next_free: float = -float("inf")
+    clear_at: list[float] = field(default_factory=lambda: [-float("inf")] * 2)
 
     def headway_at(self, t: float) -> float:
         """Hours between departures for a train leaving at ``t``."""
         return self.headway_h / self.cuts.factor_at(t) if self.cuts else self.headway_h
 
-    def reserve(self, now: float) -> float:
-        """Book the first slot for a train ready at ``now`` (after the previous train's
-        headway, outside closures); return its departure time."""
-        depart = self.closures.next_open(max(now, self.next_free))
+    def reserve(self, now: float, direction: int, run_h: float) -> float:
+        """Book the line for a train ready at ``now`` that runs ``direction`` (0 as the
+        leg is written, 1 against it) for ``run_h`` hours: after the previous train's
+        headway, outside closures and, on single track, once the line is clear of
+        trains the other way. Returns its departure time."""
+        t = max(now, self.next_free)
+        if self.single:
+            t = max(t, self.clear_at[1 - direction])
+        depart = self.closures.next_open(t)
         self.next_free = depart + self.headway_at(depart)
+        if self.single:
+            self.clear_at[direction] = max(self.clear_at[direction], depart + run_h)
         return depart
 
-    def run_h(self) -> float:
-        """Hours to run the leg at a drawn speed (at least 1 km/h)."""
-        return self.distance_km / max(self.speed(), 1.0)
+
+@dataclass
+class Line:
+    """One direction of a rail leg: its running time and the track it books."""
+
+    key: str  # the leg's key (both directions record under it)
+    code: int  # label code of key (Recorder.code)
+    distance_km: float
+    speed: object  # Sampler
+    track: Track
+    direction: int = 0  # 0 as the leg is written, 1 against it
+
+    @property
+    def closures(self) -> Closures:
+        return self.track.closures
+
+    def reserve(self, now: float) -> tuple[float, float]:
+        """Draw this train's running time and book its slot; return (departure, run
+        hours)."""
+        run_h = self.distance_km / max(self.speed(), 1.0)
+        return self.track.reserve(now, self.direction, run_h), run_h
 
 
 @dataclass

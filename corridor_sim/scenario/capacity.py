@@ -9,6 +9,7 @@ seasonality factor.
 from __future__ import annotations
 
 from ..units import KM_PER_NM
+from .links import directed_links
 from .models import Flow, Scenario, Service
 
 
@@ -64,7 +65,7 @@ def link_demand(scenario: Scenario) -> dict[tuple[str, str], tuple[float, list[s
 def node_trains_per_day(scenario: Scenario) -> dict[str, tuple[float, list[str]]]:
     """Peak trains/day each node handles: every train arriving by rail (full trains of the
     incoming leg's ``max_train_teu``), plus trains formed at a flow's origin."""
-    legs = {(leg.from_, leg.to): leg for leg in scenario.legs}
+    legs = {pair: lk.leg for pair, lk in directed_links(scenario).items() if lk.kind == "rail"}
     out: dict[str, tuple[float, list[str]]] = {}
     for flow in scenario.flows:
         teu = peak_teu_per_day(flow, scenario.demand.scale)

@@ -94,10 +94,18 @@ class DepartPolicy(Strict):
 
 
 class GaugeChange(Strict):
-    """Track gauge on arrival and on departure (mm); the node then transships."""
+    """Track gauge on arrival and on departure (mm); the node then transships. It works
+    both ways (``to_mm`` -> ``from_mm`` for traffic the other way) unless ``one_way``."""
 
     from_mm: Annotated[int, Field(gt=0)]
     to_mm: Annotated[int, Field(gt=0)]
+    one_way: bool = False
+
+    def allows(self, arrive_mm: int, leave_mm: int) -> bool:
+        """Can a train arriving on ``arrive_mm`` leave on ``leave_mm`` here?"""
+        if (arrive_mm, leave_mm) == (self.from_mm, self.to_mm):
+            return True
+        return not self.one_way and (arrive_mm, leave_mm) == (self.to_mm, self.from_mm)
 
 
 class Node(Strict):
@@ -130,9 +138,11 @@ class Node(Strict):
 
 
 class Leg(Strict):
-    """A rail link between two nodes (one direction, ``from`` -> ``to``).
+    """A rail link between two nodes, written ``from`` -> ``to`` and ridden both ways.
 
-    ``trains_per_day``: line capacity (minimum headway 24/trains_per_day hours); null for
+    ``trains_per_day``: line capacity (minimum headway 24/trains_per_day hours) in each
+    direction on ``track: double``; on ``track: single`` both directions share it and a
+    train enters only once the line is clear of trains the other way. Null for
     unlimited. ``max_train_teu``: the longest train allowed on the line, in TEU slots.
     """
 
@@ -143,6 +153,7 @@ class Leg(Strict):
     distance_km: Pos
     speed_kmh: Distribution
     trains_per_day: Pos | None = None
+    track: Literal["double", "single"] = "double"
     max_train_teu: Annotated[int, Field(ge=1, le=10000)] = 100
     gauge_mm: Annotated[int, Field(gt=0)] | None = None
     source: str | None = None
@@ -161,8 +172,9 @@ class Weather(Strict):
 
 
 class Service(Strict):
-    """A sea shuttle between two ports served by a fleet of vessels (sailing one way loaded,
-    returning empty)."""
+    """A sea shuttle between two ports served by one fleet of vessels. Vessels load cargo
+    waiting for the crossing at either port (``depart`` applies at both); with none
+    waiting at the far port they return empty."""
 
     from_: Ident = Field(alias="from")
     to: Ident

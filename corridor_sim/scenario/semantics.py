@@ -16,18 +16,15 @@ from .capacity import (
     service_teu_per_day,
 )
 from .errors import Problem
+from .links import directed_links
 from .models import Scenario
 from .schema_paths import suggest
 
 
 def links(scenario: Scenario) -> dict[tuple[str, str], str]:
-    """Map (from, to) -> 'leg:<key>' or 'service:<name>' for every link."""
-    out: dict[tuple[str, str], str] = {}
-    for leg in scenario.legs:
-        out[(leg.from_, leg.to)] = f"leg:{leg.key}"
-    for name, svc in scenario.services.items():
-        out[(svc.from_, svc.to)] = f"service:{name}"
-    return out
+    """Map (from, to) -> 'leg:<key>' or 'service:<name>' (with ' (reverse)' when a route
+    rides it against its written direction) for every pair a route may step along."""
+    return {pair: link.label for pair, link in directed_links(scenario).items()}
 
 
 def check_references(scenario: Scenario) -> list[Problem]:
@@ -89,9 +86,10 @@ def check_routes(scenario: Scenario) -> list[Problem]:
     """Each flow's route is linked in order by legs or services; units fit."""
     problems: list[Problem] = []
     nodes = scenario.nodes
-    link_map = links(scenario)
-    legs = {(leg.from_, leg.to): leg for leg in scenario.legs}
-    services = {(s.from_, s.to): (n, s) for n, s in scenario.services.items()}
+    link_map = directed_links(scenario)
+    legs = {pair: lk.leg for pair, lk in link_map.items() if lk.kind == "rail"}
+    services = {pair: (lk.name, lk.service) for pair, lk in link_map.items()
+                if lk.kind == "sea"}
     for i, flow in enumerate(scenario.flows):
         route = flow.route
         for j, node_id in enumerate(route):
@@ -107,9 +105,9 @@ def check_routes(scenario: Scenario) -> list[Problem]:
             if a in nodes and b in nodes and (a, b) not in link_map:
                 onward = sorted(t for (f, t) in link_map if f == a)
                 problems.append(Problem(
-                    f"route of flow {flow.id!r} has no leg or service from {a!r} to {b!r} "
-                    f"(from {a!r} there are links to: {', '.join(onward) or 'nothing'})",
-                    path=path))
+                    f"route of flow {flow.id!r} has no leg or service between {a!r} and "
+                    f"{b!r} in either direction (from {a!r} there are links to: "
+                    f"{', '.join(onward) or 'nothing'})", path=path))
             if (a, b) in legs and flow.teu_per_unit > legs[(a, b)].max_train_teu:
                 problems.append(Problem(
                     f"a unit of flow {flow.id!r} takes {flow.teu_per_unit:g} TEU but trains on "
@@ -133,7 +131,7 @@ def check_gauges(scenario: Scenario) -> list[Problem]:
     (``gauge_mm``, where both legs give one) either match or the node between them is a
     ``gauge_change`` from the first gauge to the second."""
     problems: list[Problem] = []
-    legs = {(leg.from_, leg.to): leg for leg in scenario.legs}
+    legs = {pair: lk.leg for pair, lk in directed_links(scenario).items() if lk.kind == "rail"}
     seen: set[tuple[str, str, str]] = set()
     for i, flow in enumerate(scenario.flows):
         route = flow.route
@@ -148,7 +146,7 @@ def check_gauges(scenario: Scenario) -> list[Problem]:
             change = node.gauge_change
             wanted = (change.from_mm, change.to_mm) if change is not None else None
             found = (before.gauge_mm, after.gauge_mm)
-            if found[0] == found[1] or found == wanted:
+            if found[0] == found[1] or (change is not None and change.allows(*found)):
                 continue
             if change is None:
                 msg = (f"flow {flow.id!r} changes gauge at {b!r} ({found[0]} mm on leg "
@@ -156,8 +154,10 @@ def check_gauges(scenario: Scenario) -> list[Problem]:
                        f"has no gauge_change (give it gauge_change: {{from_mm: {found[0]}, "
                        f"to_mm: {found[1]}}} or make the gauges match)")
             else:
+                ways = "one way only" if change.one_way else "either way"
                 msg = (f"flow {flow.id!r} arrives at {b!r} on {found[0]} mm and leaves on "
-                       f"{found[1]} mm, but its gauge_change is {wanted[0]} -> {wanted[1]} mm")
+                       f"{found[1]} mm, but its gauge_change is {wanted[0]} -> {wanted[1]} mm "
+                       f"({ways})")
             problems.append(Problem(msg, path=f"flows.{i}.via.{j - 1}"))
     return problems
 
@@ -182,24 +182,30 @@ def check_load(scenario: Scenario) -> list[Problem]:
     """Warnings where peak offered load exceeds a leg's, service's or node's capacity."""
     problems: list[Problem] = []
     demand = link_demand(scenario)
+    link_map = directed_links(scenario)
+
+    def offered(a: str, b: str, name: str) -> tuple[float, list[str]]:
+        """Demand on (a, b) if that direction rides link ``name``."""
+        lk = link_map.get((a, b))
+        return demand.get((a, b), (0.0, [])) if lk is not None and lk.name == name \
+            else (0.0, [])
+
     for i, leg in enumerate(scenario.legs):
-        teu, ids = demand.get((leg.from_, leg.to), (0.0, []))
-        if leg.trains_per_day is not None and teu / leg.max_train_teu > leg.trains_per_day:
-            problems.append(Problem(
-                f"flows {', '.join(ids)} need {teu / leg.max_train_teu:.2f} trains/day at peak "
-                f"({teu:.1f} TEU/day in full trains of {leg.max_train_teu} TEU) but leg "
-                f"{leg.key!r} allows {leg.trains_per_day:g} trains/day",
-                path=f"legs.{i}.trains_per_day", severity="warning"))
+        ways = [offered(leg.from_, leg.to, leg.key), offered(leg.to, leg.from_, leg.key)]
+        if leg.track == "single":  # both directions share the line
+            ways = [(ways[0][0] + ways[1][0], ways[0][1] + ways[1][1])]
+        for teu, ids in ways:
+            if leg.trains_per_day is not None and teu / leg.max_train_teu > leg.trains_per_day:
+                problems.append(Problem(
+                    f"flows {', '.join(ids)} need {teu / leg.max_train_teu:.2f} trains/day at "
+                    f"peak ({teu:.1f} TEU/day in full trains of {leg.max_train_teu} TEU) but "
+                    f"{leg.track}-track leg {leg.key!r} allows {leg.trains_per_day:g} "
+                    f"trains/day{' in both directions together' if leg.track == 'single' else ''}",
+                    path=f"legs.{i}.trains_per_day", severity="warning"))
     for name, svc in scenario.services.items():
-        teu, ids = demand.get((svc.from_, svc.to), (0.0, []))
-        offered = service_teu_per_day(svc)
-        if teu > offered:
-            problems.append(Problem(
-                f"flows {', '.join(ids)} need {teu:.1f} TEU slots/day at peak but service "
-                f"{name!r} offers about {offered:.1f} ({svc.vessels} vessels x "
-                f"{svc.capacity_teu:g} TEU per {round_trip_h(svc):.1f} h round trip, less "
-                f"{closed_fraction(svc):.0%} weather closures)",
-                path=f"services.{name}.vessels", severity="warning"))
+        for a, b in ((svc.from_, svc.to), (svc.to, svc.from_)):
+            teu, ids = offered(a, b, name)
+            _check_service_load(problems, name, svc, teu, ids)
     for node_id, (trains, ids) in node_trains_per_day(scenario).items():
         node = scenario.nodes.get(node_id)
         dwell = node.dwell_h.mean() if node is not None else 0.0
@@ -212,6 +218,19 @@ def check_load(scenario: Scenario) -> list[Problem]:
                 f"{node_id!r} handles about {capacity:.2f} ({node.tracks} tracks, mean dwell "
                 f"{dwell:.1f} h)", path=f"nodes.{node_id}.tracks", severity="warning"))
     return problems
+
+
+def _check_service_load(problems: list[Problem], name: str, svc, teu: float,
+                        ids: list[str]) -> None:
+    """Warn if flows offer a service more TEU per day, in one direction, than it carries."""
+    capacity = service_teu_per_day(svc)
+    if teu > capacity:
+        problems.append(Problem(
+            f"flows {', '.join(ids)} need {teu:.1f} TEU slots/day at peak but service "
+            f"{name!r} offers about {capacity:.1f} ({svc.vessels} vessels x "
+            f"{svc.capacity_teu:g} TEU per {round_trip_h(svc):.1f} h round trip, less "
+            f"{closed_fraction(svc):.0%} weather closures)",
+            path=f"services.{name}.vessels", severity="warning"))
 
 
 def check_calibration(scenario: Scenario) -> list[Problem]:

@@ -25,8 +25,10 @@ import pandas as pd
 from .categories import CATEGORIES
 from .engine import RunData
 from .network import segment_parts
+from .scenario.links import flow_direction
 
 TABLES = ("consignments", "movements", "resources")
+DIRECTIONS = ["westbound", "eastbound"]  # categories of the consignments' `direction`
 
 
 def consignments_table(run: RunData) -> pd.DataFrame:
@@ -61,6 +63,9 @@ def consignments_table(run: RunData) -> pd.DataFrame:
         pd.Categorical([], categories=[f.id for f in flows]),
         "origin": np.array([f.from_ for f in flows], dtype=object)[fo],
         "destination": np.array([f.to for f in flows], dtype=object)[fo],
+        "direction": pd.Categorical.from_codes(
+            np.array([DIRECTIONS.index(flow_direction(run.scenario, f)) for f in flows],
+                     dtype=np.int8)[fo] if n else np.empty(0, dtype=np.int8), DIRECTIONS),
         "unit": np.array([f.unit for f in flows], dtype=object)[fo],
         "teu": run.teu_of,
         "tons": run.tons_of,
@@ -239,7 +244,8 @@ def _segment_node(segment: str, scenario, end: int) -> str:
     if kind == "rail":
         return parts[end]
     svc = scenario.services[parts[0]]
-    return svc.from_ if end == 0 else svc.to
+    back = parts[-1] == "return"  # the crossing from the service's `to` port
+    return svc.from_ if (end == 0) != back else svc.to
 
 
 def build_tables(run: RunData) -> dict[str, pd.DataFrame]:

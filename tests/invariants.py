@@ -27,6 +27,30 @@ def _peak_overlap(starts: np.ndarray, ends: np.ndarray) -> int:
     return int(np.cumsum(delta[order]).max())
 
 
+def run_directions(leg, runs: pd.DataFrame) -> np.ndarray:
+    """For ``run`` rows on ``leg``: 0 where the train ran as the leg is written, 1 where
+    it ran against it (read from the order of the nodes in the batch's segment)."""
+    def way(segment: str) -> int:
+        path = segment.partition(":")[2].split(">")
+        return 0 if path.index(leg.to) > path.index(leg.from_) else 1
+    return np.array([way(s) for s in runs["segment"]], dtype=int)
+
+
+def check_single_track(sc, tables) -> None:
+    """On a single-track leg, trains running opposite ways are never on it at once."""
+    mov = tables["movements"]
+    runs = mov[mov["activity"] == "run"]
+    for leg in sc.legs:
+        if leg.track != "single":
+            continue
+        grp = runs[runs["place"] == leg.key]
+        ways = run_directions(leg, grp)
+        s, e = grp["start_h"].to_numpy(), grp["end_h"].to_numpy()
+        s0, e0, s1, e1 = s[ways == 0], e[ways == 0], s[ways == 1], e[ways == 1]
+        clash = (s0[:, None] < e1[None, :] - TOL) & (s1[None, :] < e0[:, None] - TOL)
+        assert not clash.any(), f"trains meet on single-track leg {leg.key}"
+
+
 def check_conservation(sc, tables) -> None:
     """Consignments and tons: created = delivered + in the system, per flow; times are
     ordered (created <= delivered <= end) and every creation lies in the run window."""
@@ -98,10 +122,14 @@ def check_capacities(sc, tables) -> None:
     runs = mov[mov["activity"] == "run"]
     legs = {leg.key: leg for leg in sc.legs}
     for key, grp in runs.groupby("place"):
-        tpd = legs[key].trains_per_day
-        if tpd:
-            starts = np.sort(grp["start_h"].to_numpy())
-            assert (np.diff(starts) >= 24.0 / tpd - TOL).all(), f"headway broken on {key}"
+        leg = legs[key]
+        if leg.trains_per_day:
+            ways = run_directions(leg, grp)
+            groups = [grp] if leg.track == "single" else [grp[ways == 0], grp[ways == 1]]
+            for g in groups:  # the headway holds per direction, or over both on single track
+                starts = np.sort(g["start_h"].to_numpy())
+                assert (np.diff(starts) >= 24.0 / leg.trains_per_day - TOL).all(), \
+                    f"headway broken on {key}"
     closures = tables["closures"]
     starts_of = {"run": runs, "process": proc,
                  "sail": mov[mov["activity"] == "sail"]}

@@ -41,3 +41,10 @@ def directed_links(scenario: Scenario) -> dict[tuple[str, str], Link]:
             a, b = (svc.to, svc.from_) if reverse else (svc.from_, svc.to)
             out[(a, b)] = Link("sea", name, reverse, service=svc)
     return out
+
+
+def flow_direction(scenario: Scenario, flow) -> str:
+    """'westbound' if the flow's destination lies west of its origin, else 'eastbound'
+    (by the nodes' longitudes; the corridor runs east-west)."""
+    nodes = scenario.nodes
+    return "westbound" if nodes[flow.to].lon < nodes[flow.from_].lon else "eastbound"

@@ -2,8 +2,9 @@
 
 The network is a random tree grown from node ``n0``: every other node hangs off an
 earlier one, joined by a rail leg or, when both ends are ports, sometimes by a sea service.
-Flows run from a node to one of its descendants along the tree, so every route is
-connected. Nodes, legs and services draw every distribution kind; scenarios also get
+Flows run between a node and one of its descendants along the tree, either way (legs
+and services are ridden against their written direction too; some legs are single
+track), so every route is connected. Nodes, legs and services draw every distribution kind; scenarios also get
 departure policies (fill, max wait, timetables), seasonality, rate changes, block and
 scheduled arrivals, scheduled closures of nodes, legs and services, and weather.
 Volumes are kept small so one run takes a fraction of a second.
@@ -127,6 +128,8 @@ def scenario_dicts(draw, max_nodes: int = 6, max_flows: int = 4, max_days: float
                 leg["id"] = f"leg{k}"
             if draw(st.booleans()):
                 leg["trains_per_day"] = draw(_num(0.5, 24))
+            if draw(st.integers(0, 3)) == 0:
+                leg["track"] = "single"
             legs.append(leg)
 
     children = {i: [k for k, p in parent.items() if p == i] for i in range(n)}
@@ -151,6 +154,8 @@ def scenario_dicts(draw, max_nodes: int = 6, max_flows: int = 4, max_days: float
         u = draw(st.sampled_from(sources))
         v = draw(st.sampled_from(descendants(u)))
         route = [f"n{i}" for i in path(u, v)]
+        if draw(st.integers(0, 2)) == 0:  # against the written direction of its links
+            route = route[::-1]
         flow = {"id": f"f{j}", "from": route[0], "to": route[-1], "via": route[1:-1],
                 "unit": draw(st.sampled_from(("teu", "wagon"))),
                 "tons_per_unit": draw(_num(5, 60)),

@@ -21,6 +21,7 @@ from .invariants import (
     check_movement_times,
     check_priority,
     check_rides,
+    check_single_track,
     check_trip_times,
 )
 from .strategies import scenarios
@@ -55,6 +56,7 @@ def check_all(sc):
     check_trip_times(tables)
     check_movement_times(tables)
     check_capacities(sc, tables)
+    check_single_track(sc, tables)
     # a second, independent run of the same scenario and seed: identical tables, and its
     # batch manifests (not in the tables) for route and FIFO checks
     run = simulate(sc)

@@ -121,6 +121,8 @@ def movements_table(run: RunData) -> pd.DataFrame:
     consignments spent waiting for it to form (``assemble`` for trains, ``await_vessel``
     for vessels) at the node where it formed; ``unit_hours`` sums the consignment-hours of
     each row (duration x units, or the members' individual waits for those rows).
+    ``teu`` is the batch's cargo, ``background_teu`` the deck slots its vessel gave to
+    background traffic (0 for trains).
     """
     rec = run.rec
     b = rec.column("st_batch")
@@ -142,6 +144,7 @@ def movements_table(run: RunData) -> pd.DataFrame:
     df.insert(1, "kind", kinds[bid] if len(bid) else np.array([], dtype=object))
     df.insert(2, "segment", rec.label_column("b_segment")[bid] if len(bid) else [])
     df["teu"] = rec.column("b_teu")[bid] if len(bid) else np.empty(0)
+    df["background_teu"] = rec.column("b_background_teu")[bid] if len(bid) else np.empty(0)
     df["tons"] = rec.column("b_tons")[bid] if len(bid) else np.empty(0)
     df["units"] = units[bid] if len(bid) else np.empty(0, dtype=np.int64)
     return df.sort_values(["batch_id", "start_h"], kind="stable").reset_index(drop=True)
@@ -189,7 +192,8 @@ def resources_table(run: RunData) -> pd.DataFrame:
         "t_h": rec.column("r_t"),
         "value": rec.column("r_value"),
     })
-    return pd.concat([sampled, teu_waiting_table(run)], ignore_index=True)
+    waiting = teu_waiting_table(run)
+    return pd.concat([sampled, waiting], ignore_index=True) if len(waiting) else sampled
 
 
 def teu_waiting_table(run: RunData) -> pd.DataFrame:

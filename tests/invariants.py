@@ -119,6 +119,11 @@ def check_capacities(sc, tables) -> None:
     for port, grp in berth.groupby("place"):
         peak = _peak_overlap(grp["start_h"].to_numpy(), grp["end_h"].to_numpy() - TOL)
         assert peak <= sc.nodes[port].berths, f"{port}: {peak} vessels on berths"
+    voyages = mov[mov["kind"] == "vessel"].drop_duplicates("batch_id")
+    for seg, grp in voyages.groupby("segment"):
+        deck = sc.services[seg.split(":")[1]].capacity_teu
+        assert ((grp["teu"] + grp["background_teu"]) <= deck + TOL).all(), \
+            f"{seg}: a vessel loaded beyond its deck"
     runs = mov[mov["activity"] == "run"]
     legs = {leg.key: leg for leg in sc.legs}
     for key, grp in runs.groupby("place"):

@@ -1,13 +1,14 @@
 """Hypothesis strategies that build small but valid random corridors (Scenario objects).
 
 The network is a random tree grown from node ``n0``: every other node hangs off an
-earlier one, joined by a rail leg or, when both ends are ports, sometimes by a sea service.
-Flows run between a node and one of its descendants along the tree, either way (legs
-and services are ridden against their written direction too; some legs are single
-track), so every route is connected. Nodes, legs and services draw every distribution kind; scenarios also get
-departure policies (fill, max wait, timetables), seasonality, rate changes, block and
-scheduled arrivals, scheduled closures of nodes, legs and services, and weather.
-Volumes are kept small so one run takes a fraction of a second.
+earlier one, joined by a rail leg or, when both ends are ports, sometimes by a sea
+service. Flows run between a node and one of its descendants along the tree, either way
+(legs and services are ridden against their written direction too; some legs are single
+track), so every route is connected. Nodes, legs and services draw every distribution
+kind; services may carry background traffic; scenarios also get departure policies
+(fill, max wait, timetables), seasonality, rate changes, block and scheduled arrivals,
+scheduled closures of nodes, legs and services, and weather. Volumes are kept small so
+one run takes a fraction of a second.
 """
 
 from __future__ import annotations
@@ -119,6 +120,12 @@ def scenario_dicts(draw, max_nodes: int = 6, max_flows: int = 4, max_days: float
                 svc["depart"] = draw(depart_policies())
             if draw(st.booleans()):
                 svc["weather"] = draw(weather())
+            if draw(st.integers(0, 2)) == 0:  # a little background traffic on the deck
+                svc["background"] = [
+                    {"id": f"bg{i}", "direction": draw(st.sampled_from(("outbound", "return"))),
+                     "units_per_day": draw(_num(0, 3)),
+                     "teu_per_unit": draw(_num(0.5, min(3.0, svc["capacity_teu"])))}
+                    for i in range(draw(st.integers(1, 2)))]
             services[f"s{k}"] = svc
         else:
             leg = {"from": a, "to": b, "distance_km": draw(_num(20, 1500)),

@@ -69,3 +69,18 @@ def arrival_times(flow, scenario, t0_h: float, t1_h: float,
             expected = end
     out = np.concatenate(times) if times else np.empty(0)
     return np.repeat(out, block)
+
+
+def background_times(bg, scenario, t0_h: float, t1_h: float,
+                     rng: np.random.Generator) -> np.ndarray:
+    """Arrival times (hours, sorted) of a service's background traffic ``bg`` in
+    [t0_h, t1_h): a Poisson process of ``units_per_day`` times the month's seasonality."""
+    season = bg.seasonality.values() if bg.seasonality else [1.0] * 12
+    origin = dt.datetime.combine(scenario.start_date, dt.time())
+    edges = _month_edges(scenario.start_date, t0_h, t1_h)
+    times = []
+    for a, b in zip(edges, edges[1:]):
+        month = (origin + dt.timedelta(hours=a)).month - 1
+        n = rng.poisson(bg.units_per_day * season[month] * (b - a) / 24.0)
+        times.append(rng.uniform(a, b, n))
+    return np.sort(np.concatenate(times)) if times else np.empty(0)

@@ -85,9 +85,9 @@ class FillOrMaxWait:
             deadline = self.since + self.max_wait_h
         if q.count and now >= deadline - EPS:
             return None
-        if self.by_cargo:
+        if self.by_cargo or now < deadline:
             return min(q.time_reaching(self.fill), deadline)
-        return deadline if now < deadline else INF
+        return q.next_scheduled()  # INF: only once cargo is put
 
 
 class Timetable:

@@ -8,11 +8,12 @@ from dataclasses import dataclass
 import numpy as np
 import simpy
 
-from ..network import Network
+from ..network import RETURN, Network
 from ..scenario.models import Scenario
 from ..stochastic import Sampler, Streams
 from .closures import Closures, Cuts, weather_windows
-from .demand import arrival_times
+from .deck import DeckQueue
+from .demand import arrival_times, background_times
 from .departure import make_rule
 from .primitives import Slots
 from .queues import CargoQueue
@@ -125,7 +126,7 @@ def build(scenario: Scenario, replication: int = 0):
         end_h=t1,
     )
     _queues(world, created)
-    _processes(world)
+    _processes(world, streams)
     return world, created, windows
 
 
@@ -189,7 +190,7 @@ def _queues(world: World, created: np.ndarray) -> None:
         world.queue_list[world.qid_table[fi, 0]].schedule(created[ids], ids)
 
 
-def _processes(world: World) -> None:
+def _processes(world: World, streams: Streams) -> None:
     """Start a train former per rail queue and the vessels of each fleet."""
     env, net, sc = world.env, world.network, world.scenario
     # Trains formed from cargo that arrived by ship are loaded at the port (its dwell_h),
@@ -213,10 +214,37 @@ def _processes(world: World) -> None:
                                         handle_at_start=q.has_scheduled or qid in sea_fed))
             else:
                 sea.setdefault(seg.service, [None, None])[int(seg.reverse)] = q
-    for name, (outbound, inbound) in sea.items():  # one pool of vessels for both ways
+    for name, svc in sc.services.items():  # one pool of vessels for both ways
         fleet = world.fleets[name]
+        decks = [_deck(world, name, svc, reverse, q, streams)
+                 for reverse, q in enumerate(sea.get(name, [None, None]))]
+        if decks[0] is None and decks[1] is None:
+            continue  # nothing ever crosses with this service
         for _ in range(fleet.vessels):
-            env.process(sail_vessel(world, fleet, outbound, inbound))
+            env.process(sail_vessel(world, fleet, *decks))
+
+
+def _deck(world: World, name: str, svc, reverse: int, q: CargoQueue | None,
+          streams: Streams) -> DeckQueue | None:
+    """What waits to board service ``name`` one way: its cargo queue (an empty one if
+    only background traffic crosses that way) and its background traffic."""
+    way = "return" if reverse else "outbound"
+    background = [bg for bg in svc.background if bg.direction == way]
+    if q is None and not background:
+        return None
+    if q is None:
+        port = svc.to if reverse else svc.from_
+        q = CargoQueue(f"sea:{name}" + (RETURN if reverse else ""), port, world.teu_of)
+    t0 = world.env.now
+    times, teu = [np.empty(0)], [np.empty(0)]
+    for bg in background:
+        rng = streams.generator(f"service:{name}:background:{bg.id}")
+        t = background_times(bg, world.scenario, t0, world.end_h, rng)
+        times.append(t)
+        teu.append(np.full(len(t), bg.teu_per_unit))
+    t, slots = np.concatenate(times), np.concatenate(teu)
+    order = np.argsort(t, kind="stable")
+    return DeckQueue(q, t[order], slots[order])
 
 
 def simulate(scenario: Scenario, replication: int = 0) -> RunData:

@@ -123,15 +123,17 @@ class CargoQueue:
         return float(self.sched_t[j - 1])
 
     # -- departures --------------------------------------------------------------
-    def take(self, capacity_teu: float) -> tuple[np.ndarray, float]:
+    def take(self, capacity_teu: float, oversize: bool = True) -> tuple[np.ndarray, float]:
         """Remove consignments FIFO up to ``capacity_teu`` (priority cargo first); return
-        their ids and TEU."""
+        their ids and TEU. With ``oversize``, a unit larger than ``capacity_teu`` at the
+        head of the queue travels alone (so it never blocks the queue); without, it
+        waits (the room is what another load left)."""
         ids_out: list[np.ndarray] = []
         room = capacity_teu
         if self.hot:
-            room = _take_fifo(self.hot, room, ids_out)
+            room = _take_fifo(self.hot, room, ids_out, oversize)
         if room > 1e-9 and not (self.hot and ids_out):
-            room = _take_fifo(self.chunks, room, ids_out)
+            room = _take_fifo(self.chunks, room, ids_out, oversize)
         if not ids_out:
             return self.sched_ids[:0], 0.0
         ids = ids_out[0] if len(ids_out) == 1 else np.concatenate(ids_out)
@@ -150,7 +152,7 @@ def _head_joined(fifo: deque) -> float:
     return joined if isinstance(joined, float) else float(joined[0])
 
 
-def _take_fifo(fifo: deque, room: float, ids_out: list) -> float:
+def _take_fifo(fifo: deque, room: float, ids_out: list, oversize: bool = True) -> float:
     """Move consignments from the head of ``fifo`` into ``ids_out`` while they fit in
     ``room`` TEU; return the room left. A unit larger than the whole batch travels alone
     when nothing else has been taken (it never blocks the queue)."""
@@ -159,7 +161,7 @@ def _take_fifo(fifo: deque, room: float, ids_out: list) -> float:
         cum = teu.cumsum()
         n = int(cum.searchsorted(room + 1e-9, side="right"))
         if n == 0:
-            if ids_out:
+            if ids_out or not oversize:
                 break
             n = 1
         room -= float(cum[n - 1])

@@ -53,6 +53,7 @@ class Recorder:
         self.b_teu = array("d")
         self.b_tons = array("d")
         self.b_units = array("q")
+        self.b_background_teu = array("d")  # deck slots of background traffic (vessels)
         # manifests, batch after batch (see module docstring)
         self.m_ids = array("i" if n_consignments < 2**31 else "q")
         # resources: long-format samples
@@ -76,9 +77,10 @@ class Recorder:
         return len(self.b_kind)
 
     def new_batch(self, kind: str, segment: str, formed: float, ids: np.ndarray,
-                  teu: float, tons: float) -> int:
-        """Open a batch formed at ``formed`` (hours) carrying consignments ``ids``;
-        return its id."""
+                  teu: float, tons: float, background_teu: float = 0.0) -> int:
+        """Open a batch formed at ``formed`` (hours) carrying consignments ``ids`` (and,
+        on a vessel, ``background_teu`` deck slots of background traffic); return its
+        id."""
         bid = len(self.b_kind)
         self.b_kind.append(self.code(kind))
         self.b_segment.append(self.code(segment))
@@ -87,6 +89,7 @@ class Recorder:
         self.b_teu.append(teu)
         self.b_tons.append(tons)
         self.b_units.append(len(ids))
+        self.b_background_teu.append(background_teu)
         self.m_ids.frombytes(ids.astype(self._id_dtype).tobytes())
         return bid
 

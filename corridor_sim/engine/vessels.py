@@ -1,26 +1,27 @@
 """Sea services: the vessels of a fleet shuttle between its two ports, loading at each
-port the cargo waiting for the crossing (under the service's departure rule) and
-crossing empty where none waits that way."""
+port the cargo and background traffic waiting for the crossing (under the service's
+departure rule) and crossing empty where nothing ever waits that way."""
 
 from __future__ import annotations
 
 import numpy as np
 
 from .closures import wait_until_open
+from .deck import DeckQueue
 from .departure import make_rule, wait_for_departure
-from .queues import CargoQueue
 from .records import CAT as C
 from .records import LABEL as A
 from .records import VESSELS_LOADED, Clock
 from .world import Fleet, World
 
 
-def sail_vessel(world: World, fleet: Fleet, outbound: CargoQueue | None,
-                inbound: CargoQueue | None):
-    """One vessel of ``fleet``, starting at its ``origin`` port. ``outbound`` holds the
-    cargo waiting there to cross to ``dest``, ``inbound`` the cargo waiting at ``dest`` to
-    cross back (``None`` where no flow crosses that way: the vessel then crosses empty
-    without calling for cargo). Anchorage (``anchorage_h``) applies on reaching ``dest``."""
+def sail_vessel(world: World, fleet: Fleet, outbound: DeckQueue | None,
+                inbound: DeckQueue | None):
+    """One vessel of ``fleet``, starting at its ``origin`` port. ``outbound`` holds what
+    waits there to cross to ``dest``, ``inbound`` what waits at ``dest`` to cross back
+    (``None`` where neither cargo nor background traffic crosses that way: the vessel
+    then crosses empty without calling). Anchorage (``anchorage_h``) applies on
+    reaching ``dest``."""
     env = world.env
     ports = (fleet.origin, fleet.dest)
     queues = (outbound, inbound)
@@ -38,7 +39,7 @@ def sail_vessel(world: World, fleet: Fleet, outbound: CargoQueue | None,
         here = 1 - here
 
 
-def _loaded_crossing(world: World, fleet: Fleet, q: CargoQueue, rule, port, other,
+def _loaded_crossing(world: World, fleet: Fleet, q: DeckQueue, rule, port, other,
                      anchor: bool):
     """Berth at ``port``, load from ``q`` when ``rule`` lets the vessel leave, sail to
     ``other`` (waiting out closures before sailing and, if ``anchor``, at anchor there),
@@ -50,14 +51,15 @@ def _loaded_crossing(world: World, fleet: Fleet, q: CargoQueue, rule, port, othe
     # capacity when it leaves (a capacity cut may start or end in between)
     rule.ready(env.now, fleet.capacity_at(env.now))
     yield from wait_for_departure(env, q, rule)
-    ids, teu = q.take(fleet.capacity_at(env.now))
+    ids, teu, background = q.take(fleet.capacity_at(env.now))
     rule.left(env.now)
     tons = float(np.add.reduce(world.tons_of[ids]))
-    bid = rec.new_batch("vessel", q.key, env.now, ids, teu, tons)
+    bid = rec.new_batch("vessel", q.key, env.now, ids, teu, tons, background)
     fleet.loaded += 1
     rec.sample(fleet.code, VESSELS_LOADED, env.now, fleet.loaded)
     clock = Clock(rec, bid, env.now)
-    yield env.timeout(teu / fleet.load_teu_per_h)
+    deck = teu + background
+    yield env.timeout(deck / fleet.load_teu_per_h)
     clock.mark(env.now, port.code, A["load"], C["transshipment"])
     if (yield from wait_until_open(env, fleet.closures)):
         clock.mark(env.now, fleet.code, A["weather"], C["disruption"])
@@ -71,10 +73,10 @@ def _loaded_crossing(world: World, fleet: Fleet, q: CargoQueue, rule, port, othe
     berth = other.berths.request()
     yield berth
     clock.mark(env.now, other.code, A["berth"], C["waiting"])
-    yield env.timeout(teu / fleet.unload_teu_per_h)
+    yield env.timeout(deck / fleet.unload_teu_per_h)
     clock.mark(env.now, other.code, A["unload"], C["transshipment"])
     other.berths.release(berth)
     rec.b_end[bid] = env.now
     fleet.loaded -= 1
     rec.sample(fleet.code, VESSELS_LOADED, env.now, fleet.loaded)
-    world.forward(ids, q)
+    world.forward(ids, q.cargo)

@@ -171,6 +171,25 @@ class Weather(Strict):
     duration_h: Distribution
 
 
+class Background(Strict):
+    """Traffic that shares a service's deck without being followed consignment by
+    consignment (trucks, tank wagons of oil products, cars): ``units_per_day`` on
+    average (times ``seasonality`` per month), arriving as a Poisson process, each unit
+    taking ``teu_per_unit`` deck slots (TEU equivalents: on a rail ferry whose deck
+    holds 56 wagons of 2 TEU, a truck takes about 112 / 50 = 2.24). ``direction``:
+    ``outbound`` crosses as the service is written (``from`` -> ``to``), ``return`` the
+    other way. Background units board first at each sailing (they are the service's
+    booked business); cargo takes the deck that is left."""
+
+    id: Ident
+    direction: Literal["outbound", "return"] = "outbound"
+    unit: str = "truck"
+    units_per_day: NonNeg
+    teu_per_unit: Pos = 1.0
+    seasonality: Monthly | None = None
+    source: str | None = None
+
+
 class Service(Strict):
     """A sea shuttle between two ports served by one fleet of vessels. Vessels load cargo
     waiting for the crossing at either port (``depart`` applies at both); with none
@@ -187,6 +206,7 @@ class Service(Strict):
     anchorage_h: Distribution = Field(default=0.0, validate_default=True)
     depart: DepartPolicy = DepartPolicy(when_full=0.9, max_wait_h=48.0)
     weather: Weather | None = None
+    background: list[Background] = Field(default_factory=list)
     source: str | None = None
 
 

@@ -179,7 +179,8 @@ def check_times(scenario: Scenario) -> list[Problem]:
 
 
 def check_load(scenario: Scenario) -> list[Problem]:
-    """Warnings where peak offered load exceeds a leg's, service's or node's capacity."""
+    """Warnings where peak offered load exceeds a leg's, service's or node's capacity;
+    errors where background traffic cannot fit a service's deck."""
     problems: list[Problem] = []
     demand = link_demand(scenario)
     link_map = directed_links(scenario)
@@ -206,6 +207,7 @@ def check_load(scenario: Scenario) -> list[Problem]:
         for a, b in ((svc.from_, svc.to), (svc.to, svc.from_)):
             teu, ids = offered(a, b, name)
             _check_service_load(problems, name, svc, teu, ids)
+        problems += check_background(name, svc)
     for node_id, (trains, ids) in node_trains_per_day(scenario).items():
         node = scenario.nodes.get(node_id)
         dwell = node.dwell_h.mean() if node is not None else 0.0
@@ -217,6 +219,34 @@ def check_load(scenario: Scenario) -> list[Problem]:
                 f"flows {', '.join(ids)} bring {trains:.2f} trains/day at peak but node "
                 f"{node_id!r} handles about {capacity:.2f} ({node.tracks} tracks, mean dwell "
                 f"{dwell:.1f} h)", path=f"nodes.{node_id}.tracks", severity="warning"))
+    return problems
+
+
+def check_background(name: str, svc) -> list[Problem]:
+    """Background traffic must fit the deck: each unit on one vessel, and each
+    direction's peak demand within what the fleet carries a day (errors)."""
+    problems: list[Problem] = []
+    capacity = service_teu_per_day(svc)
+    for way in ("outbound", "return"):
+        peak, first = 0.0, None
+        for i, bg in enumerate(svc.background):
+            path = f"services.{name}.background.{i}"
+            if bg.teu_per_unit > svc.capacity_teu:
+                problems.append(Problem(
+                    f"a {bg.unit} of background traffic {bg.id!r} takes {bg.teu_per_unit:g} "
+                    f"deck slots but vessels of service {name!r} have {svc.capacity_teu:g}",
+                    path=f"{path}.teu_per_unit"))
+            if bg.direction == way:
+                season = max(bg.seasonality.values()) if bg.seasonality else 1.0
+                peak += bg.units_per_day * season * bg.teu_per_unit
+                first = first or f"{path}.units_per_day"
+        if peak > capacity:
+            problems.append(Problem(
+                f"background traffic of service {name!r} ({way}) needs {peak:.1f} deck "
+                f"slots a day at peak but the service carries about {capacity:.1f} a day "
+                f"({svc.vessels} vessels x {svc.capacity_teu:g} TEU per "
+                f"{round_trip_h(svc):.1f} h round trip, less {closed_fraction(svc):.0%} "
+                "weather closures): lower units_per_day or add vessels", path=first))
     return problems
 
 

@@ -1,0 +1,83 @@
+"""What waits to board a sea service at one port: the cargo queue the model follows
+consignment by consignment, and the service's background traffic (trucks, tank wagons)
+that only takes deck space.
+
+``DeckQueue`` answers the departure rules' questions (``count``, ``total_teu``,
+``first_joined`` ...) for both together, so a vessel fills up with either. Background
+units are pre-drawn arrival times with the deck slots each takes; at a sailing they
+board first, oldest first, and the cargo takes what deck is left.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .queues import INF, CargoQueue
+
+
+class DeckQueue:
+    """Cargo queue ``cargo`` plus background units arriving at ``times`` (hours, sorted)
+    taking ``teu`` deck slots each."""
+
+    def __init__(self, cargo: CargoQueue, times: np.ndarray, teu: np.ndarray):
+        self.cargo = cargo
+        self.key = cargo.key
+        self.t = times
+        self.cum = np.concatenate([[0.0], np.cumsum(teu)])  # deck slots of units before i
+        self.boarded = 0  # units that have sailed
+        self.arrived = 0  # units arrived so far (admitted)
+
+    # -- the queue interface the departure rules read -------------------------------
+    def admit(self, now: float) -> None:
+        self.cargo.admit(now)
+        if self.arrived < len(self.t) and self.t[self.arrived] <= now:
+            self.arrived = int(self.t.searchsorted(now, side="right"))
+
+    @property
+    def background_teu(self) -> float:
+        """Deck slots of background units waiting now."""
+        return float(self.cum[self.arrived] - self.cum[self.boarded])
+
+    @property
+    def count(self) -> int:
+        return self.cargo.count + self.arrived - self.boarded
+
+    @property
+    def total_teu(self) -> float:
+        return self.cargo.total_teu + self.background_teu
+
+    @property
+    def has_scheduled(self) -> bool:
+        return self.cargo.has_scheduled or self.arrived < len(self.t)
+
+    def first_joined(self) -> float:
+        own = float(self.t[self.boarded]) if self.arrived > self.boarded else INF
+        return min(self.cargo.first_joined(), own)
+
+    def next_scheduled(self) -> float:
+        own = float(self.t[self.arrived]) if self.arrived < len(self.t) else INF
+        return min(self.cargo.next_scheduled(), own)
+
+    def time_reaching(self, teu: float) -> float:
+        """When waiting deck slots first reach ``teu``, counting background arrivals to
+        come (cargo arriving later by train or vessel cannot be foreseen)."""
+        need = teu - self.total_teu
+        if need <= 1e-9:
+            return -INF
+        j = int(self.cum.searchsorted(self.cum[self.arrived] + need - 1e-9, side="left"))
+        return float(self.t[j - 1]) if j < len(self.cum) else INF
+
+    def wait_event(self, env):
+        return self.cargo.wait_event(env)
+
+    # -- boarding -----------------------------------------------------------------
+    def take(self, capacity_teu: float) -> tuple[np.ndarray, float, float]:
+        """Board background units (oldest first) and then cargo, up to
+        ``capacity_teu``; return the cargo's ids, its TEU and the background's TEU."""
+        limit = self.cum[self.boarded] + capacity_teu + 1e-9
+        last = int(self.cum.searchsorted(limit, side="right")) - 1
+        last = min(max(last, self.boarded), self.arrived)
+        background = float(self.cum[last] - self.cum[self.boarded])
+        self.boarded = last
+        ids, teu = self.cargo.take(capacity_teu - background, oversize=background == 0)
+        return ids, teu, background

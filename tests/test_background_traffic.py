@@ -1,0 +1,101 @@
+"""Background traffic on a service's deck: it takes deck space at each sailing, cargo
+takes what is left, and a deck is never overfilled."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from corridor_sim.experiment import run_single
+from corridor_sim.scenario import ScenarioError, load_scenario
+
+from .invariants import check_conservation, check_delay_sum
+from .test_both_directions import EAST, corridor
+
+DECK = 80  # the test corridor's ferry: 80 TEU slots, 3 vessels
+
+
+def _ferry(background: list[dict]) -> dict:
+    sc = corridor([EAST])
+    svc = sc.services["ferry"].model_dump(by_alias=True, exclude_none=True)
+    svc["background"] = background
+    return {"services": {"ferry": svc}}
+
+
+def _run(background: list[dict], seed: int = 11):
+    sc = corridor([EAST], seed=seed, extra=_ferry(background))
+    tables, _ = run_single(sc)
+    return sc, tables
+
+
+def _sailings(tables):
+    m = tables["movements"]
+    return m[m["kind"] == "vessel"].drop_duplicates("batch_id")
+
+
+def test_deck_is_never_overfilled_and_background_sails_both_ways():
+    trucks = [{"id": "trucks_out", "units_per_day": 30, "teu_per_unit": 2.0},
+              {"id": "trucks_back", "direction": "return", "units_per_day": 20,
+               "teu_per_unit": 2.0}]
+    sc, tables = _run(trucks)
+    check_conservation(sc, tables)
+    check_delay_sum(tables)
+    v = _sailings(tables)
+    assert ((v["teu"] + v["background_teu"]) <= DECK + 1e-9).all()
+    back = v[v["segment"] == "sea:ferry:return"]
+    assert len(back) > 50 and (back["units"] == 0).all()  # no cargo flows back
+    assert back["background_teu"].sum() > 0
+    days = (sc.horizon_days + sc.warmup_days)
+    # every truck that arrived has sailed, bar those still waiting at the end
+    assert back["background_teu"].sum() == pytest.approx(20 * 2.0 * days, rel=0.1)
+    out = v[v["segment"] == "sea:ferry"]
+    assert out["background_teu"].sum() == pytest.approx(30 * 2.0 * days, rel=0.1)
+
+
+def test_cargo_waits_longer_when_background_fills_most_of_the_deck():
+    def wait_h(background):
+        _, tables = _run(background)
+        c = tables["consignments"]
+        c = c[c["delivered_h"].notna() & ~c["warmup"]]
+        return c["waiting_h"].mean(), c["transit_h"].mean()
+
+    # the ferry carries about 147 slots a day each way (3 vessels x 80 TEU per 39 h
+    # round trip); the cargo needs about 27: trucks taking 100 slots a day leave it the
+    # remaining third of the deck
+    none = wait_h([])
+    busy = wait_h([{"id": "trucks", "units_per_day": 50, "teu_per_unit": 2.0}])
+    assert busy[0] > none[0] + 4  # hours more waiting for a vessel, on average
+    assert busy[1] > none[1] + 8  # and door to door
+
+
+def test_background_larger_than_the_deck_is_refused(tmp_path):
+    path = tmp_path / "bg.yaml"
+    path.write_text(
+        "name: bg\nstart_date: 2023-01-01\nhorizon_days: 30\n"
+        "nodes:\n"
+        "  p: {kind: port, country: XX, lon: 0, lat: 0}\n"
+        "  q: {kind: port, country: XX, lon: 1, lat: 0}\n"
+        "services:\n"
+        "  ferry: {from: p, to: q, distance_km: 400, vessels: 1, capacity_teu: 50,\n"
+        "          speed_kn: 12,\n"
+        "          background: [{id: trucks, units_per_day: 500, teu_per_unit: 2}]}\n"
+        "flows:\n  - {id: f, from: p, to: q, tons_per_year: 1000}\n")
+    with pytest.raises(ScenarioError) as err:
+        load_scenario(path)
+    text = str(err.value)
+    assert "background traffic of service 'ferry' (outbound)" in text
+    assert "services.ferry.background.0.units_per_day" in text and ":10:" in text
+    path.write_text(path.read_text().replace("units_per_day: 500, teu_per_unit: 2",
+                                             "units_per_day: 1, teu_per_unit: 60"))
+    with pytest.raises(ScenarioError, match="takes 60 deck slots"):
+        load_scenario(path)
+
+
+def test_background_changes_no_cargo_stream():
+    # background arrivals draw from streams of their own: with an empty deck share the
+    # cargo's own random numbers are untouched, so trains are identical up to the port
+    _, a = _run([])
+    _, b = _run([{"id": "cars", "units_per_day": 1e-9, "teu_per_unit": 1.0}])
+    ca, cb = a["consignments"], b["consignments"]
+    assert np.array_equal(ca["created_h"], cb["created_h"])
+    assert np.allclose(ca["transit_h"].fillna(-1), cb["transit_h"].fillna(-1))

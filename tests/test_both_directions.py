@@ -187,3 +187,19 @@ def test_single_track_on_a_sea_service_is_refused(tmp_path):
     with pytest.raises(ScenarioError) as err:
         load_scenario(path)
     assert "services.ferry.track" in str(err.value) and ":9:" in str(err.value)
+
+
+def test_kpis_split_throughput_by_direction_and_report_decks_each_way():
+    tables, _ = _transit_days(corridor([EAST, WEST]))
+    k = tables["kpis"].set_index(["kpi", "group"])["value"]
+    west = k[("tons_delivered", "direction:westbound")]
+    east = k[("tons_delivered", "direction:eastbound")]
+    assert west > 0 and east > 0
+    assert west + east == pytest.approx(k[("tons_delivered", "all")])
+    assert west == pytest.approx(k[("tons_delivered", "flow:west")])
+    out, back = (k[("deck_load_factor", f"service:ferry:{w}")] for w in ("outbound", "return"))
+    assert 0 < out <= 1 and 0 < back <= 1
+    # one-way traffic: the empty crossing back is not a sailing, so no return row
+    one, _ = _transit_days(corridor([EAST]))
+    groups = set(one["kpis"].loc[one["kpis"]["kpi"] == "deck_load_factor", "group"])
+    assert groups == {"service:ferry:outbound"}

@@ -25,6 +25,7 @@ from .basics import (
 )
 from .compare import kpi_differences
 from .delays import backlog_end, backlog_over_time, bottlenecks, delay_breakdown, delay_by_place
+from .directions import deck_use, throughput_by_direction
 from .flows import (
                      throughput_by_flow,
                      throughput_by_leg,
@@ -43,6 +44,7 @@ __all__ = [
                      "backlog_over_time",
                      "bottlenecks",
                      "capacities",
+                     "deck_use",
                      "delay_breakdown",
                      "delay_by_place",
                      "delivered",
@@ -59,6 +61,7 @@ __all__ = [
                      "start_date_of",
                      "step_stats",
                      "summary_lines",
+                     "throughput_by_direction",
                      "throughput_by_flow",
                      "throughput_by_leg",
                      "throughput_by_month",

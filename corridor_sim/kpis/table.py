@@ -11,6 +11,7 @@ from ..categories import CATEGORIES
 from ..overload import backlog_trend
 from .basics import delivered, hours_of, tons_delivered, warmup_deliveries
 from .delays import backlog_end, bottlenecks
+from .directions import deck_use, throughput_by_direction
 from .flows import transit_by_od
 from .resources import resource_stats
 
@@ -33,6 +34,8 @@ def kpi_table(tables: dict[str, pd.DataFrame], start_date: dt.date, horizon_h: f
             rows.append(("tons_delivered_jan_sep", "all", tons_delivered(cons, 0.0, sep30), "t"))
     for flow, t in d.groupby("flow", observed=True)["tons"].sum().items():
         rows.append(("tons_delivered", f"flow:{flow}", float(t), "t"))
+    for r in throughput_by_direction(cons, 0.0, horizon_h).itertuples():
+        rows.append(("tons_delivered", f"direction:{r.direction}", float(r.tons), "t"))
     warm = warmup_deliveries(cons)
     rows.append(("warmup_tons_delivered", "all", warm["tons"], "t"))
     for r in transit_by_od(cons).itertuples():
@@ -52,6 +55,10 @@ def kpi_table(tables: dict[str, pd.DataFrame], start_date: dt.date, horizon_h: f
     b = bottlenecks(mov)
     for r in b.itertuples():  # every place, so replications share the same rows
         rows.append(("wait_share", f"place:{r.place}", float(r.share), "fraction"))
+    if scenario is not None and hasattr(scenario, "services"):
+        for r in deck_use(mov, scenario).itertuples():
+            rows.append(("deck_load_factor", f"service:{r.service}:{r.way}",
+                         float(r.load_factor), "fraction"))
     if scenario is not None and "resources" in tables:
         st = resource_stats(tables["resources"], scenario, 0.0, horizon_h)
         for r in st.itertuples():
@@ -68,6 +75,10 @@ def summary_lines(tables: dict[str, pd.DataFrame], start_date: dt.date,
     lines = [f"tons delivered: {tons_delivered(cons, 0.0, horizon_h) / 1e6:.3f} Mt "
              f"({len(delivered(cons))} consignments; {warm['tons'] / 1e3:.1f} kt delivered "
              "during warm-up not counted)"]
+    both = throughput_by_direction(cons, 0.0, horizon_h).set_index("direction")["tons"]
+    if both.get("eastbound", 0) > 0:
+        lines.append(f"  westbound {both['westbound'] / 1e6:.3f} Mt, eastbound "
+                     f"{both['eastbound'] / 1e6:.3f} Mt")
     for r in transit_by_od(cons).itertuples():
         lines.append(f"  {r.origin} -> {r.destination}: median {r.p50_days:.1f} d, "
                      f"p90 {r.p90_days:.1f} d (n={r.n})")

@@ -99,3 +99,23 @@ def test_background_changes_no_cargo_stream():
     ca, cb = a["consignments"], b["consignments"]
     assert np.array_equal(ca["created_h"], cb["created_h"])
     assert np.allclose(ca["transit_h"].fillna(-1), cb["transit_h"].fillna(-1))
+
+
+def test_boarding_order_is_priority_cargo_then_background_then_other_cargo():
+    from corridor_sim.engine.deck import DeckQueue
+    from corridor_sim.engine.queues import CargoQueue
+
+    teu = np.ones(10)
+    priority = np.array([True] * 3 + [False] * 7)
+    cargo = CargoQueue("sea:ferry", "p", teu, priority)
+    cargo.put(np.arange(3, 10), 0.0)  # other cargo, waiting longest
+    cargo.put(np.arange(3), 5.0)  # a block with booked slots
+    deck = DeckQueue(cargo, np.array([1.0, 2.0, 3.0, 50.0]), np.full(4, 2.0))
+    deck.admit(10.0)
+    assert deck.count == 13 and deck.total_teu == pytest.approx(16.0)
+    ids, cargo_teu, background = deck.take(8.0)
+    # 3 TEU of the block, then two trucks (4 slots), then 1 TEU of the other cargo
+    assert list(ids[:3]) == [0, 1, 2] and background == pytest.approx(4.0)
+    assert list(ids[3:]) == [3] and cargo_teu == pytest.approx(4.0)
+    ids, cargo_teu, background = deck.take(3.0)  # the third truck does not fit whole
+    assert background == pytest.approx(2.0) and list(ids) == [4]

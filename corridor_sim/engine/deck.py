@@ -4,8 +4,9 @@ that only takes deck space.
 
 ``DeckQueue`` answers the departure rules' questions (``count``, ``total_teu``,
 ``first_joined`` ...) for both together, so a vessel fills up with either. Background
-units are pre-drawn arrival times with the deck slots each takes; at a sailing they
-board first, oldest first, and the cargo takes what deck is left.
+units are pre-drawn arrival times with the deck slots each takes. At a sailing, priority
+cargo (block trains with booked ferry slots) boards first, then background units
+(booked business, oldest first), then the other cargo in what deck is left.
 """
 
 from __future__ import annotations
@@ -72,12 +73,23 @@ class DeckQueue:
 
     # -- boarding -----------------------------------------------------------------
     def take(self, capacity_teu: float) -> tuple[np.ndarray, float, float]:
-        """Board background units (oldest first) and then cargo, up to
-        ``capacity_teu``; return the cargo's ids, its TEU and the background's TEU."""
-        limit = self.cum[self.boarded] + capacity_teu + 1e-9
+        """Board up to ``capacity_teu``: priority cargo (booked block-train slots) first,
+        then background units (oldest first), then the other cargo; return the cargo's
+        ids, its TEU and the background's TEU."""
+        if self.arrived == self.boarded:  # no background waiting: as a plain queue
+            ids, teu = self.cargo.take(capacity_teu)
+            return ids, teu, 0.0
+        first, room = np.empty(0, dtype=np.int64), capacity_teu
+        if self.cargo.hot:
+            first, teu = self.cargo.take(room, which="priority")
+            room -= teu
+        limit = self.cum[self.boarded] + room + 1e-9
         last = int(self.cum.searchsorted(limit, side="right")) - 1
         last = min(max(last, self.boarded), self.arrived)
         background = float(self.cum[last] - self.cum[self.boarded])
         self.boarded = last
-        ids, teu = self.cargo.take(capacity_teu - background, oversize=background == 0)
-        return ids, teu, background
+        room -= background
+        ids, teu = self.cargo.take(room, oversize=False, which="other")
+        if len(first):
+            ids = np.concatenate([first, ids]) if len(ids) else first
+        return ids, capacity_teu - room + teu - background, background

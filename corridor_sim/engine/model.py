@@ -110,7 +110,7 @@ def build(scenario: Scenario, replication: int = 0):
         name: Fleet(
             name, rec.code(name), stations[svc.from_], stations[svc.to], svc.vessels,
             svc.capacity_teu, svc.load_teu_per_h, svc.unload_teu_per_h, svc.distance_km,
-            svc.depart,
+            svc.depart, svc.depart_return or svc.depart,
             Sampler(svc.speed_kn, streams.generator(f"service:{name}:speed")),
             Sampler(svc.anchorage_h, streams.generator(f"service:{name}:anchorage")),
             closures.get(name, none), cuts.get(name))

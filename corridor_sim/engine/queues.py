@@ -123,16 +123,18 @@ class CargoQueue:
         return float(self.sched_t[j - 1])
 
     # -- departures --------------------------------------------------------------
-    def take(self, capacity_teu: float, oversize: bool = True) -> tuple[np.ndarray, float]:
+    def take(self, capacity_teu: float, oversize: bool = True,
+             which: str = "all") -> tuple[np.ndarray, float]:
         """Remove consignments FIFO up to ``capacity_teu`` (priority cargo first); return
         their ids and TEU. With ``oversize``, a unit larger than ``capacity_teu`` at the
         head of the queue travels alone (so it never blocks the queue); without, it
-        waits (the room is what another load left)."""
+        waits (the room is what another load left). ``which``: ``"priority"`` or
+        ``"other"`` takes from that class only."""
         ids_out: list[np.ndarray] = []
         room = capacity_teu
-        if self.hot:
+        if self.hot and which != "other":
             room = _take_fifo(self.hot, room, ids_out, oversize)
-        if room > 1e-9 and not (self.hot and ids_out):
+        if room > 1e-9 and which != "priority" and not (self.hot and ids_out):
             room = _take_fifo(self.chunks, room, ids_out, oversize)
         if not ids_out:
             return self.sched_ids[:0], 0.0

@@ -25,8 +25,8 @@ def sail_vessel(world: World, fleet: Fleet, outbound: DeckQueue | None,
     env = world.env
     ports = (fleet.origin, fleet.dest)
     queues = (outbound, inbound)
-    rules = tuple(make_rule(fleet.depart, fleet.capacity_teu, clock="vehicle")
-                  for _ in ports)
+    rules = tuple(make_rule(policy, fleet.capacity_teu, clock="vehicle")
+                  for policy in (fleet.depart, fleet.depart_return))
     here = 0
     while True:
         q = queues[here]

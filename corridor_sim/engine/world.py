@@ -117,7 +117,8 @@ class Fleet:
     load_teu_per_h: float
     unload_teu_per_h: float
     distance_km: float
-    depart: object  # the scenario's DepartPolicy
+    depart: object  # the scenario's DepartPolicy, crossing from origin
+    depart_return: object  # ... and crossing back from dest
     speed_kn: object  # Sampler
     anchorage_h: object  # Sampler
     closures: Closures

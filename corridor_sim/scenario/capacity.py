@@ -30,21 +30,23 @@ def closed_fraction(service: Service) -> float:
     return sum(fractions) / len(fractions)
 
 
-def round_trip_h(service: Service) -> float:
-    """Hours for one vessel to load, sail loaded, unload and return empty (no waiting)."""
+def round_trip_h(service: Service, loaded_back: bool = False) -> float:
+    """Hours for one vessel to load, sail loaded, unload and return (no waiting); with
+    ``loaded_back`` it loads and unloads a full deck on the way back too."""
     speed = service.speed_kn.mean() * KM_PER_NM
     if speed <= 0:
         return float("inf")
     sail = service.distance_km / speed
     handle = service.capacity_teu / service.load_teu_per_h
     handle += service.capacity_teu / service.unload_teu_per_h
-    return 2 * sail + handle + service.anchorage_h.mean()
+    return 2 * sail + handle * (2 if loaded_back else 1) + service.anchorage_h.mean()
 
 
-def service_teu_per_day(service: Service) -> float:
-    """TEU slots a service offers per day: fleet capacity over the round trip, less
-    weather closures. A timetable caps it at one departure per vessel per interval."""
-    trip = round_trip_h(service)
+def service_teu_per_day(service: Service, loaded_back: bool = False) -> float:
+    """TEU slots a service offers per day each way: fleet capacity over the round trip
+    (``round_trip_h``), less weather closures. A timetable caps it at one departure per
+    vessel per interval."""
+    trip = round_trip_h(service, loaded_back)
     if service.depart.timetable_h is not None:
         trip = max(trip, service.depart.timetable_h)
     return service.vessels * service.capacity_teu * 24.0 / trip * (1 - closed_fraction(service))

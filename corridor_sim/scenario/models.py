@@ -178,8 +178,9 @@ class Background(Strict):
     taking ``teu_per_unit`` deck slots (TEU equivalents: on a rail ferry whose deck
     holds 56 wagons of 2 TEU, a truck takes about 112 / 50 = 2.24). ``direction``:
     ``outbound`` crosses as the service is written (``from`` -> ``to``), ``return`` the
-    other way. Background units board first at each sailing (they are the service's
-    booked business); cargo takes the deck that is left."""
+    other way. At each sailing, priority cargo (booked block-train slots) boards first,
+    then background units (the service's booked business, oldest first), then the other
+    cargo in the deck that is left."""
 
     id: Ident
     direction: Literal["outbound", "return"] = "outbound"
@@ -192,8 +193,9 @@ class Background(Strict):
 
 class Service(Strict):
     """A sea shuttle between two ports served by one fleet of vessels. Vessels load cargo
-    waiting for the crossing at either port (``depart`` applies at both); with none
-    waiting at the far port they return empty."""
+    waiting for the crossing at either port: ``depart`` rules the crossing from ``from``,
+    ``depart_return`` (default: the same) the crossing back; where nothing ever waits
+    at the far port they return empty."""
 
     from_: Ident = Field(alias="from")
     to: Ident
@@ -205,6 +207,7 @@ class Service(Strict):
     unload_teu_per_h: Pos = 50.0
     anchorage_h: Distribution = Field(default=0.0, validate_default=True)
     depart: DepartPolicy = DepartPolicy(when_full=0.9, max_wait_h=48.0)
+    depart_return: DepartPolicy | None = None
     weather: Weather | None = None
     background: list[Background] = Field(default_factory=list)
     source: str | None = None

@@ -204,9 +204,13 @@ def check_load(scenario: Scenario) -> list[Problem]:
                     f"trains/day{' in both directions together' if leg.track == 'single' else ''}",
                     path=f"legs.{i}.trains_per_day", severity="warning"))
     for name, svc in scenario.services.items():
-        for a, b in ((svc.from_, svc.to), (svc.to, svc.from_)):
-            teu, ids = offered(a, b, name)
-            _check_service_load(problems, name, svc, teu, ids)
+        ways = (("outbound", svc.from_, svc.to), ("return", svc.to, svc.from_))
+        load = {way: (offered(a, b, name), background_peak(svc, way)) for way, a, b in ways}
+        back = load["return"][0][0] + load["return"][1] > 0  # vessels load both ways
+        for (teu, ids), trucks in load.values():
+            if trucks > 0:
+                ids = [*ids, f"background traffic ({trucks:.1f} slots/day)"]
+            _check_service_load(problems, name, svc, teu + trucks, ids, back)
         problems += check_background(name, svc)
     for node_id, (trains, ids) in node_trains_per_day(scenario).items():
         node = scenario.nodes.get(node_id)
@@ -222,13 +226,19 @@ def check_load(scenario: Scenario) -> list[Problem]:
     return problems
 
 
+def background_peak(svc, way: str) -> float:
+    """Deck slots a day a service's background traffic takes one way at its peak month."""
+    return sum(bg.units_per_day * (max(bg.seasonality.values()) if bg.seasonality else 1.0)
+               * bg.teu_per_unit for bg in svc.background if bg.direction == way)
+
+
 def check_background(name: str, svc) -> list[Problem]:
     """Background traffic must fit the deck: each unit on one vessel, and each
     direction's peak demand within what the fleet carries a day (errors)."""
     problems: list[Problem] = []
     capacity = service_teu_per_day(svc)
     for way in ("outbound", "return"):
-        peak, first = 0.0, None
+        first = None
         for i, bg in enumerate(svc.background):
             path = f"services.{name}.background.{i}"
             if bg.teu_per_unit > svc.capacity_teu:
@@ -237,9 +247,8 @@ def check_background(name: str, svc) -> list[Problem]:
                     f"deck slots but vessels of service {name!r} have {svc.capacity_teu:g}",
                     path=f"{path}.teu_per_unit"))
             if bg.direction == way:
-                season = max(bg.seasonality.values()) if bg.seasonality else 1.0
-                peak += bg.units_per_day * season * bg.teu_per_unit
                 first = first or f"{path}.units_per_day"
+        peak = background_peak(svc, way)
         if peak > capacity:
             problems.append(Problem(
                 f"background traffic of service {name!r} ({way}) needs {peak:.1f} deck "
@@ -251,14 +260,15 @@ def check_background(name: str, svc) -> list[Problem]:
 
 
 def _check_service_load(problems: list[Problem], name: str, svc, teu: float,
-                        ids: list[str]) -> None:
+                        ids: list[str], loaded_back: bool = False) -> None:
     """Warn if flows offer a service more TEU per day, in one direction, than it carries."""
-    capacity = service_teu_per_day(svc)
+    capacity = service_teu_per_day(svc, loaded_back)
     if teu > capacity:
         problems.append(Problem(
             f"flows {', '.join(ids)} need {teu:.1f} TEU slots/day at peak but service "
             f"{name!r} offers about {capacity:.1f} ({svc.vessels} vessels x "
-            f"{svc.capacity_teu:g} TEU per {round_trip_h(svc):.1f} h round trip, less "
+            f"{svc.capacity_teu:g} TEU per {round_trip_h(svc, loaded_back):.1f} h round trip"
+            f"{', loading both ways' if loaded_back else ''}, less "
             f"{closed_fraction(svc):.0%} weather closures)",
             path=f"services.{name}.vessels", severity="warning"))
 

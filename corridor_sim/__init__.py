@@ -10,7 +10,7 @@ from typing import Any
 
 __version__ = "0.1.0"
 
-from .scenario import Scenario, ScenarioError, load_scenario
+from .scenario import Scenario, ScenarioError, load_scenario, with_overrides
 
 _LAZY = {
     "run": ("corridor_sim.api", "run"),
@@ -29,4 +29,5 @@ def __getattr__(name: str) -> Any:
     raise AttributeError(f"module 'corridor_sim' has no attribute {name!r}")
 
 
-__all__ = ["Scenario", "ScenarioError", "load_scenario", "__version__", *_LAZY]
+__all__ = ["Scenario", "ScenarioError", "load_scenario", "with_overrides", "__version__",
+           *_LAZY]

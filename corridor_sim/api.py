@@ -21,7 +21,7 @@ from pathlib import Path
 import pandas as pd
 
 from . import __version__, kpis
-from .scenario import Scenario, load_scenario
+from .scenario import Scenario, load_scenario, with_overrides
 
 TABLES = ("consignments", "movements", "resources", "closures", "kpis")
 
@@ -175,11 +175,11 @@ def run(scenario: Scenario | str | Path, replications: int = 1, seed: int | None
     from .experiment import run_replications
 
     if isinstance(scenario, Scenario):
-        sc = scenario.with_overrides(overrides) if overrides else scenario
+        sc = with_overrides(scenario, overrides) if overrides else scenario
     else:
         sc = load_scenario(scenario, overrides or None)
     if seed is not None:
-        sc = sc.with_overrides({"seed": seed})
+        sc = with_overrides(sc, {"seed": seed})
     reps = run_replications(sc, replications, seed, **options)
     tables = {name: pd.concat([t[name] for t in reps], ignore_index=True)
               for name in reps[0]}

@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from .experiment import run_single, summarize_kpis
+from .scenario import with_overrides
 from .scenario.models import Scenario
 from .seeds import Target, get_path
 
@@ -106,7 +107,7 @@ class Problem:
 
     def evaluate(self, values: dict[str, float]) -> tuple[float, pd.DataFrame]:
         """Objective and target comparison at ``values``."""
-        sc = self.scenario.with_overrides(values)
+        sc = with_overrides(self.scenario, values)
         tables = simulate_kpis(sc, self.replications, self.workers)
         comp = compare_targets(tables, self.targets)
         return objective_value(comp), comp

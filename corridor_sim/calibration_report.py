@@ -19,6 +19,7 @@ import pandas as pd
 import yaml
 
 from .calibrate import Fit
+from .scenario import with_overrides
 from .scenario.models import Scenario
 from .seeds import InputFile, Target, range_for
 
@@ -123,7 +124,7 @@ def write_calibration(out: str | Path, fit: Fit, scenario: Scenario, scenario_pa
     """Write the calibration outputs into ``out`` (created if needed); return its path."""
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
-    calibrated = scenario.with_overrides(fit.fitted)
+    calibrated = with_overrides(scenario, fit.fitted)
 
     def text(s: str):
         return lambda p: p.write_text(s, encoding="utf-8")

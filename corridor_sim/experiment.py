@@ -22,6 +22,7 @@ from . import experiment_store as store
 from .engine import simulate
 from .results import TABLES, build_tables, closures_table
 from .results_io import write_results
+from .scenario import with_overrides
 from .scenario.models import Scenario
 
 
@@ -164,7 +165,7 @@ def run_experiment(scenario: Scenario, replications: int = 1, seed: int | None =
     ``plots`` and ``figures`` draw the first finished replication, as in :func:`save_run`.
     """
     if seed is not None:
-        scenario = scenario.with_overrides({"seed": seed})
+        scenario = with_overrides(scenario, {"seed": seed})
     key = {"scenario_hash": store.scenario_hash(scenario), "seed": scenario.seed}
     out = Path(out) if out is not None else None
     if out is not None:

@@ -40,6 +40,7 @@ from .experiment import (
     finish_experiment,
 )
 from .results_io import write_results
+from .scenario import with_overrides
 from .scenario.models import Scenario
 from .scenario.overrides import parse_value
 
@@ -100,20 +101,21 @@ def run_sweep(scenario: Scenario, grid: dict[str, list], replications: int = 1,
     """Run ``replications`` of every grid point of ``scenario`` on one backend.
 
     ``build(point_overrides) -> Scenario`` makes a point's scenario (default
-    ``scenario.with_overrides``). ``plots`` controls the sweep plot, drawn by
+    ``with_overrides(scenario, point_overrides)``). ``plots`` controls the sweep plot, drawn by
     ``figure(kpis, factors) -> Figure`` (e.g. :func:`corridor_sim.plotting.sweep_kpis`);
     points get no standard plots. With ``out``, finished replications are kept per point
     and a re-run computes only what is missing (as :func:`run_experiment`). Other
     arguments as for :func:`~corridor_sim.experiment.run_experiment`.
     """
     if seed is not None:
-        scenario = scenario.with_overrides({"seed": seed})
-    build = build or scenario.with_overrides
+        scenario = with_overrides(scenario, {"seed": seed})
+    base = scenario
+    build = build or (lambda point: with_overrides(base, point))
     points = grid_points(grid)
     names = [point_name(p) for p in points]
     scenarios = [build(p) for p in points]
     if seed is not None:
-        scenarios = [sc.with_overrides({"seed": seed}) for sc in scenarios]
+        scenarios = [with_overrides(sc, {"seed": seed}) for sc in scenarios]
     out = Path(out) if out is not None else None
     identity = {"kind": "sweep", "scenario_hash": store.scenario_hash(scenario),
                 "seed": scenario.seed}

@@ -10,6 +10,7 @@ from corridor_sim.cli import main
 from corridor_sim.experiment import ReplicationError, run_experiment, run_replications
 from corridor_sim.experiment import run_single as real_run_single
 from corridor_sim.experiment_store import replication_dir, scenario_hash
+from corridor_sim.scenario import with_overrides
 
 from .factories import BASELINE, baseline
 
@@ -121,4 +122,4 @@ def test_hash_ignores_key_order_but_not_values():
     sc = baseline(**SHORT)
     d = sc.to_dict()
     assert scenario_hash(dict(reversed(list(d.items())))) == scenario_hash(sc)
-    assert scenario_hash(sc.with_overrides({"demand.scale": 1.1})) != scenario_hash(sc)
+    assert scenario_hash(with_overrides(sc, {"demand.scale": 1.1})) != scenario_hash(sc)

@@ -15,8 +15,9 @@ from .capacity import (
     round_trip_h,
     service_teu_per_day,
 )
-from .errors import Problem
+from .errors import Problem, ScenarioError
 from .models import Scenario
+from .overrides import resolve
 from .schema_paths import suggest
 
 
@@ -216,9 +217,6 @@ def check_load(scenario: Scenario) -> list[Problem]:
 
 def check_calibration(scenario: Scenario) -> list[Problem]:
     """Calibration bounds are ordered and name paths that exist."""
-    from .errors import ScenarioError
-    from .overrides import resolve
-
     problems: list[Problem] = []
     if not scenario.calibration:
         return problems

@@ -17,8 +17,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+from scipy.optimize import minimize
 
-from .experiment import run_single, summarize_kpis
+from .experiment import progress_bar, run_single, summarize_kpis
 from .scenario import with_overrides
 from .scenario.models import Scenario
 from .seeds import Target, get_path
@@ -153,9 +154,6 @@ def fit(problem: Problem, start: dict[str, float] | None = None, maxiter: int = 
     of the targets at those values, no fitting). Points are cached, so a re-visited point
     costs nothing.
     """
-    from scipy.optimize import minimize
-    from tqdm.auto import tqdm
-
     if method not in METHODS:
         raise ValueError(f"method {method!r} not one of {', '.join(METHODS)}")
     if not problem.free:
@@ -166,7 +164,7 @@ def fit(problem: Problem, start: dict[str, float] | None = None, maxiter: int = 
     compared: dict[tuple, pd.DataFrame] = {}  # the comparison behind each cached value
     rows: list[dict] = []
     best = {"f": math.inf, "x": x0}
-    bar = tqdm(desc=f"calibrating {problem.scenario.name}", unit="eval", disable=not progress)
+    bar = progress_bar(f"calibrating {problem.scenario.name}", progress, unit="eval")
 
     def key_of(x) -> tuple:
         return tuple(np.round(np.clip(np.asarray(x, dtype=float), 0.0, 1.0), 6))

@@ -8,19 +8,23 @@ import datetime as dt
 import json
 import platform
 import resource
+import sys
 import time
 import traceback
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from scipy.special import stdtrit  # Student-t quantile (lighter than scipy.stats)
 
 from . import __version__, kpis
 from . import experiment_store as store
+from .backends import Backend, make_backend
 from .engine import simulate
-from .results import TABLES, build_tables, closures_table
+from .results import PARQUET_TABLES, build_tables, closures_table
 from .results_io import write_results
 from .scenario import with_overrides
 from .scenario.models import Scenario
@@ -54,25 +58,22 @@ def run_single(scenario: Scenario, replication: int = 0) -> tuple[dict[str, pd.D
 
 def save_run(out: str | Path, scenario: Scenario, tables: dict[str, pd.DataFrame], meta: dict,
              force: bool = False, plots: bool | None = None,
-             figures: Callable | None = None) -> Path:
-    """Write a run's tables, KPIs, resolved scenario, ``report.md``, metadata and (when
+             figures: Callable | None = None, report: Callable | None = None) -> Path:
+    """Write a run's tables, KPIs, resolved scenario and metadata atomically, with (when
     ``plots``, default from the scenario) the figures drawn by
-    ``figures(tables, scenario, folder)`` (e.g. :func:`corridor_sim.plotting.run_figures`,
-    passed in by the caller so that this layer never imports plotting), atomically."""
+    ``figures(tables, scenario, folder)`` (e.g. :func:`corridor_sim.plotting.run_figures`)
+    and the report written by ``report(folder, tables, scenario, meta)`` (e.g.
+    :func:`corridor_sim.report.write_report`, after the figures, which it embeds). Both
+    are passed in by the caller, so this layer imports neither plotting nor the report."""
     plots = scenario.outputs.plots if plots is None else plots
-    core = {k: tables[k] for k in ("consignments", "movements", "resources") if k in tables}
+    core = {k: tables[k] for k in PARQUET_TABLES if k in tables}
     extra: dict[str, object] = {"kpis.csv": tables["kpis"]}
     if "closures" in tables:
         extra["closures.csv"] = tables["closures"]
     if plots and figures is not None:
         extra["plots"] = lambda folder: figures(tables, scenario, folder / "plots")
-
-    def _report(folder: Path) -> None:
-        from .report import write_report
-
-        write_report(folder, tables, scenario, meta)
-
-    extra["report.md"] = _report
+    if report is not None:
+        extra["report.md"] = lambda folder: report(folder, tables, scenario, meta)
     t = time.perf_counter()
     path = write_results(out, core, scenario.to_dict(), meta, extra, force=force)
     meta["write_s"] = round(time.perf_counter() - t, 3)
@@ -216,8 +217,6 @@ def execute_jobs(jobs: list[Job], backend="processes", *, workers: int | None = 
     Returns the status table (one row per job, in job order; columns replication,
     state, error, wall_s, computed) and the tables of finished jobs without ``rep_dir``
     keyed by job position."""
-    from .backends import Backend, make_backend
-
     rows: list[dict | None] = [None] * len(jobs)
     kept: dict[int, dict] = {}
     todo = []
@@ -228,7 +227,7 @@ def execute_jobs(jobs: list[Job], backend="processes", *, workers: int | None = 
             rows[k] = _row(job, "done", "", wall, computed=False)
         else:
             todo.append(k)
-    bar = _progress_bar(len(jobs), len(jobs) - len(todo), desc, progress)
+    bar = progress_bar(desc, progress, total=len(jobs), initial=len(jobs) - len(todo))
     try:
         if todo:
             if isinstance(backend, Backend):  # the caller's: used as is, left open
@@ -297,18 +296,16 @@ def _row(job: Job, state: str, error: str, wall_s: float, computed: bool,
             "wall_s": wall_s, "computed": computed, "traceback": trace}
 
 
-def _progress_bar(total: int, initial: int, desc: str, enabled: bool | None):
+def progress_bar(desc: str, enabled: bool | None, total: int | None = None, initial: int = 0,
+                 unit: str = "run"):
     """A tqdm bar on stderr; ``enabled`` None: only on a terminal or in Jupyter."""
-    import sys
-    import warnings
-
     if enabled is None:
         enabled = sys.stderr.isatty() or "ipykernel" in sys.modules
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # tqdm.auto without ipywidgets falls back quietly
-        from tqdm.auto import tqdm
+        from tqdm.auto import tqdm  # deferred: it warns on import (filtered here)
 
-        return tqdm(total=total, initial=initial, desc=desc, unit="run",
+        return tqdm(total=total, initial=initial, desc=desc, unit=unit,
                     disable=not enabled, dynamic_ncols=True)
 
 
@@ -325,7 +322,7 @@ def write_experiment(out: Path, scenario: Scenario, status: pd.DataFrame, meta: 
     summary = summarize_kpis([by_rep])
 
     def _assemble(folder: Path) -> None:
-        for name in TABLES:
+        for name in PARQUET_TABLES:
             store.concat_parquet([d / f"{name}.parquet" for d in rep_dirs],
                                  folder / f"{name}.parquet")
         for d in rep_dirs:
@@ -342,8 +339,6 @@ def write_experiment(out: Path, scenario: Scenario, status: pd.DataFrame, meta: 
 
 def summarize_kpis(kpi_tables: list[pd.DataFrame], confidence: float = 0.95) -> pd.DataFrame:
     """Mean, sd, n and a Student-t confidence interval of each KPI across replications."""
-    from scipy.special import stdtrit  # Student-t quantile (lighter than scipy.stats)
-
     allk = pd.concat(kpi_tables, ignore_index=True)
     g = allk.groupby(["kpi", "group", "unit"], sort=False)["value"]
     out = g.agg(mean="mean", sd="std", n="count").reset_index()

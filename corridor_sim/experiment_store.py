@@ -34,9 +34,11 @@ import shutil
 from pathlib import Path
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 
-from .results import TABLES
-from .results_io import MARKER, PARTIAL, is_results_dir
+from .results import PARQUET_TABLES
+from .results_io import MARKER, PARTIAL, is_results_dir, prepare_output, write_results
 
 REPLICATIONS = "replications"
 
@@ -72,8 +74,6 @@ def claim(out: Path, identity: dict, force: bool) -> None:
     ``scenario_hash``, ...). A directory holding the same experiment is resumed; any
     other corridor-sim directory needs ``force`` (and is then emptied); anything else
     raises ``FileExistsError``."""
-    from .results_io import prepare_output
-
     out = Path(out)
     if out.exists() and any(out.iterdir()):
         prepare_output(out, force=True)  # raises unless it is one of ours
@@ -103,16 +103,15 @@ def is_done(rep_dir: Path, key: dict) -> bool:
 def save_replication(rep_dir: Path, scenario_dict: dict, tables: dict[str, pd.DataFrame],
                      meta: dict) -> Path:
     """Write one replication's tables, KPIs and meta atomically (no plots)."""
-    from .results_io import write_results
-
-    core = {k: tables[k] for k in TABLES if k in tables}
+    core = {k: tables[k] for k in PARQUET_TABLES if k in tables}
     extra: dict[str, object] = {"kpis.csv": tables["kpis"]}
     if "closures" in tables:
         extra["closures.csv"] = tables["closures"]
     return write_results(rep_dir, core, scenario_dict, meta, extra, force=True)
 
 
-def load_replication(rep_dir: Path, tables: tuple[str, ...] = TABLES) -> dict[str, pd.DataFrame]:
+def load_replication(rep_dir: Path, tables: tuple[str, ...] = PARQUET_TABLES
+                     ) -> dict[str, pd.DataFrame]:
     """Read a replication's tables (``kpis`` and ``closures`` included)."""
     rep_dir = Path(rep_dir)
     out = {name: pd.read_parquet(rep_dir / f"{name}.parquet") for name in tables
@@ -138,9 +137,6 @@ def concat_parquet(paths: list[Path], target: Path) -> None:
     """Concatenate Parquet files into ``target`` one file at a time (low memory); column
     types are unified across files (an empty table's null columns take the others'
     types)."""
-    import pyarrow as pa
-    import pyarrow.parquet as pq
-
     paths = [p for p in paths if Path(p).exists()]
     if not paths:
         return

@@ -1,4 +1,4 @@
-"""Result tables (pandas) built from a run, and their atomic Parquet/CSV/YAML I/O.
+"""Result tables (pandas) built from a run.
 
 Tables (design section 5):
 
@@ -25,7 +25,9 @@ import pandas as pd
 from .engine import CATEGORIES, RunData
 from .network import segment_parts
 
-TABLES = ("consignments", "movements", "resources")
+# The tables of a run kept as Parquet files (``<name>.parquet`` in a results directory).
+# A run's tables dict also holds ``kpis`` and ``closures``, which are written as CSV.
+PARQUET_TABLES = ("consignments", "movements", "resources")
 
 
 def consignments_table(run: RunData) -> pd.DataFrame:

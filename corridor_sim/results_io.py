@@ -22,7 +22,7 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
-from .results import TABLES
+from .results import PARQUET_TABLES
 
 MARKER = "run.json"
 PARTIAL = "partial.json"  # an unfinished multi-replication experiment (resumable)
@@ -149,7 +149,7 @@ def read_results(path: str | Path) -> dict[str, object]:
     if not is_results_dir(path):
         raise FileNotFoundError(f"{path} is not a complete corridor-sim results directory")
     out: dict[str, object] = {
-        name: pd.read_parquet(path / f"{name}.parquet") for name in TABLES
+        name: pd.read_parquet(path / f"{name}.parquet") for name in PARQUET_TABLES
         if (path / f"{name}.parquet").exists()
     }
     out["scenario"] = yaml.safe_load((path / "scenario.resolved.yaml").read_text())

@@ -5,8 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from . import UserError
-from .common import add_scenario_args, load_from_args
+from .common import UserError, add_scenario_args, load_from_args
 
 
 def register(sub) -> None:

@@ -6,8 +6,10 @@ import argparse
 import sys
 from pathlib import Path
 
-from . import UserError
+from ..backends import BackendUnavailable
+from ..scenario import load_scenario
 from .common import (
+    UserError,
     add_backend_args,
     add_scenario_args,
     apply_run_options,
@@ -54,8 +56,6 @@ def _sweep_figure():
 
 
 def cmd_sweep(args: argparse.Namespace) -> int:
-    from ..backends import BackendUnavailable
-    from ..scenario import load_scenario
     from ..sweep import grid_points, parse_grid, run_sweep
 
     apply_run_options(args)

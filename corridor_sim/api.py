@@ -13,14 +13,11 @@ Figures come from :mod:`corridor_sim.plotting` and display in Jupyter without se
 from __future__ import annotations
 
 import datetime as dt
-import os
-import shutil
-import tempfile
 from pathlib import Path
 
 import pandas as pd
 
-from . import __version__, kpis
+from . import __version__, atomic, kpis
 from .experiment import run_replications, save_run, summarize_kpis
 from .report import write_report
 from .results_io import read_results
@@ -227,24 +224,12 @@ class Comparison:
             if not force:
                 raise FileExistsError(f"{out} already holds a comparison; pass --force to "
                                       "replace it")
-        out.parent.mkdir(parents=True, exist_ok=True)
-        tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
-        try:
+        atomic.remove_stale_temporaries(out)
+        with atomic.directory(out) as tmp:
             (tmp / "plots").mkdir()
             for name in ("transit_cdf", "throughput", "delay_breakdown"):
                 getattr(self.plot, name)().savefig(tmp / "plots" / f"{name}.png", dpi=120)
             self.table.to_csv(tmp / "compare.csv", index=False)
-            tmp.chmod(0o755)
-            if out.exists():
-                old = out.with_name(f".{out.name}.old-{os.getpid()}")
-                os.replace(out, old)
-                os.replace(tmp, out)
-                shutil.rmtree(old, ignore_errors=True)
-            else:
-                os.replace(tmp, out)
-        except BaseException:
-            shutil.rmtree(tmp, ignore_errors=True)
-            raise
         return out
 
 

@@ -37,6 +37,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from . import atomic
 from .results import PARQUET_TABLES
 from .results_io import MARKER, PARTIAL, is_results_dir, prepare_output, write_results
 
@@ -87,7 +88,7 @@ def claim(out: Path, identity: dict, force: bool) -> None:
             shutil.rmtree(out)
     out.mkdir(parents=True, exist_ok=True)
     if not (out / MARKER).exists():
-        _write_text_atomic(out / PARTIAL, json.dumps(identity, indent=2))
+        atomic.write_file(out / PARTIAL, json.dumps(identity, indent=2))
     _remove_stale_temporaries(out)
 
 
@@ -157,25 +158,9 @@ def link_tree(src: Path, dst: Path) -> None:
     shutil.copytree(src, dst, copy_function=_link)
 
 
-def _write_text_atomic(path: Path, text: str) -> None:
-    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-    tmp.write_text(text)
-    os.replace(tmp, path)
-
-
 def _remove_stale_temporaries(out: Path) -> None:
-    """Drop half-written temporary directories left by an interrupted run (hidden
-    ``.<name>.tmp-*`` / ``.<name>.old-*`` siblings of ``out`` and of its children)."""
-    def _stale(child: Path) -> bool:
-        return child.name.startswith(".") and (".tmp-" in child.name or ".old-" in child.name)
-
-    candidates = [c for c in out.parent.iterdir() if c.name.startswith(f".{out.name}.")]
+    """Drop temporaries left by killed writers: of ``out`` itself (its hidden siblings)
+    and inside it and its ``replications`` folder."""
+    atomic.remove_stale_temporaries(out)
     for folder in (out, out / REPLICATIONS):
-        if folder.is_dir():
-            candidates += list(folder.iterdir())
-    for child in candidates:
-        if _stale(child):
-            if child.is_dir():
-                shutil.rmtree(child, ignore_errors=True)
-            else:
-                child.unlink(missing_ok=True)
+        atomic.remove_stale_temporaries_in(folder)

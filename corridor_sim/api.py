@@ -18,7 +18,7 @@ from pathlib import Path
 import pandas as pd
 
 from . import __version__, atomic, kpis
-from .experiment import run_replications, save_run, summarize_kpis
+from .experiment import RunOptions, run_replications, save_run, summarize_kpis
 from .report import write_report
 from .results_io import read_results
 from .scenario import Scenario, load_scenario, with_overrides
@@ -164,15 +164,17 @@ def run(scenario: Scenario | str | Path, replications: int = 1, seed: int | None
         overrides: dict | None = None, **options) -> Results:
     """Run a scenario (a Scenario or a YAML path) ``replications`` times and return its
     :class:`Results`. ``seed`` replaces the scenario seed; ``overrides`` are dotted-path
-    settings (``{"demand.scale": 1.5}``); ``options`` go to
-    :func:`corridor_sim.experiment.run_replications` (for example a backend)."""
-    if isinstance(scenario, Scenario):
-        sc = with_overrides(scenario, overrides) if overrides else scenario
-    else:
-        sc = load_scenario(scenario, overrides or None)
+    settings (``{"demand.scale": 1.5}``); both are applied together, in one validation.
+    ``options`` are the other fields of :class:`corridor_sim.experiment.RunOptions` (for
+    example ``backend="serial"`` or ``progress=False``)."""
+    settings = dict(overrides or {})
     if seed is not None:
-        sc = with_overrides(sc, {"seed": seed})
-    reps = run_replications(sc, replications, seed, **options)
+        settings["seed"] = seed
+    if isinstance(scenario, Scenario):
+        sc = with_overrides(scenario, settings) if settings else scenario
+    else:
+        sc = load_scenario(scenario, settings or None)
+    reps = run_replications(sc, RunOptions(replications=replications, **options))
     tables = {name: pd.concat([t[name] for t in reps], ignore_index=True)
               for name in reps[0]}
     meta = {"corridor_sim_version": __version__, "scenario": sc.name, "seed": sc.seed,

@@ -29,8 +29,10 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import os
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
@@ -92,23 +94,60 @@ def claim(out: Path, identity: dict, force: bool) -> None:
     _remove_stale_temporaries(out)
 
 
+def read_meta(rep_dir: Path) -> dict:
+    """The metadata (``run.json``) of a finished replication or experiment."""
+    return json.loads((Path(rep_dir) / MARKER).read_text())
+
+
 def is_done(rep_dir: Path, key: dict) -> bool:
     """True if ``rep_dir`` holds a finished replication whose meta matches ``key``
     (scenario_hash, seed, replication)."""
     if not is_results_dir(rep_dir):
         return False
-    meta = json.loads((Path(rep_dir) / MARKER).read_text())
+    meta = read_meta(rep_dir)
     return all(meta.get(k) == v for k, v in key.items())
 
 
+def replication_wall_s(rep_dir: Path) -> float:
+    """Seconds the finished replication in ``rep_dir`` took to run and write (NaN when
+    not recorded)."""
+    return float(read_meta(rep_dir).get("task_wall_s", math.nan))
+
+
 def save_replication(rep_dir: Path, scenario_dict: dict, tables: dict[str, pd.DataFrame],
-                     meta: dict) -> Path:
-    """Write one replication's tables, KPIs and meta atomically (no plots)."""
+                     meta: dict, key: dict | None = None, wall_s: float | None = None) -> Path:
+    """Write one replication's tables, KPIs and meta atomically (no plots); its
+    ``run.json`` also holds ``key`` (what :func:`is_done` matches on a later run) and
+    ``task_wall_s`` (``wall_s``, what :func:`replication_wall_s` reads back)."""
+    meta = {**meta, **(key or {})}
+    if wall_s is not None:
+        meta["task_wall_s"] = round(wall_s, 4)
     core = {k: tables[k] for k in PARQUET_TABLES if k in tables}
     extra: dict[str, object] = {"kpis.csv": tables["kpis"]}
     if "closures" in tables:
         extra["closures.csv"] = tables["closures"]
     return write_results(rep_dir, core, scenario_dict, meta, extra, force=True)
+
+
+def write_combined(out: Path, scenario_dict: dict, meta: dict, rep_dirs: list[Path],
+                   files: dict[str, pd.DataFrame],
+                   draw: Callable[[dict, Path], object] | None = None) -> Path:
+    """Write the top level of the experiment in ``out`` atomically: the tables of the
+    replications in ``rep_dirs`` concatenated, their closures, hard links to their
+    directories under ``replications/``, the CSV ``files`` given (name -> table), and,
+    with ``draw(tables, folder)``, the plots of the first replication in ``plots/``."""
+    def _assemble(folder: Path) -> None:
+        for name in PARQUET_TABLES:
+            concat_parquet([d / f"{name}.parquet" for d in rep_dirs],
+                           folder / f"{name}.parquet")
+        for d in rep_dirs:
+            link_tree(d, folder / REPLICATIONS / d.name)
+        if draw is not None and rep_dirs:
+            draw(load_replication(rep_dirs[0]), folder / "plots")
+
+    extra = {**files, "closures.csv": read_csvs(rep_dirs, "closures.csv"),
+             REPLICATIONS: _assemble}
+    return write_results(out, {}, scenario_dict, meta, extra, force=True)
 
 
 def load_replication(rep_dir: Path, tables: tuple[str, ...] = PARQUET_TABLES

@@ -101,15 +101,15 @@ def _run_one(args, scenario, out: Path) -> int:
 
 
 def _run_many(args, scenario, out: Path) -> int:
-    from ..experiment import ci_summary_lines, run_experiment
+    from ..experiment import RunOptions, ci_summary_lines, run_experiment
 
     try:
         with cleanup_on_terminate():
-            exp = run_experiment(scenario, args.replications, backend=args.backend,
-                                 workers=args.workers, scheduler=args.scheduler, out=out,
-                                 force=args.force, plots=False if args.no_plots else None,
-                                 figures=_figures(args),
-                                 progress=False if args.quiet else None)
+            exp = run_experiment(scenario, RunOptions(
+                replications=args.replications, backend=args.backend, workers=args.workers,
+                scheduler=args.scheduler, out=out, force=args.force,
+                plots=False if args.no_plots else None, figures=_figures(args),
+                progress=False if args.quiet else None))
     except (FileExistsError, BackendUnavailable) as exc:
         raise UserError(str(exc)) from None
     except KeyboardInterrupt:

@@ -75,7 +75,7 @@ def objective_value(comparison: pd.DataFrame, missing_penalty: float = 1.0) -> f
 
 
 @dataclass
-class Problem:
+class CalibrationProblem:
     """A calibration problem: the scenario, its free parameters and targets."""
 
     scenario: Scenario
@@ -143,7 +143,7 @@ class Fit:
         return out
 
 
-def fit(problem: Problem, start: dict[str, float] | None = None, maxiter: int = 40,
+def fit(problem: CalibrationProblem, start: dict[str, float] | None = None, maxiter: int = 40,
         method: str = "nelder-mead", progress: bool = True,
         on_eval: Callable[[int, float, dict], None] | None = None) -> Fit:
     """Minimise the objective over the free parameters with scipy.optimize.

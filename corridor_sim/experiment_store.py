@@ -41,7 +41,7 @@ import pyarrow.parquet as pq
 
 from . import atomic
 from .results import PARQUET_TABLES
-from .results_io import MARKER, PARTIAL, is_results_dir, prepare_output, write_results
+from .results_io import PARTIAL_META, RUN_META, is_results_dir, prepare_output, write_results
 
 REPLICATIONS = "replications"
 
@@ -62,7 +62,7 @@ def replication_dir(out: Path, index: int) -> Path:
 def read_identity(out: Path) -> dict | None:
     """The kind, scenario hash and seed recorded in ``out`` (finished or not), or None."""
     out = Path(out)
-    for name in (MARKER, PARTIAL):
+    for name in (RUN_META, PARTIAL_META):
         path = out / name
         if path.is_file():
             try:
@@ -89,14 +89,14 @@ def claim(out: Path, identity: dict, force: bool) -> None:
                     "to replace them or choose another --out")
             shutil.rmtree(out)
     out.mkdir(parents=True, exist_ok=True)
-    if not (out / MARKER).exists():
-        atomic.write_file(out / PARTIAL, json.dumps(identity, indent=2))
+    if not (out / RUN_META).exists():
+        atomic.write_file(out / PARTIAL_META, json.dumps(identity, indent=2))
     _remove_stale_temporaries(out)
 
 
 def read_meta(rep_dir: Path) -> dict:
     """The metadata (``run.json``) of a finished replication or experiment."""
-    return json.loads((Path(rep_dir) / MARKER).read_text())
+    return json.loads((Path(rep_dir) / RUN_META).read_text())
 
 
 def is_done(rep_dir: Path, key: dict) -> bool:

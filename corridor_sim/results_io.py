@@ -19,17 +19,17 @@ from . import atomic
 from .atomic import remove_stale_temporaries
 from .results import PARQUET_TABLES
 
-MARKER = "run.json"
-PARTIAL = "partial.json"  # an unfinished multi-replication experiment (resumable)
+RUN_META = "run.json"  # run metadata; written last, so its presence marks a complete run
+PARTIAL_META = "partial.json"  # identity of an unfinished experiment (resumable)
 
 
 def is_results_dir(path: Path) -> bool:
     """True if ``path`` holds a complete corridor-sim run."""
-    marker = Path(path) / MARKER
-    if not marker.is_file():
+    meta_file = Path(path) / RUN_META
+    if not meta_file.is_file():
         return False
     try:
-        return "corridor_sim_version" in json.loads(marker.read_text())
+        return "corridor_sim_version" in json.loads(meta_file.read_text())
     except (OSError, ValueError):
         return False
 
@@ -42,7 +42,7 @@ def prepare_output(path: Path, force: bool) -> None:
         return
     if path.is_dir() and not any(path.iterdir()):
         return
-    if not is_results_dir(path) and not (path / PARTIAL).is_file():
+    if not is_results_dir(path) and not (path / PARTIAL_META).is_file():
         raise FileExistsError(f"{path} exists and is not a corridor-sim results directory; "
                               "choose another --out")
     if not force:
@@ -74,7 +74,7 @@ def write_results(path: str | Path, tables: dict[str, pd.DataFrame], scenario_di
                 target.write_bytes(item)
             else:
                 target.write_text(str(item))
-        (tmp / MARKER).write_text(json.dumps(meta, indent=2, default=str))
+        (tmp / RUN_META).write_text(json.dumps(meta, indent=2, default=str))
     return path
 
 
@@ -88,7 +88,7 @@ def read_results(path: str | Path) -> dict[str, object]:
         if (path / f"{name}.parquet").exists()
     }
     out["scenario"] = yaml.safe_load((path / "scenario.resolved.yaml").read_text())
-    out["meta"] = json.loads((path / MARKER).read_text())
+    out["meta"] = json.loads((path / RUN_META).read_text())
     if (path / "kpis.csv").exists():
         out["kpis"] = pd.read_csv(path / "kpis.csv")
     return out

@@ -5,6 +5,7 @@ import pytest
 
 import corridor_sim as cs
 from corridor_sim.cli import main
+from corridor_sim.scenario import loader
 
 from .factories import BASELINE
 
@@ -71,8 +72,6 @@ def test_run_writes_report_and_plots_and_compare_with_itself_is_zero(tmp_path, c
 def test_run_applies_seed_and_overrides_in_one_validation(monkeypatch, as_file):
     """The seed is set once, together with the overrides: the scenario is validated
     once, and the run carries that seed."""
-    from corridor_sim.scenario import loader
-
     base = BASELINE if as_file else cs.load_scenario(BASELINE)
     real, calls = loader.check_data, []
 

@@ -1,11 +1,12 @@
 """Import rules of the layered design."""
 
+import ast
 import re
 import subprocess
 import sys
 from pathlib import Path
 
-from .import_graph import cycles, import_graph, layer_problems
+from .import_graph import cycles, import_graph, layer_problems, module_name
 
 PKG = Path(__file__).resolve().parents[1] / "corridor_sim"
 
@@ -128,3 +129,46 @@ def test_checker_reports_an_upward_import_and_a_cycle(tmp_path):
     graph = import_graph(root, "pkg")
     assert cycles(graph) == []
     assert layer_problems(graph, "pkg", [*layers[:1], ("top", ["high", "stray"])]) == []
+
+
+# Imports inside functions, outside the command line (whose command bodies import what
+# they run, for start-up time): each has its reason in docs/architecture.md.
+DEFERRED_IMPORTS = {
+    ("corridor_sim.api", "corridor_sim.plotting"),  # matplotlib: about a second
+    ("corridor_sim.calibration_report", "corridor_sim.plotting"),
+    ("corridor_sim.kpis.compare", "scipy"),  # scipy.stats: seconds, for one quantile
+    ("corridor_sim.experiment", "tqdm.auto"),  # warns on import: inside a filter
+    ("corridor_sim.backends", "distributed"),  # optional extra
+}
+
+
+def _function_imports(path: Path) -> set[str]:
+    """Modules imported inside functions of the module in ``path``: for ``from X import
+    y`` that is X; for ``from . import y``, the package's module y."""
+    module = module_name(path, PKG, "corridor_sim")
+    package = module if path.name == "__init__.py" else module.rpartition(".")[0]
+    found = set()
+    for fn in ast.walk(ast.parse(path.read_text())):
+        if not isinstance(fn, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            continue
+        for node in ast.walk(fn):
+            if isinstance(node, ast.Import):
+                found |= {alias.name for alias in node.names}
+            elif isinstance(node, ast.ImportFrom):
+                base = package.split(".")[:len(package.split(".")) - node.level + 1] \
+                    if node.level else []
+                target = ".".join([*base, *([node.module] if node.module else [])])
+                if node.module is None:  # `from . import plotting`
+                    found |= {f"{target}.{alias.name}" for alias in node.names}
+                else:
+                    found.add(target)
+    return found
+
+
+def test_imports_inside_functions_are_only_the_listed_ones():
+    found = set()
+    for path in PKG.rglob("*.py"):
+        module = module_name(path, PKG, "corridor_sim")
+        if not module.startswith("corridor_sim.cli"):
+            found |= {(module, name) for name in _function_imports(path)}
+    assert found == DEFERRED_IMPORTS

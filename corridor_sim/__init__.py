@@ -6,11 +6,12 @@ analysis layer and plotting (matplotlib) are imported only when first used.
 
 from __future__ import annotations
 
+import importlib
 from typing import Any
 
 __version__ = "0.1.0"
 
-from .scenario import Scenario, ScenarioError, load_scenario
+from .scenario import Scenario, ScenarioError, load_scenario, with_overrides
 
 _LAZY = {
     "run": ("corridor_sim.api", "run"),
@@ -22,11 +23,10 @@ _LAZY = {
 
 def __getattr__(name: str) -> Any:
     if name in _LAZY:
-        import importlib
-
         module, attr = _LAZY[name]
         return getattr(importlib.import_module(module), attr)
     raise AttributeError(f"module 'corridor_sim' has no attribute {name!r}")
 
 
-__all__ = ["Scenario", "ScenarioError", "load_scenario", "__version__", *_LAZY]
+__all__ = ["Scenario", "ScenarioError", "load_scenario", "with_overrides", "__version__",
+           *_LAZY]

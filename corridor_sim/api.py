@@ -13,17 +13,23 @@ Figures come from :mod:`corridor_sim.plotting` and display in Jupyter without se
 from __future__ import annotations
 
 import datetime as dt
-import os
-import shutil
-import tempfile
 from pathlib import Path
 
 import pandas as pd
 
-from . import __version__, kpis
-from .scenario import Scenario, load_scenario
+from . import __version__, atomic, kpis
+from .experiment import RunOptions, run_replications, save_run, summarize_kpis
+from .report import write_report
+from .results_io import read_results
+from .scenario import Scenario, load_scenario, with_overrides
 
-TABLES = ("consignments", "movements", "resources", "closures", "kpis")
+
+def _plotting():
+    """The plotting package, imported when a figure is first asked for: it loads
+    matplotlib (about a second), which reading or running results does not need."""
+    from . import plotting
+
+    return plotting
 
 
 class Results:
@@ -69,8 +75,6 @@ class Results:
     @property
     def kpis(self) -> pd.DataFrame:
         """KPI summary over replications: kpi, group, unit, mean, sd, n, ci_low, ci_high."""
-        from .experiment import summarize_kpis
-
         k = self.tables["kpis"]
         if "value" not in k.columns:  # already a summary (read from disk)
             return k
@@ -118,13 +122,10 @@ class Results:
     def save(self, out: str | Path, force: bool = False, plots: bool = True) -> Path:
         """Write the run as a results directory (tables, KPIs, plots, ``report.md``),
         atomically; ``force`` replaces a previous run there."""
-        from .experiment import save_run
-
         meta = {"corridor_sim_version": __version__, **self.meta}
-        from .plotting import run_figures
-
         return save_run(out, _validated(self.scenario), self.tables, meta, force=force,
-                        plots=plots, figures=run_figures)
+                        plots=plots, report=write_report,
+                        figures=_plotting().run_figures if plots else None)
 
 
 class _Plots:
@@ -134,32 +135,25 @@ class _Plots:
         self._r = res
 
     def throughput(self):
-        from . import plotting
-        return plotting.throughput(self._r.consignments, self._r.start_date)
+        return _plotting().throughput(self._r.consignments, self._r.start_date)
 
     def transit_cdf(self):
-        from . import plotting
-        return plotting.transit_cdf(self._r.consignments, scenario=self._r.scenario)
+        return _plotting().transit_cdf(self._r.consignments, scenario=self._r.scenario)
 
     def delay_breakdown(self):
-        from . import plotting
-        return plotting.delay_breakdown(self._r.consignments, scenario=self._r.scenario)
+        return _plotting().delay_breakdown(self._r.consignments, scenario=self._r.scenario)
 
     def delay_by_place(self, top: int = 14):
-        from . import plotting
-        return plotting.delay_by_place(self._r.movements, self._r.scenario, top=top)
+        return _plotting().delay_by_place(self._r.movements, self._r.scenario, top=top)
 
     def queues(self, top: int = 4):
-        from . import plotting
-        return plotting.queues(self._r.tables, self._r.scenario, top=top)
+        return _plotting().queues(self._r.tables, self._r.scenario, top=top)
 
     def utilisation(self):
-        from . import plotting
-        return plotting.utilisation(self._r.resources, self._r.scenario)
+        return _plotting().utilisation(self._r.resources, self._r.scenario)
 
     def corridor_map(self):
-        from . import plotting
-        return plotting.corridor_map(self._r.movements, self._r.scenario)
+        return _plotting().corridor_map(self._r.movements, self._r.scenario)
 
 
 def _validated(scenario):
@@ -170,17 +164,17 @@ def run(scenario: Scenario | str | Path, replications: int = 1, seed: int | None
         overrides: dict | None = None, **options) -> Results:
     """Run a scenario (a Scenario or a YAML path) ``replications`` times and return its
     :class:`Results`. ``seed`` replaces the scenario seed; ``overrides`` are dotted-path
-    settings (``{"demand.scale": 1.5}``); ``options`` go to
-    :func:`corridor_sim.experiment.run_replications` (for example a backend)."""
-    from .experiment import run_replications
-
-    if isinstance(scenario, Scenario):
-        sc = scenario.with_overrides(overrides) if overrides else scenario
-    else:
-        sc = load_scenario(scenario, overrides or None)
+    settings (``{"demand.scale": 1.5}``); both are applied together, in one validation.
+    ``options`` are the other fields of :class:`corridor_sim.experiment.RunOptions` (for
+    example ``backend="serial"`` or ``progress=False``)."""
+    settings = dict(overrides or {})
     if seed is not None:
-        sc = sc.with_overrides({"seed": seed})
-    reps = run_replications(sc, replications, seed, **options)
+        settings["seed"] = seed
+    if isinstance(scenario, Scenario):
+        sc = with_overrides(scenario, settings) if settings else scenario
+    else:
+        sc = load_scenario(scenario, settings or None)
+    reps = run_replications(sc, RunOptions(replications=replications, **options))
     tables = {name: pd.concat([t[name] for t in reps], ignore_index=True)
               for name in reps[0]}
     meta = {"corridor_sim_version": __version__, "scenario": sc.name, "seed": sc.seed,
@@ -190,8 +184,6 @@ def run(scenario: Scenario | str | Path, replications: int = 1, seed: int | None
 
 def load_results(path: str | Path) -> Results:
     """Read a results directory written by ``corridor-sim run`` or :meth:`Results.save`."""
-    from .results_io import read_results
-
     path = Path(path)
     data = read_results(path)
     tables = {k: v for k, v in data.items() if isinstance(v, pd.DataFrame)}
@@ -234,24 +226,12 @@ class Comparison:
             if not force:
                 raise FileExistsError(f"{out} already holds a comparison; pass --force to "
                                       "replace it")
-        out.parent.mkdir(parents=True, exist_ok=True)
-        tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
-        try:
+        atomic.remove_stale_temporaries(out)
+        with atomic.directory(out) as tmp:
             (tmp / "plots").mkdir()
             for name in ("transit_cdf", "throughput", "delay_breakdown"):
                 getattr(self.plot, name)().savefig(tmp / "plots" / f"{name}.png", dpi=120)
             self.table.to_csv(tmp / "compare.csv", index=False)
-            tmp.chmod(0o755)
-            if out.exists():
-                old = out.with_name(f".{out.name}.old-{os.getpid()}")
-                os.replace(out, old)
-                os.replace(tmp, out)
-                shutil.rmtree(old, ignore_errors=True)
-            else:
-                os.replace(tmp, out)
-        except BaseException:
-            shutil.rmtree(tmp, ignore_errors=True)
-            raise
         return out
 
 
@@ -270,18 +250,15 @@ class _ComparePlots:
         return dict(zip(t["node"], t["name"]))
 
     def transit_cdf(self):
-        from . import plotting
-        return plotting.transit_cdf_compare(self._cons(), names=self._names())
+        return _plotting().transit_cdf_compare(self._cons(), names=self._names())
 
     def throughput(self):
-        from . import plotting
-        return plotting.throughput_compare(
+        return _plotting().throughput_compare(
             self._cons(), {k: r.start_date for k, r in self._c.runs.items()},
             {k: r.horizon_h for k, r in self._c.runs.items()})
 
     def delay_breakdown(self):
-        from . import plotting
-        return plotting.delay_breakdown_compare(self._cons(), names=self._names())
+        return _plotting().delay_breakdown_compare(self._cons(), names=self._names())
 
 
 def compare(runs: dict[str, Results | str | Path]) -> Comparison:

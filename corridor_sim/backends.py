@@ -13,9 +13,11 @@ Ctrl-C) cancels work not yet started and releases the workers.
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 import signal
 from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from typing import Any
 
 BACKENDS = ("serial", "processes", "dask")
@@ -89,8 +91,6 @@ class ProcessBackend(Backend):
         self._pool = None
 
     def imap(self, fn, tasks):
-        from concurrent.futures import ProcessPoolExecutor, as_completed
-
         if self._pool is None:
             self._pool = ProcessPoolExecutor(max_workers=min(self.workers, max(len(tasks), 1)),
                                              initializer=_ignore_sigint)
@@ -127,7 +127,7 @@ class DaskBackend(Backend):
     def __init__(self, workers: int | None = None, scheduler: str | None = None,
                  processes: bool = True):
         try:
-            from distributed import Client, LocalCluster
+            from distributed import Client, LocalCluster  # optional extra
         except ImportError as exc:  # pragma: no cover - depends on the install
             raise BackendUnavailable("the dask backend needs the optional extra: "
                                "pip install 'corridor-sim[dask]'") from exc
@@ -145,12 +145,12 @@ class DaskBackend(Backend):
         self._futures: list = []
 
     def imap(self, fn, tasks):
-        from distributed import as_completed
+        from distributed import as_completed as finished_in_order  # optional extra
 
         futures = [self._client.submit(fn, *args, pure=False) for args in tasks]
         self._futures = futures
         index = {f.key: i for i, f in enumerate(futures)}
-        for fut in as_completed(futures):
+        for fut in finished_in_order(futures):
             try:
                 yield index[fut.key], fut.result()
             except Exception as exc:  # noqa: BLE001 - e.g. a worker lost
@@ -158,8 +158,6 @@ class DaskBackend(Backend):
             fut.release()
 
     def close(self) -> None:
-        import logging
-
         log = logging.getLogger("distributed")
         level = log.level
         log.setLevel(logging.ERROR)  # cancelling and stopping workers is expected here

@@ -17,8 +17,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+from scipy.optimize import minimize
 
-from .experiment import run_single, summarize_kpis
+from .experiment import progress_bar, run_single, summarize_kpis
+from .scenario import with_overrides
 from .scenario.models import Scenario
 from .seeds import Target, get_path
 
@@ -73,7 +75,7 @@ def objective_value(comparison: pd.DataFrame, missing_penalty: float = 1.0) -> f
 
 
 @dataclass
-class Problem:
+class CalibrationProblem:
     """A calibration problem: the scenario, its free parameters and targets."""
 
     scenario: Scenario
@@ -106,7 +108,7 @@ class Problem:
 
     def evaluate(self, values: dict[str, float]) -> tuple[float, pd.DataFrame]:
         """Objective and target comparison at ``values``."""
-        sc = self.scenario.with_overrides(values)
+        sc = with_overrides(self.scenario, values)
         tables = simulate_kpis(sc, self.replications, self.workers)
         comp = compare_targets(tables, self.targets)
         return objective_value(comp), comp
@@ -141,7 +143,7 @@ class Fit:
         return out
 
 
-def fit(problem: Problem, start: dict[str, float] | None = None, maxiter: int = 40,
+def fit(problem: CalibrationProblem, start: dict[str, float] | None = None, maxiter: int = 40,
         method: str = "nelder-mead", progress: bool = True,
         on_eval: Callable[[int, float, dict], None] | None = None) -> Fit:
     """Minimise the objective over the free parameters with scipy.optimize.
@@ -152,9 +154,6 @@ def fit(problem: Problem, start: dict[str, float] | None = None, maxiter: int = 
     of the targets at those values, no fitting). Points are cached, so a re-visited point
     costs nothing.
     """
-    from scipy.optimize import minimize
-    from tqdm.auto import tqdm
-
     if method not in METHODS:
         raise ValueError(f"method {method!r} not one of {', '.join(METHODS)}")
     if not problem.free:
@@ -165,7 +164,7 @@ def fit(problem: Problem, start: dict[str, float] | None = None, maxiter: int = 
     compared: dict[tuple, pd.DataFrame] = {}  # the comparison behind each cached value
     rows: list[dict] = []
     best = {"f": math.inf, "x": x0}
-    bar = tqdm(desc=f"calibrating {problem.scenario.name}", unit="eval", disable=not progress)
+    bar = progress_bar(f"calibrating {problem.scenario.name}", progress, unit="eval")
 
     def key_of(x) -> tuple:
         return tuple(np.round(np.clip(np.asarray(x, dtype=float), 0.0, 1.0), 6))

@@ -1,6 +1,6 @@
 """Writing a calibration's outcome: fitted scenario, tables, figure and a Markdown report.
 
-Files written into the output folder (each atomically: temporary name, then rename):
+Files written into the output folder (each atomically, :mod:`corridor_sim.atomic`):
 
 - ``calibrated.yaml``: the full scenario with the fitted values (runs as it is);
 - ``fitted.yaml``: the fitted values alone, as override paths (usable with ``--set``);
@@ -11,14 +11,14 @@ Files written into the output folder (each atomically: temporary name, then rena
 
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 
 import pandas as pd
 import yaml
 
+from .atomic import write_file
 from .calibrate import Fit
+from .scenario import with_overrides
 from .scenario.models import Scenario
 from .seeds import InputFile, Target, range_for
 
@@ -106,46 +106,30 @@ def report_markdown(fit: Fit, scenario: Scenario, scenario_path: str, targets: l
     return "\n".join(lines)
 
 
-def _atomic_write(path: Path, write) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    os.close(fd)
-    try:
-        write(Path(tmp))
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def write_calibration(out: str | Path, fit: Fit, scenario: Scenario, scenario_path: str,
                       targets: list[Target], inputs: InputFile | None, replications: int,
                       plots: bool = True) -> Path:
     """Write the calibration outputs into ``out`` (created if needed); return its path."""
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
-    calibrated = scenario.with_overrides(fit.fitted)
-
-    def text(s: str):
-        return lambda p: p.write_text(s, encoding="utf-8")
-
+    calibrated = with_overrides(scenario, fit.fitted)
     dump = yaml.safe_dump(calibrated.to_dict(), sort_keys=False, allow_unicode=True)
-    _atomic_write(out / "calibrated.yaml", text(
-        f"# {scenario.name} with the values fitted by `corridor-sim calibrate`\n{dump}"))
-    _atomic_write(out / "fitted.yaml", text(yaml.safe_dump(
-        {p: round(v, 4) for p, v in fit.fitted.items()}, sort_keys=False)))
+    write_file(out / "calibrated.yaml",
+               f"# {scenario.name} with the values fitted by `corridor-sim calibrate`\n{dump}")
+    write_file(out / "fitted.yaml", yaml.safe_dump(
+        {p: round(v, 4) for p, v in fit.fitted.items()}, sort_keys=False))
     par = params_table(fit, inputs)
     for name, df in (("comparison", fit.comparison), ("parameters", par),
                      ("history", fit.history)):
-        _atomic_write(out / f"{name}.csv", lambda p, df=df: df.to_csv(p, index=False))
+        write_file(out / f"{name}.csv", lambda p, df=df: df.to_csv(p, index=False))
     figure = None
     if plots:
         from . import plotting
 
         fig = plotting.calibration(fit.comparison, par, fit.history,
                                    title=f"Calibration of {scenario.name}")
-        _atomic_write(out / "calibration.png",
-                      lambda p: fig.savefig(p, dpi=110, format="png"))
+        write_file(out / "calibration.png", lambda p: fig.savefig(p, dpi=110, format="png"))
         figure = "calibration.png"
-    _atomic_write(out / "report.md", text(report_markdown(
-        fit, scenario, scenario_path, targets, inputs, replications, figure)))
+    write_file(out / "report.md", report_markdown(
+        fit, scenario, scenario_path, targets, inputs, replications, figure))
     return out

@@ -5,22 +5,25 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import json
 import platform
 import resource
+import sys
 import time
 import traceback
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from scipy.special import stdtrit  # Student-t quantile (lighter than scipy.stats)
 
 from . import __version__, kpis
 from . import experiment_store as store
+from .backends import Backend, make_backend
 from .engine import simulate
-from .results import TABLES, build_tables, closures_table
+from .results import PARQUET_TABLES, build_tables, closures_table
 from .results_io import write_results
 from .scenario.models import Scenario
 
@@ -53,25 +56,22 @@ def run_single(scenario: Scenario, replication: int = 0) -> tuple[dict[str, pd.D
 
 def save_run(out: str | Path, scenario: Scenario, tables: dict[str, pd.DataFrame], meta: dict,
              force: bool = False, plots: bool | None = None,
-             figures: Callable | None = None) -> Path:
-    """Write a run's tables, KPIs, resolved scenario, ``report.md``, metadata and (when
+             figures: Callable | None = None, report: Callable | None = None) -> Path:
+    """Write a run's tables, KPIs, resolved scenario and metadata atomically, with (when
     ``plots``, default from the scenario) the figures drawn by
-    ``figures(tables, scenario, folder)`` (e.g. :func:`corridor_sim.plotting.run_figures`,
-    passed in by the caller so that this layer never imports plotting), atomically."""
+    ``figures(tables, scenario, folder)`` (e.g. :func:`corridor_sim.plotting.run_figures`)
+    and the report written by ``report(folder, tables, scenario, meta)`` (e.g.
+    :func:`corridor_sim.report.write_report`, after the figures, which it embeds). Both
+    are passed in by the caller, so this layer imports neither plotting nor the report."""
     plots = scenario.outputs.plots if plots is None else plots
-    core = {k: tables[k] for k in ("consignments", "movements", "resources") if k in tables}
+    core = {k: tables[k] for k in PARQUET_TABLES if k in tables}
     extra: dict[str, object] = {"kpis.csv": tables["kpis"]}
     if "closures" in tables:
         extra["closures.csv"] = tables["closures"]
     if plots and figures is not None:
         extra["plots"] = lambda folder: figures(tables, scenario, folder / "plots")
-
-    def _report(folder: Path) -> None:
-        from .report import write_report
-
-        write_report(folder, tables, scenario, meta)
-
-    extra["report.md"] = _report
+    if report is not None:
+        extra["report.md"] = lambda folder: report(folder, tables, scenario, meta)
     t = time.perf_counter()
     path = write_results(out, core, scenario.to_dict(), meta, extra, force=force)
     meta["write_s"] = round(time.perf_counter() - t, 3)
@@ -125,19 +125,52 @@ class ReplicationError(RuntimeError):
                          f"{detail}")
 
 
-def run_replications(scenario: Scenario, replications: int = 1, seed: int | None = None,
-                     backend="processes", **options) -> list[dict[str, pd.DataFrame]]:
-    """Run ``replications`` independent replications (streams spawned from the scenario
-    seed, or ``seed``); return one tables dict per replication, in index order (each
-    table carries a ``replication`` column). Replication ``i`` of two variants uses the
-    same streams for the components they share (common random numbers).
+@dataclass(frozen=True)
+class RunOptions:
+    """How an experiment runs (the scenario, including its seed, says what runs).
 
-    ``backend`` is ``serial``, ``processes`` (default, one worker per core), ``dask`` or
-    a :class:`~corridor_sim.backends.Backend` instance (left open for reuse); ``options``
-    go to :func:`run_experiment` (``workers``, ``scheduler``, ``progress``).
+    ``replications``: replications ``0 .. n-1``. ``backend``: ``serial``, ``processes``
+    (one worker per core unless ``workers``), ``dask`` (a local cluster, or the one at
+    ``scheduler``) or a :class:`~corridor_sim.backends.Backend` instance (used as is and
+    left open for reuse). ``out``: keep each finished replication on disk there and
+    resume from it (see :func:`run_experiment`); ``force`` discards another experiment
+    found there. ``plots`` (default from the scenario) and ``figures(tables, scenario,
+    folder)`` draw the first finished replication into ``out/plots``. ``progress``: a
+    progress bar (None: only on a terminal or in Jupyter). ``runner(scenario,
+    replication) -> (tables, meta)`` replaces :func:`run_single` (picklable for the
+    process and Dask backends).
+    """
+
+    replications: int = 1
+    backend: str | Backend = "processes"
+    workers: int | None = None
+    scheduler: str | None = None
+    out: Path | None = None
+    force: bool = False
+    plots: bool | None = None
+    figures: Callable | None = None
+    progress: bool | None = None
+    runner: Callable | None = None
+
+    def __post_init__(self):
+        if isinstance(self.replications, bool) or not isinstance(self.replications, int) \
+                or self.replications < 1:
+            raise ValueError(f"replications must be a whole number >= 1, got "
+                             f"{self.replications!r}")
+        if self.out is not None and not isinstance(self.out, Path):
+            object.__setattr__(self, "out", Path(self.out))
+
+
+def run_replications(scenario: Scenario, options: RunOptions = RunOptions()
+                     ) -> list[dict[str, pd.DataFrame]]:
+    """Run the replications of ``options`` (streams spawned from the scenario seed) and
+    return one tables dict per replication, in index order (each table carries a
+    ``replication`` column). Replication ``i`` of two variants uses the same streams for
+    the components they share (common random numbers).
+
     Raises :class:`ReplicationError` if any replication raised (after the others ran).
     """
-    exp = run_experiment(scenario, replications, seed, backend, **options)
+    exp = run_experiment(scenario, options)
     if exp.out is not None:  # written to disk: read the replications back
         exp.tables = [store.load_replication(store.replication_dir(exp.out, i))
                       for i in exp.status.loc[exp.status["state"] == "done", "replication"]]
@@ -146,37 +179,28 @@ def run_replications(scenario: Scenario, replications: int = 1, seed: int | None
     return exp.tables
 
 
-def run_experiment(scenario: Scenario, replications: int = 1, seed: int | None = None,
-                   backend="processes", *, workers: int | None = None,
-                   scheduler: str | None = None, out: str | Path | None = None,
-                   force: bool = False, plots: bool | None = None,
-                   figures: Callable | None = None, progress: bool | None = None,
-                   runner: Callable | None = None) -> Experiment:
-    """Run replications ``0 .. replications-1`` on a backend and summarise their KPIs.
+def run_experiment(scenario: Scenario, options: RunOptions = RunOptions()) -> Experiment:
+    """Run replications ``0 .. options.replications-1`` on a backend and summarise their
+    KPIs (see :class:`RunOptions`). The seed is the scenario's (change it with
+    :func:`corridor_sim.scenario.with_overrides`).
 
-    With ``out``, each finished replication is written at once to
+    With ``options.out``, each finished replication is written at once to
     ``out/replications/<index>/`` and replications already there for the same scenario
     hash and seed are reused (resume); the combined directory is assembled at the end
     (layout in :mod:`corridor_sim.experiment_store`). A replication that raises is
-    recorded in ``status`` and the others complete. ``progress`` None shows a bar only on
-    a terminal or in Jupyter. ``runner(scenario, replication) -> (tables, meta)`` replaces
-    :func:`run_single` (it must be picklable for the process and Dask backends).
-    ``plots`` and ``figures`` draw the first finished replication, as in :func:`save_run`.
+    recorded in ``status`` and the others complete.
     """
-    if seed is not None:
-        scenario = scenario.with_overrides({"seed": seed})
+    out = options.out
     key = {"scenario_hash": store.scenario_hash(scenario), "seed": scenario.seed}
-    out = Path(out) if out is not None else None
     if out is not None:
-        store.claim(out, {"kind": "experiment", **key}, force)
+        store.claim(out, {"kind": "experiment", **key}, options.force)
     jobs = [Job(scenario, i, store.replication_dir(out, i) if out else None,
-                {**key, "replication": i}) for i in range(int(replications))]
+                {**key, "replication": i}) for i in range(options.replications)]
     t0 = time.perf_counter()
-    status, kept = execute_jobs(jobs, backend, workers=workers, scheduler=scheduler,
-                                  progress=progress, runner=runner)
-    meta = experiment_meta(scenario, status, backend, time.perf_counter() - t0)
+    status, kept = execute_jobs(jobs, options)
+    meta = experiment_meta(scenario, status, options.backend, time.perf_counter() - t0)
     return finish_experiment(scenario, status, meta, [kept[k] for k in sorted(kept)], out,
-                             plots, figures)
+                             options.plots, options.figures)
 
 
 def experiment_meta(scenario: Scenario, status: pd.DataFrame, backend,
@@ -206,35 +230,34 @@ def finish_experiment(scenario: Scenario, status: pd.DataFrame, meta: dict,
     return Experiment(scenario, summarize_kpis([by_rep]), by_rep, status, meta, tables)
 
 
-def execute_jobs(jobs: list[Job], backend="processes", *, workers: int | None = None,
-                 scheduler: str | None = None, progress: bool | None = None,
-                 runner: Callable | None = None, desc: str = "replications",
+def execute_jobs(jobs: list[Job], options: RunOptions = RunOptions(),
+                 desc: str = "replications",
                  ) -> tuple[pd.DataFrame, dict[int, dict[str, pd.DataFrame]]]:
-    """Run the jobs not already on disk; save each to its ``rep_dir`` as it finishes.
+    """Run the jobs not already on disk on the backend of ``options`` (its
+    ``replications``, ``out``, ``plots`` and ``figures`` are the jobs' business, not
+    used here); save each to its ``rep_dir`` as it finishes.
 
     Returns the status table (one row per job, in job order; columns replication,
     state, error, wall_s, computed) and the tables of finished jobs without ``rep_dir``
     keyed by job position."""
-    from .backends import Backend, make_backend
-
     rows: list[dict | None] = [None] * len(jobs)
     kept: dict[int, dict] = {}
     todo = []
     for k, job in enumerate(jobs):
         if job.rep_dir is not None and store.is_done(job.rep_dir, job.key):
-            meta = json.loads((job.rep_dir / "run.json").read_text())
-            wall = meta.get("task_wall_s", np.nan)
-            rows[k] = _row(job, "done", "", wall, computed=False)
+            rows[k] = _row(job, "done", "", store.replication_wall_s(job.rep_dir),
+                           computed=False)
         else:
             todo.append(k)
-    bar = _progress_bar(len(jobs), len(jobs) - len(todo), desc, progress)
+    backend, runner = options.backend, options.runner
+    bar = progress_bar(desc, options.progress, total=len(jobs), initial=len(jobs) - len(todo))
     try:
         if todo:
             if isinstance(backend, Backend):  # the caller's: used as is, left open
                 ctx = contextlib.nullcontext(backend)
             else:
                 name = "serial" if backend == "processes" and len(todo) == 1 else backend
-                ctx = make_backend(name, workers=workers, scheduler=scheduler)
+                ctx = make_backend(name, workers=options.workers, scheduler=options.scheduler)
             with ctx as be:
                 args = [(runner, jobs[k].scenario, jobs[k].replication,
                          jobs[k].rep_dir if be.local_files else None, jobs[k].key)
@@ -261,18 +284,13 @@ def _replicate(runner: Callable | None, scenario: Scenario, replication: int,
     try:
         tables, meta = (runner or run_single)(scenario, replication)
         if rep_dir is not None:
-            _save(rep_dir, scenario, tables, meta, key, time.perf_counter() - t0)
+            store.save_replication(rep_dir, scenario.to_dict(), tables, meta, key,
+                                   time.perf_counter() - t0)
             return {"saved": True, "wall_s": time.perf_counter() - t0}
     except Exception as exc:  # noqa: BLE001 - recorded in the status table
         return {"error": f"{type(exc).__name__}: {exc}", "traceback": traceback.format_exc(),
                 "wall_s": time.perf_counter() - t0}
     return {"tables": tables, "meta": meta, "wall_s": time.perf_counter() - t0}
-
-
-def _save(rep_dir: Path, scenario: Scenario, tables: dict, meta: dict, key: dict,
-          wall_s: float) -> None:
-    meta = {**meta, **(key or {}), "task_wall_s": round(wall_s, 4)}
-    store.save_replication(rep_dir, scenario.to_dict(), tables, meta)
 
 
 def _record(job: Job, outcome, kept: dict, k: int) -> dict:
@@ -284,7 +302,8 @@ def _record(job: Job, outcome, kept: dict, k: int) -> dict:
                     trace=outcome.get("traceback", ""))
     if "tables" in outcome:
         if job.rep_dir is not None:  # computed where our disk is not visible
-            _save(job.rep_dir, job.scenario, outcome["tables"], outcome["meta"], job.key, wall)
+            store.save_replication(job.rep_dir, job.scenario.to_dict(), outcome["tables"],
+                                   outcome["meta"], job.key, wall)
         else:
             kept[k] = outcome["tables"]
     return _row(job, "done", "", wall, computed=True)
@@ -296,18 +315,16 @@ def _row(job: Job, state: str, error: str, wall_s: float, computed: bool,
             "wall_s": wall_s, "computed": computed, "traceback": trace}
 
 
-def _progress_bar(total: int, initial: int, desc: str, enabled: bool | None):
+def progress_bar(desc: str, enabled: bool | None, total: int | None = None, initial: int = 0,
+                 unit: str = "run"):
     """A tqdm bar on stderr; ``enabled`` None: only on a terminal or in Jupyter."""
-    import sys
-    import warnings
-
     if enabled is None:
         enabled = sys.stderr.isatty() or "ipykernel" in sys.modules
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # tqdm.auto without ipywidgets falls back quietly
-        from tqdm.auto import tqdm
+        from tqdm.auto import tqdm  # deferred: it warns on import (filtered here)
 
-        return tqdm(total=total, initial=initial, desc=desc, unit="run",
+        return tqdm(total=total, initial=initial, desc=desc, unit=unit,
                     disable=not enabled, dynamic_ncols=True)
 
 
@@ -322,27 +339,18 @@ def write_experiment(out: Path, scenario: Scenario, status: pd.DataFrame, meta: 
     if by_rep.empty:
         by_rep = pd.DataFrame(columns=["replication", "kpi", "group", "value", "unit"])
     summary = summarize_kpis([by_rep])
-
-    def _assemble(folder: Path) -> None:
-        for name in TABLES:
-            store.concat_parquet([d / f"{name}.parquet" for d in rep_dirs],
-                                 folder / f"{name}.parquet")
-        for d in rep_dirs:
-            store.link_tree(d, folder / store.REPLICATIONS / d.name)
-        if plots and figures is not None and rep_dirs:
-            figures(store.load_replication(rep_dirs[0]), scenario, folder / "plots")
-
-    extra = {"kpis.csv": summary, "kpis_by_replication.csv": by_rep,
-             "closures.csv": store.read_csvs(rep_dirs, "closures.csv"),
-             "status.csv": status, store.REPLICATIONS: _assemble}
-    write_results(out, {}, scenario.to_dict(), meta, extra, force=True)
+    draw = None
+    if plots and figures is not None:
+        def draw(tables: dict, folder: Path) -> None:
+            figures(tables, scenario, folder)
+    store.write_combined(out, scenario.to_dict(), meta, rep_dirs,
+                         {"kpis.csv": summary, "kpis_by_replication.csv": by_rep,
+                          "status.csv": status}, draw)
     return Experiment(scenario, summary, by_rep, status, meta, out=Path(out))
 
 
 def summarize_kpis(kpi_tables: list[pd.DataFrame], confidence: float = 0.95) -> pd.DataFrame:
     """Mean, sd, n and a Student-t confidence interval of each KPI across replications."""
-    from scipy.special import stdtrit  # Student-t quantile (lighter than scipy.stats)
-
     allk = pd.concat(kpi_tables, ignore_index=True)
     g = allk.groupby(["kpi", "group", "unit"], sort=False)["value"]
     out = g.agg(mean="mean", sd="std", n="count").reset_index()

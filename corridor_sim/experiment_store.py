@@ -29,14 +29,19 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import os
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 
-from .results import TABLES
-from .results_io import MARKER, PARTIAL, is_results_dir
+from . import atomic
+from .results import PARQUET_TABLES
+from .results_io import PARTIAL_META, RUN_META, is_results_dir, prepare_output, write_results
 
 REPLICATIONS = "replications"
 
@@ -57,7 +62,7 @@ def replication_dir(out: Path, index: int) -> Path:
 def read_identity(out: Path) -> dict | None:
     """The kind, scenario hash and seed recorded in ``out`` (finished or not), or None."""
     out = Path(out)
-    for name in (MARKER, PARTIAL):
+    for name in (RUN_META, PARTIAL_META):
         path = out / name
         if path.is_file():
             try:
@@ -72,8 +77,6 @@ def claim(out: Path, identity: dict, force: bool) -> None:
     ``scenario_hash``, ...). A directory holding the same experiment is resumed; any
     other corridor-sim directory needs ``force`` (and is then emptied); anything else
     raises ``FileExistsError``."""
-    from .results_io import prepare_output
-
     out = Path(out)
     if out.exists() and any(out.iterdir()):
         prepare_output(out, force=True)  # raises unless it is one of ours
@@ -86,9 +89,14 @@ def claim(out: Path, identity: dict, force: bool) -> None:
                     "to replace them or choose another --out")
             shutil.rmtree(out)
     out.mkdir(parents=True, exist_ok=True)
-    if not (out / MARKER).exists():
-        _write_text_atomic(out / PARTIAL, json.dumps(identity, indent=2))
+    if not (out / RUN_META).exists():
+        atomic.write_file(out / PARTIAL_META, json.dumps(identity, indent=2))
     _remove_stale_temporaries(out)
+
+
+def read_meta(rep_dir: Path) -> dict:
+    """The metadata (``run.json``) of a finished replication or experiment."""
+    return json.loads((Path(rep_dir) / RUN_META).read_text())
 
 
 def is_done(rep_dir: Path, key: dict) -> bool:
@@ -96,23 +104,54 @@ def is_done(rep_dir: Path, key: dict) -> bool:
     (scenario_hash, seed, replication)."""
     if not is_results_dir(rep_dir):
         return False
-    meta = json.loads((Path(rep_dir) / MARKER).read_text())
+    meta = read_meta(rep_dir)
     return all(meta.get(k) == v for k, v in key.items())
 
 
-def save_replication(rep_dir: Path, scenario_dict: dict, tables: dict[str, pd.DataFrame],
-                     meta: dict) -> Path:
-    """Write one replication's tables, KPIs and meta atomically (no plots)."""
-    from .results_io import write_results
+def replication_wall_s(rep_dir: Path) -> float:
+    """Seconds the finished replication in ``rep_dir`` took to run and write (NaN when
+    not recorded)."""
+    return float(read_meta(rep_dir).get("task_wall_s", math.nan))
 
-    core = {k: tables[k] for k in TABLES if k in tables}
+
+def save_replication(rep_dir: Path, scenario_dict: dict, tables: dict[str, pd.DataFrame],
+                     meta: dict, key: dict | None = None, wall_s: float | None = None) -> Path:
+    """Write one replication's tables, KPIs and meta atomically (no plots); its
+    ``run.json`` also holds ``key`` (what :func:`is_done` matches on a later run) and
+    ``task_wall_s`` (``wall_s``, what :func:`replication_wall_s` reads back)."""
+    meta = {**meta, **(key or {})}
+    if wall_s is not None:
+        meta["task_wall_s"] = round(wall_s, 4)
+    core = {k: tables[k] for k in PARQUET_TABLES if k in tables}
     extra: dict[str, object] = {"kpis.csv": tables["kpis"]}
     if "closures" in tables:
         extra["closures.csv"] = tables["closures"]
     return write_results(rep_dir, core, scenario_dict, meta, extra, force=True)
 
 
-def load_replication(rep_dir: Path, tables: tuple[str, ...] = TABLES) -> dict[str, pd.DataFrame]:
+def write_combined(out: Path, scenario_dict: dict, meta: dict, rep_dirs: list[Path],
+                   files: dict[str, pd.DataFrame],
+                   draw: Callable[[dict, Path], object] | None = None) -> Path:
+    """Write the top level of the experiment in ``out`` atomically: the tables of the
+    replications in ``rep_dirs`` concatenated, their closures, hard links to their
+    directories under ``replications/``, the CSV ``files`` given (name -> table), and,
+    with ``draw(tables, folder)``, the plots of the first replication in ``plots/``."""
+    def _assemble(folder: Path) -> None:
+        for name in PARQUET_TABLES:
+            concat_parquet([d / f"{name}.parquet" for d in rep_dirs],
+                           folder / f"{name}.parquet")
+        for d in rep_dirs:
+            link_tree(d, folder / REPLICATIONS / d.name)
+        if draw is not None and rep_dirs:
+            draw(load_replication(rep_dirs[0]), folder / "plots")
+
+    extra = {**files, "closures.csv": read_csvs(rep_dirs, "closures.csv"),
+             REPLICATIONS: _assemble}
+    return write_results(out, {}, scenario_dict, meta, extra, force=True)
+
+
+def load_replication(rep_dir: Path, tables: tuple[str, ...] = PARQUET_TABLES
+                     ) -> dict[str, pd.DataFrame]:
     """Read a replication's tables (``kpis`` and ``closures`` included)."""
     rep_dir = Path(rep_dir)
     out = {name: pd.read_parquet(rep_dir / f"{name}.parquet") for name in tables
@@ -138,9 +177,6 @@ def concat_parquet(paths: list[Path], target: Path) -> None:
     """Concatenate Parquet files into ``target`` one file at a time (low memory); column
     types are unified across files (an empty table's null columns take the others'
     types)."""
-    import pyarrow as pa
-    import pyarrow.parquet as pq
-
     paths = [p for p in paths if Path(p).exists()]
     if not paths:
         return
@@ -161,25 +197,9 @@ def link_tree(src: Path, dst: Path) -> None:
     shutil.copytree(src, dst, copy_function=_link)
 
 
-def _write_text_atomic(path: Path, text: str) -> None:
-    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-    tmp.write_text(text)
-    os.replace(tmp, path)
-
-
 def _remove_stale_temporaries(out: Path) -> None:
-    """Drop half-written temporary directories left by an interrupted run (hidden
-    ``.<name>.tmp-*`` / ``.<name>.old-*`` siblings of ``out`` and of its children)."""
-    def _stale(child: Path) -> bool:
-        return child.name.startswith(".") and (".tmp-" in child.name or ".old-" in child.name)
-
-    candidates = [c for c in out.parent.iterdir() if c.name.startswith(f".{out.name}.")]
+    """Drop temporaries left by killed writers: of ``out`` itself (its hidden siblings)
+    and inside it and its ``replications`` folder."""
+    atomic.remove_stale_temporaries(out)
     for folder in (out, out / REPLICATIONS):
-        if folder.is_dir():
-            candidates += list(folder.iterdir())
-    for child in candidates:
-        if _stale(child):
-            if child.is_dir():
-                shutil.rmtree(child, ignore_errors=True)
-            else:
-                child.unlink(missing_ok=True)
+        atomic.remove_stale_temporaries_in(folder)

@@ -1,4 +1,4 @@
-"""Result tables (pandas) built from a run, and their atomic Parquet/CSV/YAML I/O.
+"""Result tables (pandas) built from a run.
 
 Tables (design section 5):
 
@@ -27,7 +27,9 @@ from .engine import RunData
 from .network import segment_parts
 from .scenario.links import flow_direction
 
-TABLES = ("consignments", "movements", "resources")
+# The tables of a run kept as Parquet files (``<name>.parquet`` in a results directory).
+# A run's tables dict also holds ``kpis`` and ``closures``, which are written as CSV.
+PARQUET_TABLES = ("consignments", "movements", "resources")
 DIRECTIONS = ["westbound", "eastbound"]  # categories of the consignments' `direction`
 
 

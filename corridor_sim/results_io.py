@@ -3,38 +3,33 @@
 A results directory holds the tables of :mod:`corridor_sim.results` as Parquet, the
 resolved scenario (``scenario.resolved.yaml``), run metadata (``run.json``, written last:
 its presence marks a complete run) and any extra files. Writes go to a temporary sibling
-that is renamed into place, so a crash never leaves a directory that looks complete.
+that is renamed into place (:mod:`corridor_sim.atomic`), so a crash never leaves a
+directory that looks complete.
 """
 
 from __future__ import annotations
 
-import contextlib
-import glob
 import json
-import os
-import re
-import shutil
-import signal
-import tempfile
-import threading
 from pathlib import Path
 
 import pandas as pd
 import yaml
 
-from .results import TABLES
+from . import atomic
+from .atomic import remove_stale_temporaries
+from .results import PARQUET_TABLES
 
-MARKER = "run.json"
-PARTIAL = "partial.json"  # an unfinished multi-replication experiment (resumable)
+RUN_META = "run.json"  # run metadata; written last, so its presence marks a complete run
+PARTIAL_META = "partial.json"  # identity of an unfinished experiment (resumable)
 
 
 def is_results_dir(path: Path) -> bool:
     """True if ``path`` holds a complete corridor-sim run."""
-    marker = Path(path) / MARKER
-    if not marker.is_file():
+    meta_file = Path(path) / RUN_META
+    if not meta_file.is_file():
         return False
     try:
-        return "corridor_sim_version" in json.loads(marker.read_text())
+        return "corridor_sim_version" in json.loads(meta_file.read_text())
     except (OSError, ValueError):
         return False
 
@@ -47,7 +42,7 @@ def prepare_output(path: Path, force: bool) -> None:
         return
     if path.is_dir() and not any(path.iterdir()):
         return
-    if not is_results_dir(path) and not (path / PARTIAL).is_file():
+    if not is_results_dir(path) and not (path / PARTIAL_META).is_file():
         raise FileExistsError(f"{path} exists and is not a corridor-sim results directory; "
                               "choose another --out")
     if not force:
@@ -57,16 +52,13 @@ def prepare_output(path: Path, force: bool) -> None:
 def write_results(path: str | Path, tables: dict[str, pd.DataFrame], scenario_dict: dict,
                   meta: dict, extra: dict[str, object] | None = None,
                   force: bool = False) -> Path:
-    """Write a results directory atomically: everything goes to a temporary sibling
-    directory that is renamed into place at the end, so a crash never leaves a directory
-    that looks complete. ``extra`` maps file names to bytes/str/DataFrame/callable(dir)."""
+    """Write a results directory atomically (:func:`corridor_sim.atomic.directory`): a
+    crash never leaves a directory that looks complete. ``extra`` maps file names to
+    bytes/str/DataFrame/callable(dir)."""
     path = Path(path)
     prepare_output(path, force)
-    path.parent.mkdir(parents=True, exist_ok=True)
     remove_stale_temporaries(path)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.tmp-{os.getpid()}-", dir=path.parent))
-    tmp.chmod(0o755)
-    try:
+    with atomic.directory(path) as tmp:
         for name, df in tables.items():
             df.to_parquet(tmp / f"{name}.parquet", index=False)
         (tmp / "scenario.resolved.yaml").write_text(
@@ -82,65 +74,8 @@ def write_results(path: str | Path, tables: dict[str, pd.DataFrame], scenario_di
                 target.write_bytes(item)
             else:
                 target.write_text(str(item))
-        (tmp / MARKER).write_text(json.dumps(meta, indent=2, default=str))
-        _swap_into_place(tmp, path)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
+        (tmp / RUN_META).write_text(json.dumps(meta, indent=2, default=str))
     return path
-
-
-def _swap_into_place(tmp: Path, path: Path) -> None:
-    old = None
-    with _signals_deferred():  # never stop between the two renames
-        if path.exists():
-            old = path.with_name(f".{path.name}.old-{os.getpid()}")
-            os.replace(path, old)
-        os.replace(tmp, path)
-    if old is not None:
-        shutil.rmtree(old, ignore_errors=True)
-
-
-@contextlib.contextmanager
-def _signals_deferred():
-    """Hold SIGINT/SIGTERM/SIGHUP until the block ends (main thread, POSIX only)."""
-    sigs = {getattr(signal, n) for n in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, n)}
-    if not hasattr(signal, "pthread_sigmask") or \
-            threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    previous = signal.pthread_sigmask(signal.SIG_BLOCK, sigs)
-    try:
-        yield
-    finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
-
-
-def remove_stale_temporaries(path: str | Path) -> list[Path]:
-    """Remove temporary siblings of ``path`` (``.NAME.tmp-PID-*``, ``.NAME.old-PID``) left
-    by writers that were killed; those of live processes are kept. Returns what went."""
-    path = Path(path)
-    gone = []
-    if not path.parent.is_dir():
-        return gone
-    for p in path.parent.glob(f".{glob.escape(path.name)}.*"):
-        m = re.fullmatch(rf"\.{re.escape(path.name)}\.(?:tmp-(\d+)-\w+|old-(\d+))", p.name)
-        if m and p.is_dir() and not _alive(int(m.group(1) or m.group(2))):
-            shutil.rmtree(p, ignore_errors=True)
-            gone.append(p)
-    return gone
-
-
-def _alive(pid: int) -> bool:
-    if pid == os.getpid():
-        return True
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except (PermissionError, OSError):
-        return True
-    return True
 
 
 def read_results(path: str | Path) -> dict[str, object]:
@@ -149,11 +84,11 @@ def read_results(path: str | Path) -> dict[str, object]:
     if not is_results_dir(path):
         raise FileNotFoundError(f"{path} is not a complete corridor-sim results directory")
     out: dict[str, object] = {
-        name: pd.read_parquet(path / f"{name}.parquet") for name in TABLES
+        name: pd.read_parquet(path / f"{name}.parquet") for name in PARQUET_TABLES
         if (path / f"{name}.parquet").exists()
     }
     out["scenario"] = yaml.safe_load((path / "scenario.resolved.yaml").read_text())
-    out["meta"] = json.loads((path / MARKER).read_text())
+    out["meta"] = json.loads((path / RUN_META).read_text())
     if (path / "kpis.csv").exists():
         out["kpis"] = pd.read_csv(path / "kpis.csv")
     return out

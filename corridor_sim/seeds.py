@@ -22,6 +22,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from .scenario import Problem, ScenarioError
+from .scenario.overrides import find_item
 from .scenario.yaml_source import parse_yaml, read_text
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -165,8 +166,6 @@ def targets_for(tf: TargetFile, scenario_name: str) -> list[Target]:
 def get_path(data: Any, path: str) -> Any:
     """The value at a dotted override path in plain scenario data (list items by ``id``,
     by ``from-to`` or by index, as in :mod:`corridor_sim.scenario.overrides`)."""
-    from .scenario.overrides import find_item
-
     node = data
     for part in path.split("."):
         if isinstance(node, dict):

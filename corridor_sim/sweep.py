@@ -35,11 +35,13 @@ from . import experiment_store as store
 from .experiment import (
     Experiment,
     Job,
+    RunOptions,
     execute_jobs,
     experiment_meta,
     finish_experiment,
 )
 from .results_io import write_results
+from .scenario import with_overrides
 from .scenario.models import Scenario
 from .scenario.overrides import parse_value
 
@@ -90,63 +92,61 @@ def point_name(point: dict) -> str:
     return re.sub(r"[^A-Za-z0-9._=+-]", "_", name)
 
 
-def run_sweep(scenario: Scenario, grid: dict[str, list], replications: int = 1,
-              seed: int | None = None, backend="processes", *,
-              workers: int | None = None, scheduler: str | None = None,
-              out: str | Path | None = None, force: bool = False,
-              plots: bool | None = None, figure: Callable | None = None,
-              progress: bool | None = None, runner: Callable | None = None,
+def run_sweep(scenario: Scenario, grid: dict[str, list], options: RunOptions = RunOptions(),
+              *, figure: Callable | None = None,
               build: Callable[[dict], Scenario] | None = None) -> Sweep:
-    """Run ``replications`` of every grid point of ``scenario`` on one backend.
+    """Run ``options.replications`` of every grid point of ``scenario`` on one backend
+    (see :class:`~corridor_sim.experiment.RunOptions`; every point uses the seed of
+    ``scenario``, so points share common random numbers).
 
     ``build(point_overrides) -> Scenario`` makes a point's scenario (default
-    ``scenario.with_overrides``). ``plots`` controls the sweep plot, drawn by
-    ``figure(kpis, factors) -> Figure`` (e.g. :func:`corridor_sim.plotting.sweep_kpis`);
-    points get no standard plots. With ``out``, finished replications are kept per point
-    and a re-run computes only what is missing (as :func:`run_experiment`). Other
-    arguments as for :func:`~corridor_sim.experiment.run_experiment`.
+    ``with_overrides(scenario, point_overrides)``). ``options.plots`` controls the sweep
+    plot, drawn by ``figure(kpis, factors) -> Figure`` (e.g.
+    :func:`corridor_sim.plotting.sweep_kpis`); points get no standard plots, so
+    ``options.figures`` must be None. With ``options.out``, finished replications are
+    kept per point and a re-run computes only what is missing (as
+    :func:`~corridor_sim.experiment.run_experiment`).
     """
-    if seed is not None:
-        scenario = scenario.with_overrides({"seed": seed})
-    build = build or scenario.with_overrides
+    if options.figures is not None:
+        raise ValueError("sweep points get no standard plots: leave options.figures unset "
+                         "and pass figure= for the sweep plot")
+    build = build or (lambda point: with_overrides(scenario, point))
     points = grid_points(grid)
     names = [point_name(p) for p in points]
     scenarios = [build(p) for p in points]
-    if seed is not None:
-        scenarios = [sc.with_overrides({"seed": seed}) for sc in scenarios]
-    out = Path(out) if out is not None else None
+    out, replications = options.out, options.replications
     identity = {"kind": "sweep", "scenario_hash": store.scenario_hash(scenario),
                 "seed": scenario.seed}
     if out is not None:
-        store.claim(out, identity, force)
+        store.claim(out, identity, options.force)
     jobs: list[Job] = []
     for name, sc in zip(names, scenarios):
         key = {"scenario_hash": store.scenario_hash(sc), "seed": sc.seed}
         if out is not None:
             store.claim(out / name, {"kind": "experiment", **key}, force=False)
         jobs += [Job(sc, i, store.replication_dir(out / name, i) if out else None,
-                     {**key, "replication": i}) for i in range(int(replications))]
+                     {**key, "replication": i}) for i in range(replications)]
     t0 = time.perf_counter()
-    status, kept = execute_jobs(jobs, backend, workers=workers, scheduler=scheduler,
-                                progress=progress, runner=runner, desc="sweep")
+    status, kept = execute_jobs(jobs, options, desc="sweep")
     wall = time.perf_counter() - t0
     experiments = {}
     for k, (name, sc) in enumerate(zip(names, scenarios)):
-        rows = list(range(k * int(replications), (k + 1) * int(replications)))
+        rows = list(range(k * replications, (k + 1) * replications))
         st = status.iloc[rows]
         experiments[name] = finish_experiment(
-            sc, st, experiment_meta(sc, st, backend, wall), [kept[j] for j in rows if j in kept],
+            sc, st, experiment_meta(sc, st, options.backend, wall),
+            [kept[j] for j in rows if j in kept],
             out / name if out is not None else None, plots=False)
     table, point_rows, status_all = _tabulate(points, names, experiments)
     meta = {"corridor_sim_version": __version__, **identity, "scenario": scenario.name,
-            "factors": grid, "points": len(points), "replications": int(replications),
-            "backend": getattr(backend, "name", backend),
+            "factors": grid, "points": len(points), "replications": replications,
+            "backend": getattr(options.backend, "name", options.backend),
             "done": int((status["state"] == "done").sum()),
             "failed": int((status["state"] == "failed").sum()),
             "wall_s": round(time.perf_counter() - t0, 3)}
     result = Sweep(list(grid), table, point_rows, status_all, experiments, meta, out)
     if out is not None:
-        _write_sweep(out, scenario, result, names, plots, figure)
+        _write_sweep(out, scenario, result, names, options.plots, figure)
     return result
 
 

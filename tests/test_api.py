@@ -5,6 +5,7 @@ import pytest
 
 import corridor_sim as cs
 from corridor_sim.cli import main
+from corridor_sim.scenario import loader
 
 from .factories import BASELINE
 
@@ -65,3 +66,28 @@ def test_run_writes_report_and_plots_and_compare_with_itself_is_zero(tmp_path, c
     assert main(["compare", str(out), str(out), "--out", str(cmp_dir), "--quiet"]) == 2
     assert main(["compare", str(out), str(tmp_path / "missing"), "--quiet"]) == 2
     assert "not a complete corridor-sim results directory" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("as_file", [True, False])
+def test_run_applies_seed_and_overrides_in_one_validation(monkeypatch, as_file):
+    """The seed is set once, together with the overrides: the scenario is validated
+    once, and the run carries that seed."""
+    base = BASELINE if as_file else cs.load_scenario(BASELINE)
+    real, calls = loader.check_data, []
+
+    def counting(*args, **kwargs):
+        calls.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(loader, "check_data", counting)
+    res = cs.run(base, replications=1, seed=11, overrides={"horizon_days": 8,
+                                                           "warmup_days": 1},
+                 backend="serial", progress=False)
+    assert len(calls) == 1
+    assert res.scenario.seed == 11 and res.meta["seed"] == 11
+    assert res.scenario.horizon_days == 8
+
+
+def test_run_rejects_an_unknown_option_by_name():
+    with pytest.raises(TypeError, match="workerz"):
+        cs.run(BASELINE, replications=1, overrides=SHORT, workerz=2)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from corridor_sim.calibrate import compare_targets, simulate_kpis
+from corridor_sim.calibrate import CalibrationProblem, compare_targets, simulate_kpis
 from corridor_sim.scenario import load_scenario
 from corridor_sim.seeds import check_bounds, load_inputs, load_targets, targets_for
 
@@ -102,8 +102,6 @@ def test_calibrated_values_inside_published_bounds():
     sc = load_scenario(path)
     inputs = load_inputs(ROOT / "seeds" / "inputs.yaml")
     check_bounds(dict(sc.calibration.free), inputs, file=str(path))
-    from corridor_sim.calibrate import Problem
-
-    values = Problem(sc, dict(sc.calibration.free), []).current_values()
+    values = CalibrationProblem(sc, dict(sc.calibration.free), []).current_values()
     for p, (lo, hi) in sc.calibration.free.items():
         assert lo <= values[p] <= hi, (p, values[p])

@@ -7,7 +7,13 @@ import pandas as pd
 import pytest
 import yaml
 
-from corridor_sim.calibrate import Problem, compare_targets, fit, objective_value, simulate_kpis
+from corridor_sim.calibrate import (
+    CalibrationProblem,
+    compare_targets,
+    fit,
+    objective_value,
+    simulate_kpis,
+)
 from corridor_sim.cli import main
 from corridor_sim.scenario import Scenario, ScenarioError
 from corridor_sim.seeds import InputFile, KpiRef, Target, check_bounds, get_path
@@ -60,7 +66,7 @@ def test_fit_recovers_known_parameters():
     reps = 3
     targets = _targets_from_truth(reps)
     start_sc = Scenario.model_validate(small(35.0, 4.0))
-    problem = Problem(start_sc, BOUNDS, targets, replications=reps)
+    problem = CalibrationProblem(start_sc, BOUNDS, targets, replications=reps)
     result = fit(problem, maxiter=40, progress=False)
     for path, (lo, hi) in BOUNDS.items():
         assert abs(result.fitted[path] - TRUE[path]) < 0.1 * (hi - lo), (path, result.fitted)

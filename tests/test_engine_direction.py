@@ -3,6 +3,7 @@
 import numpy as np
 
 from corridor_sim.experiment import run_single
+from corridor_sim.scenario import with_overrides
 
 from .factories import baseline
 
@@ -22,6 +23,6 @@ def _median_vessel_wait(tables) -> float:
 def test_doubling_demand_lengthens_caspian_waits():
     base = baseline(horizon_days=120, warmup_days=20)
     low, _ = run_single(base)
-    high, _ = run_single(base.with_overrides({"demand.scale": 2.0}))
+    high, _ = run_single(with_overrides(base, {"demand.scale": 2.0}))
     assert _median_vessel_wait(high) > _median_vessel_wait(low)
     assert _caspian_wait_per_unit(high) > _caspian_wait_per_unit(low)

@@ -6,6 +6,7 @@ import pytest
 
 from corridor_sim.engine import CATEGORIES
 from corridor_sim.experiment import run_single
+from corridor_sim.scenario import with_overrides
 
 from .factories import baseline
 
@@ -61,7 +62,7 @@ def test_same_seed_identical_other_seed_different():
     b, _ = run_single(sc)
     for name in ("consignments", "movements", "resources"):
         pd.testing.assert_frame_equal(a[name], b[name])
-    c, _ = run_single(sc.with_overrides({"seed": sc.seed + 1}))
+    c, _ = run_single(with_overrides(sc, {"seed": sc.seed + 1}))
     assert not a["consignments"]["created_h"].equals(c["consignments"]["created_h"])
 
 

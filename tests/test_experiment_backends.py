@@ -1,12 +1,21 @@
 """Replications on every backend give the same tables; the CI narrows with n."""
 
+import dataclasses
+
 import numpy as np
 import pandas as pd
 import pytest
 from scipy import stats
 
 from corridor_sim.backends import DaskBackend, make_backend
-from corridor_sim.experiment import run_experiment, run_replications, run_single, summarize_kpis
+from corridor_sim.experiment import (
+    RunOptions,
+    run_experiment,
+    run_replications,
+    run_single,
+    summarize_kpis,
+)
+from corridor_sim.scenario import with_overrides
 
 from .factories import baseline
 
@@ -20,7 +29,7 @@ def short():
 
 @pytest.fixture(scope="module")
 def serial_kpis(short):
-    exp = run_experiment(short, 3, backend="serial", progress=False)
+    exp = run_experiment(short, RunOptions(replications=3, backend="serial", progress=False))
     return exp.kpis_by_replication
 
 
@@ -34,8 +43,8 @@ def test_serial_matches_single_runs(short, serial_kpis):
 
 
 def test_process_pool_matches_serial(short, serial_kpis, tmp_path):
-    exp = run_experiment(short, 3, backend="processes", workers=2, out=tmp_path / "p",
-                         plots=False, progress=False)
+    exp = run_experiment(short, RunOptions(replications=3, backend="processes", workers=2,
+                                           out=tmp_path / "p", plots=False, progress=False))
     assert exp.meta["computed"] == [0, 1, 2]
     pd.testing.assert_frame_equal(exp.kpis_by_replication, serial_kpis, check_dtype=False)
     on_disk = pd.read_csv(tmp_path / "p" / "kpis_by_replication.csv")
@@ -45,7 +54,8 @@ def test_process_pool_matches_serial(short, serial_kpis, tmp_path):
 def test_dask_local_cluster_matches_serial(short, serial_kpis):
     pytest.importorskip("distributed")
     with DaskBackend(workers=1, processes=False) as backend:
-        tables = run_replications(short, 3, backend=backend, progress=False)
+        tables = run_replications(short, RunOptions(replications=3, backend=backend,
+                                                    progress=False))
         assert backend.workers == 1
     got = pd.concat([t["kpis"] for t in tables], ignore_index=True)
     pd.testing.assert_frame_equal(got, serial_kpis)
@@ -56,15 +66,17 @@ def test_dask_scheduler_address(short, serial_kpis, tmp_path):
     with distributed.LocalCluster(n_workers=1, processes=False,
                                   dashboard_address=None) as cluster:
         # an existing cluster may not share our disk: results come back and are saved here
-        exp = run_experiment(short, 3, backend="dask", scheduler=cluster.scheduler_address,
-                             out=tmp_path / "d", plots=False, progress=False)
+        exp = run_experiment(short, RunOptions(replications=3, backend="dask",
+                                               scheduler=cluster.scheduler_address,
+                                               out=tmp_path / "d", plots=False, progress=False))
     assert exp.meta["backend"] == "dask"
     pd.testing.assert_frame_equal(exp.kpis_by_replication, serial_kpis, check_dtype=False)
     assert (tmp_path / "d" / "replications" / "0002" / "run.json").is_file()
 
 
 def test_seed_argument_changes_streams(short, serial_kpis):
-    other = run_replications(short, 1, seed=short.seed + 1, backend="serial", progress=False)
+    other = run_replications(with_overrides(short, {"seed": short.seed + 1}),
+                             RunOptions(replications=1, backend="serial", progress=False))
     a = serial_kpis.query("replication == 0").reset_index(drop=True)
     assert not a["value"].equals(other[0]["kpis"]["value"])
 
@@ -89,8 +101,8 @@ def test_summary_matches_scipy_t_interval():
 
 
 def test_ci_half_width_shrinks_like_one_over_sqrt_n(short):
-    by_rep = run_experiment(short, 16, backend="processes", workers=2,
-                            progress=False).kpis_by_replication
+    by_rep = run_experiment(short, RunOptions(replications=16, backend="processes", workers=2,
+                                              progress=False)).kpis_by_replication
 
     def half_widths(n):
         s = summarize_kpis([by_rep[by_rep["replication"] < n]])
@@ -109,10 +121,21 @@ def test_ci_half_width_shrinks_like_one_over_sqrt_n(short):
 
 
 def test_tables_read_back_from_disk_equal_the_run(short, tmp_path):
-    tables = run_replications(short, 2, backend="serial", out=tmp_path / "x", plots=False,
-                              progress=False)
+    tables = run_replications(short, RunOptions(replications=2, backend="serial",
+                                                out=tmp_path / "x", plots=False,
+                                                progress=False))
     direct, _ = run_single(short, 1)
     for name in ("consignments", "movements", "kpis"):
         pd.testing.assert_frame_equal(tables[1][name], direct[name], check_dtype=False)
     combined = pd.read_parquet(tmp_path / "x" / "consignments.parquet")
     assert len(combined) == len(tables[0]["consignments"]) + len(direct["consignments"])
+
+
+def test_run_options_check_replications_and_stay_fixed(tmp_path):
+    opts = RunOptions(replications=3, out=str(tmp_path / "x"))
+    assert opts.out == tmp_path / "x"
+    for bad in (0, -1, 2.0, True, "3"):
+        with pytest.raises(ValueError, match="replications must be a whole number"):
+            RunOptions(replications=bad)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        opts.replications = 4

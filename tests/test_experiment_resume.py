@@ -6,10 +6,17 @@ import pandas as pd
 import pytest
 
 from corridor_sim import experiment
+from corridor_sim import experiment_store as store
 from corridor_sim.cli import main
-from corridor_sim.experiment import ReplicationError, run_experiment, run_replications
+from corridor_sim.experiment import (
+    ReplicationError,
+    RunOptions,
+    run_experiment,
+    run_replications,
+)
 from corridor_sim.experiment import run_single as real_run_single
 from corridor_sim.experiment_store import replication_dir, scenario_hash
+from corridor_sim.scenario import with_overrides
 
 from .factories import BASELINE, baseline
 
@@ -26,8 +33,9 @@ def fail_on_one(scenario, replication):
 
 def test_failing_replication_is_recorded_and_others_finish(tmp_path):
     out = tmp_path / "exp"
-    exp = run_experiment(baseline(**SHORT), 4, backend="processes", workers=2, out=out,
-                         plots=False, progress=False, runner=fail_on_one)
+    exp = run_experiment(baseline(**SHORT), RunOptions(replications=4, backend="processes",
+                                                       workers=2, out=out, plots=False,
+                                                       progress=False, runner=fail_on_one))
     status = pd.read_csv(out / "status.csv")
     assert list(status.columns) == ["replication", "state", "error", "wall_s", "traceback"]
     assert status.set_index("replication")["state"].to_dict() == {
@@ -47,8 +55,8 @@ def test_failing_replication_is_recorded_and_others_finish(tmp_path):
 
 def test_api_raises_after_the_others_ran():
     with pytest.raises(ReplicationError, match="injected failure") as info:
-        run_replications(baseline(**SHORT), 3, backend="serial", progress=False,
-                         runner=fail_on_one)
+        run_replications(baseline(**SHORT), RunOptions(replications=3, backend="serial",
+                                                       progress=False, runner=fail_on_one))
     assert len(info.value.experiment.tables) == 2
 
 
@@ -77,16 +85,18 @@ def test_rerun_after_interruption_computes_only_missing(tmp_path):
     sc = baseline(**SHORT)
     out = tmp_path / "exp"
     with pytest.raises(KeyboardInterrupt):
-        run_experiment(sc, 4, backend="serial", out=out, plots=False, progress=False,
-                       runner=interrupt_at_two)
+        run_experiment(sc, RunOptions(replications=4, backend="serial", out=out, plots=False,
+                                      progress=False, runner=interrupt_at_two))
     assert not (out / "run.json").exists()  # not mistaken for a finished run
     assert (out / "partial.json").exists()
     assert [replication_dir(out, i).exists() for i in range(4)] == [True, True, False, False]
     kept = (replication_dir(out, 0) / "run.json").stat().st_ino
-    exp = run_experiment(sc, 4, backend="serial", out=out, plots=False, progress=False)
+    exp = run_experiment(sc, RunOptions(replications=4, backend="serial", out=out, plots=False,
+                                        progress=False))
     assert exp.meta["computed"] == [2, 3]
     assert (replication_dir(out, 0) / "run.json").stat().st_ino == kept
-    fresh = run_experiment(sc, 4, backend="serial", plots=False, progress=False)
+    fresh = run_experiment(sc, RunOptions(replications=4, backend="serial", plots=False,
+                                          progress=False))
     pd.testing.assert_frame_equal(exp.kpis_by_replication, fresh.kpis_by_replication,
                                   check_dtype=False)
 
@@ -96,9 +106,11 @@ def test_deleted_replication_is_recomputed_alone(tmp_path):
 
     sc = baseline(**SHORT)
     out = tmp_path / "exp"
-    first = run_experiment(sc, 3, backend="serial", out=out, plots=False, progress=False)
+    first = run_experiment(sc, RunOptions(replications=3, backend="serial", out=out, plots=False,
+                                          progress=False))
     shutil.rmtree(replication_dir(out, 1))
-    again = run_experiment(sc, 3, backend="serial", out=out, plots=False, progress=False)
+    again = run_experiment(sc, RunOptions(replications=3, backend="serial", out=out, plots=False,
+                                          progress=False))
     assert again.meta["computed"] == [1]
     pd.testing.assert_frame_equal(first.kpis, again.kpis)
     meta = json.loads((replication_dir(out, 1) / "run.json").read_text())
@@ -121,4 +133,17 @@ def test_hash_ignores_key_order_but_not_values():
     sc = baseline(**SHORT)
     d = sc.to_dict()
     assert scenario_hash(dict(reversed(list(d.items())))) == scenario_hash(sc)
-    assert scenario_hash(sc.with_overrides({"demand.scale": 1.1})) != scenario_hash(sc)
+    assert scenario_hash(with_overrides(sc, {"demand.scale": 1.1})) != scenario_hash(sc)
+
+
+def test_the_store_keeps_the_resume_key_and_wall_time_of_a_replication(tmp_path):
+    sc = baseline(horizon_days=6, warmup_days=1)
+    tables, meta = real_run_single(sc, 0)
+    rep = replication_dir(tmp_path / "exp", 0)
+    key = {"scenario_hash": scenario_hash(sc), "seed": sc.seed, "replication": 0}
+    store.save_replication(rep, sc.to_dict(), tables, meta, key, wall_s=1.234567)
+    assert store.is_done(rep, key)
+    assert not store.is_done(rep, {**key, "seed": sc.seed + 1})
+    assert store.replication_wall_s(rep) == 1.2346
+    assert store.read_meta(rep)["events"] == meta["events"]
+    assert not store.is_done(replication_dir(tmp_path / "exp", 1), key)

@@ -12,6 +12,7 @@ from corridor_sim.scenario import (
     load_checked,
     load_scenario,
     parse_assignment,
+    with_overrides,
 )
 from corridor_sim.scenario.overrides import parse_value
 
@@ -104,7 +105,7 @@ def test_disruptions_with_ids_merge_by_id_and_without_are_replaced(tmp_path, sma
           - {{target: kars, start: 2023-04-01, days: 2}}
         """))
     assert [(d.target, d.days) for d in replaced.disruptions] == [("kars", 2)]
-    sc = merged.with_overrides({"disruptions.storm.days": 6})
+    sc = with_overrides(merged, {"disruptions.storm.days": 6})
     assert sc.disruptions[0].days == 6
 
 
@@ -183,7 +184,7 @@ def test_overrides_by_id_from_to_and_index():
 
 def test_with_overrides_equals_load_with_overrides():
     overrides = {"flows.cn_tr.tons_per_year": 5e5, "services.caspian_ferry.vessels": 8}
-    assert load_scenario(BASELINE).with_overrides(overrides) == load_scenario(BASELINE, overrides)
+    assert with_overrides(load_scenario(BASELINE), overrides) == load_scenario(BASELINE, overrides)
 
 
 @pytest.mark.parametrize("path, fragment", [
@@ -204,7 +205,7 @@ def test_unknown_override_path_is_a_clear_error(path, fragment):
     (problem,) = info.value.problems
     assert fragment in problem.message and problem.path == path and problem.file == "--set"
     with pytest.raises(ScenarioError):
-        load_scenario(BASELINE).with_overrides({path: 1})
+        with_overrides(load_scenario(BASELINE), {path: 1})
 
 
 def test_bad_override_value_names_the_override():
@@ -229,7 +230,7 @@ def test_offered_load_warnings_give_numbers_and_strict_fails():
 
 def test_node_and_service_capacity_warnings(small_path):
     sc = load_scenario(small_path)
-    slow = sc.with_overrides({"nodes.kars.dwell_h": 100, "nodes.kars.tracks": 1,
+    slow = with_overrides(sc, {"nodes.kars.dwell_h": 100, "nodes.kars.tracks": 1,
                               "services.ferry.vessels": 1, "flows.cn_tr.tons_per_year": 9e5})
     problems = check_scenario(slow)
     paths = {p.path for p in problems}
@@ -242,7 +243,7 @@ def test_node_and_service_capacity_warnings(small_path):
 def test_unit_wider_than_vessel_is_an_error(small_path):
     sc = load_scenario(small_path)
     with pytest.raises(ScenarioError, match="vessels of service 'ferry' carry 50 TEU"):
-        sc.with_overrides({"services.ferry.capacity_teu": 50, "flows.cn_tr.teu_per_unit": 60,
+        with_overrides(sc, {"services.ferry.capacity_teu": 50, "flows.cn_tr.teu_per_unit": 60,
                            "legs.btk.max_train_teu": 100, "legs.xian-aktau.max_train_teu": 100})
 
 

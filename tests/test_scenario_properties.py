@@ -8,7 +8,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from corridor_sim.cli.show import scenario_yaml
-from corridor_sim.scenario import load_scenario, validate_data
+from corridor_sim.scenario import load_scenario, validate_data, with_overrides
 from corridor_sim.scenario.yaml_source import dump_yaml, parse_yaml
 
 from .conftest import TEST_SCENARIOS
@@ -109,7 +109,7 @@ def test_overrides_show_through(vessels, tons, scale, trains, dec):
     overrides = {"services.ferry.vessels": vessels, "flows.cn_tr.tons_per_year": tons,
                  "demand.scale": scale, "legs.xian-aktau.trains_per_day": trains,
                  "services.ferry.weather.closure_prob_per_day.dec": dec}
-    shown = yaml.safe_load(scenario_yaml(SMALL.with_overrides(overrides)))
+    shown = yaml.safe_load(scenario_yaml(with_overrides(SMALL, overrides)))
     assert shown["services"]["ferry"]["vessels"] == vessels
     assert shown["flows"][0]["tons_per_year"] == tons
     assert shown.get("demand", {}).get("scale", 1.0) == scale

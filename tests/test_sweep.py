@@ -4,9 +4,10 @@ import pandas as pd
 import pytest
 
 from corridor_sim.cli import main
-from corridor_sim.sweep import grid_points, parse_grid, point_name
+from corridor_sim.experiment import RunOptions
+from corridor_sim.sweep import grid_points, parse_grid, point_name, run_sweep
 
-from .factories import BASELINE
+from .factories import BASELINE, baseline
 
 CLI_SHORT = ["--horizon-days", "30", "--set", "warmup_days=5", "--quiet"]
 
@@ -55,3 +56,9 @@ def test_sweep_bad_grid_exits_2(tmp_path, capsys):
     err = capsys.readouterr().err
     assert "path=level1,level2" in err and "nope" in err
     assert "Traceback" not in err
+
+
+def test_sweep_points_take_no_standard_figures():
+    sc = baseline(horizon_days=5, warmup_days=1)
+    with pytest.raises(ValueError, match="figure="):
+        run_sweep(sc, {"demand.scale": [1, 2]}, RunOptions(figures=lambda *a: None))

@@ -366,7 +366,7 @@ def test_trucks_on_the_ferries_take_deck_from_rail_cargo(run):
 
 def test_what_if_kpis_summarise_with_confidence_intervals(run):
     sc = load_scenario(SCENARIOS / "border_digital.yaml", short(40, 10))
-    reps = experiment.run_replications(sc, 2)
+    reps = experiment.run_replications(sc, experiment.RunOptions(replications=2))
     s = experiment.summarize_kpis([t["kpis"] for t in reps])
     row = s[(s["kpi"] == "tons_delivered") & (s["group"] == "all")].iloc[0]
     assert row["n"] == 2 and row["ci_low"] <= row["mean"] <= row["ci_high"]

@@ -1,23 +1,28 @@
 """The ``corridor-sim`` command. Thin: parses arguments and calls the layers below.
 
-Each sub-command lives in its own module exposing ``register(subparsers)``; the parser it
-adds sets ``func`` to a callable taking the parsed arguments and returning an exit code.
+Each sub-command lives in its own module (listed in ``COMMANDS``) exposing
+``register(subparsers)``; the parser it adds sets ``func`` to a callable taking the parsed
+arguments and returning an exit code.
+
+Start-up stays short: a sub-command module imports at its top only light modules (the
+standard library, the scenario layer, ``budget`` and ``backends``); what runs, reads or
+draws results (pandas, simpy, scipy, pyarrow, matplotlib: several seconds on a small
+machine) is imported inside the function that runs the command, so ``--help``,
+``validate``, ``show`` and ``schema`` never load it (a test checks).
 """
 
 from __future__ import annotations
 
 import argparse
-import importlib
 import sys
 
+from .. import __version__
 from ..scenario import ScenarioError
+from . import calibrate, compare, run, schema, show, sweep, validate
+from .common import UserError
 
-COMMANDS = ["run", "sweep", "validate", "show", "schema", "compare", "calibrate"]
+COMMANDS = [run, sweep, validate, show, schema, compare, calibrate]  # in --help order
 EXIT_USAGE = 2
-
-
-class UserError(Exception):
-    """A problem the user can fix (bad path, bad option); printed without a traceback."""
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -26,13 +31,11 @@ def build_parser() -> argparse.ArgumentParser:
         description="Discrete-event simulation of freight on the Middle Corridor "
         "(China - Kazakhstan - Caspian - Azerbaijan - Georgia - Turkiye - Europe).",
     )
-    from .. import __version__
-
     parser.add_argument("--version", action="version", version=f"corridor-sim {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     sub.required = True
-    for name in COMMANDS:
-        importlib.import_module(f".{name}", __name__).register(sub)
+    for command in COMMANDS:
+        command.register(sub)
     return parser
 
 

@@ -5,8 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from . import UserError
-from .common import add_scenario_args, load_from_args
+from .common import UserError, add_scenario_args, load_from_args
 
 
 def register(sub) -> None:
@@ -41,7 +40,7 @@ def register(sub) -> None:
 
 
 def cmd_calibrate(args: argparse.Namespace) -> int:
-    from ..calibrate import Problem, fit
+    from ..calibrate import CalibrationProblem, fit
     from ..calibration_report import write_calibration
     from ..seeds import check_bounds, load_inputs, load_targets, targets_for
 
@@ -62,7 +61,7 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
         raise UserError(f"{args.targets}: no target applies to scenario {scenario.name!r} "
                         "(see each target's applies_to)")
     try:
-        problem = Problem(scenario, free, targets, args.replications, args.workers)
+        problem = CalibrationProblem(scenario, free, targets, args.replications, args.workers)
         start = problem.current_values()
     except KeyError as exc:
         raise UserError(f"calibration.free: {exc.args[0]}") from None

@@ -5,8 +5,13 @@ from __future__ import annotations
 import argparse
 import sys
 
+from ..backends import BACKENDS
 from ..scenario import ScenarioError, load_scenario, parse_assignment
 from ..scenario.errors import Problem
+
+
+class UserError(Exception):
+    """A problem the user can fix (bad path, bad option); printed without a traceback."""
 
 
 def add_scenario_args(parser: argparse.ArgumentParser) -> None:
@@ -37,8 +42,6 @@ def load_from_args(args: argparse.Namespace):
 def add_backend_args(parser: argparse.ArgumentParser) -> None:
     """``--backend``, ``--workers`` and ``--scheduler`` for commands that run many
     replications."""
-    from ..backends import BACKENDS
-
     parser.add_argument("--backend", choices=BACKENDS, default="processes",
                         help="where replications run: serial (this process), processes "
                         "(default: a local process pool) or dask (needs the dask extra)")
@@ -52,8 +55,6 @@ def add_backend_args(parser: argparse.ArgumentParser) -> None:
 def apply_run_options(args: argparse.Namespace) -> None:
     """Fold ``--seed`` and ``--horizon-days`` into the ``--set`` overrides, check
     ``--replications`` and let ``--scheduler`` imply the Dask backend."""
-    from . import UserError
-
     if args.seed is not None:
         args.overrides.append(f"seed={args.seed}")
     if args.horizon_days is not None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from . import UserError
+from .common import UserError
 
 SHOWN = ("tons_delivered", "transit_p50_days", "transit_p90_days", "backlog_end_tons")
 

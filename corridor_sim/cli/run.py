@@ -7,9 +7,10 @@ import argparse
 import sys
 from pathlib import Path
 
+from ..backends import BackendUnavailable
 from ..budget import DEFAULT_MAX_CONSIGNMENTS, available_memory_bytes, estimate, refusal
-from . import UserError
 from .common import (
+    UserError,
     add_backend_args,
     add_scenario_args,
     apply_run_options,
@@ -72,6 +73,7 @@ def _run_one(args, scenario, out: Path) -> int:
     from .. import kpis
     from ..experiment import run_single, save_run
     from ..overload import overload_report
+    from ..report import write_report
     from ..results_io import prepare_output
 
     try:
@@ -83,7 +85,8 @@ def _run_one(args, scenario, out: Path) -> int:
         overload = overload_report(tables, scenario)
         meta["overload"] = overload.as_dict()
         path = save_run(out, scenario, tables, meta, force=args.force,
-                        plots=False if args.no_plots else None, figures=_figures(args))
+                        plots=False if args.no_plots else None, figures=_figures(args),
+                        report=write_report)
     if not args.quiet:
         print(f"{scenario.name}: simulated {scenario.horizon_days:g} days "
               f"(+{scenario.warmup_days:g} warm-up) in {meta['wall_s']:.2f} s, "
@@ -98,16 +101,15 @@ def _run_one(args, scenario, out: Path) -> int:
 
 
 def _run_many(args, scenario, out: Path) -> int:
-    from ..backends import BackendUnavailable
-    from ..experiment import ci_summary_lines, run_experiment
+    from ..experiment import RunOptions, ci_summary_lines, run_experiment
 
     try:
         with cleanup_on_terminate():
-            exp = run_experiment(scenario, args.replications, backend=args.backend,
-                                 workers=args.workers, scheduler=args.scheduler, out=out,
-                                 force=args.force, plots=False if args.no_plots else None,
-                                 figures=_figures(args),
-                                 progress=False if args.quiet else None)
+            exp = run_experiment(scenario, RunOptions(
+                replications=args.replications, backend=args.backend, workers=args.workers,
+                scheduler=args.scheduler, out=out, force=args.force,
+                plots=False if args.no_plots else None, figures=_figures(args),
+                progress=False if args.quiet else None))
     except (FileExistsError, BackendUnavailable) as exc:
         raise UserError(str(exc)) from None
     except KeyboardInterrupt:

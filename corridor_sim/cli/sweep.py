@@ -6,8 +6,10 @@ import argparse
 import sys
 from pathlib import Path
 
-from . import UserError
+from ..backends import BackendUnavailable
+from ..scenario import load_scenario
 from .common import (
+    UserError,
     add_backend_args,
     add_scenario_args,
     apply_run_options,
@@ -54,8 +56,7 @@ def _sweep_figure():
 
 
 def cmd_sweep(args: argparse.Namespace) -> int:
-    from ..backends import BackendUnavailable
-    from ..scenario import load_scenario
+    from ..experiment import RunOptions
     from ..sweep import grid_points, parse_grid, run_sweep
 
     apply_run_options(args)
@@ -70,11 +71,12 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         built[tuple(point.items())] = load_scenario(args.scenario, {**fixed, **point})
     out = args.out or Path("results") / f"{base.name}_sweep"
     try:
-        sweep = run_sweep(base, grid, args.replications, backend=args.backend,
-                          workers=args.workers, scheduler=args.scheduler, out=out,
-                          force=args.force, plots=False if args.no_plots else None,
+        options = RunOptions(replications=args.replications, backend=args.backend,
+                             workers=args.workers, scheduler=args.scheduler, out=out,
+                             force=args.force, plots=False if args.no_plots else None,
+                             progress=False if args.quiet else None)
+        sweep = run_sweep(base, grid, options,
                           figure=None if args.no_plots else _sweep_figure(),
-                          progress=False if args.quiet else None,
                           build=lambda point: built[tuple(point.items())])
     except (FileExistsError, BackendUnavailable) as exc:
         raise UserError(str(exc)) from None

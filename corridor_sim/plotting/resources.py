@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+from matplotlib.patches import Patch
 
 from .. import kpis
 from .base import Figure, colour_map, date_axis, dates, new_figure, shade_windows
@@ -94,8 +95,6 @@ def utilisation(resources: pd.DataFrame, scenario, title: str = "") -> Figure:
     ax.set_yticks(y, labels)
     ax.set_xlim(0, 105)
     ax.set_xlabel("time-weighted utilisation over the horizon (%); | = peak in use")
-    from matplotlib.patches import Patch
-
     ax.legend(handles=[Patch(color="#4c72b0", label="node (handling tracks)"),
                        Patch(color="#55a868", label="sea service (vessels loaded)")],
               fontsize="small", loc="lower right")

@@ -1,4 +1,5 @@
-"""Load scenario files: safe YAML, ``extends`` chains, overrides, schema and semantic checks.
+"""Load scenario files: safe YAML, ``extends`` chains, overrides, schema and semantic checks;
+derive a scenario from another with :func:`with_overrides`.
 
 Every problem is reported with its file, line, column and field path; all problems found
 in a file are reported together in one :class:`ScenarioError`. A problem in a value that
@@ -303,3 +304,15 @@ def load_scenario(path: str | Path, overrides: dict[str, Any] | None = None,
     Raises :class:`ScenarioError` with every problem found.
     """
     return load_checked(path, overrides, strict)[0]
+
+
+def with_overrides(scenario: Scenario, overrides: dict[str, Any]) -> Scenario:
+    """A new scenario: ``scenario`` with dotted-path overrides applied, e.g.
+    ``{"flows.cn_tr.tons_per_year": 5e5, "services.caspian_ferry.vessels": 8}``.
+
+    Paths and values are checked as on the command line (``--set``); raises
+    :class:`ScenarioError` on an unknown path or an invalid result.
+    """
+    data = scenario.model_dump(mode="json", by_alias=True, exclude_unset=True)
+    data, set_by = resolve_overrides(data, overrides)
+    return validate_data(data, set_by=set_by)

@@ -336,17 +336,3 @@ class Scenario(Strict):
     def to_dict(self) -> dict:
         """Plain YAML-ready mapping (aliases such as ``from``, defaults omitted)."""
         return self.model_dump(mode="json", by_alias=True, exclude_defaults=True)
-
-    def with_overrides(self, overrides: dict) -> Scenario:
-        """A new scenario with dotted-path overrides applied, e.g.
-        ``{"flows.cn_tr.tons_per_year": 5e5, "services.caspian_ferry.vessels": 8}``.
-
-        Paths and values are checked as on the command line (``--set``); raises
-        :class:`ScenarioError` on an unknown path or an invalid result.
-        """
-        from .loader import validate_data
-        from .overrides import resolve_overrides
-
-        data = self.model_dump(mode="json", by_alias=True, exclude_unset=True)
-        data, set_by = resolve_overrides(data, overrides)
-        return validate_data(data, set_by=set_by)

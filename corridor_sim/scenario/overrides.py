@@ -17,6 +17,7 @@ from typing import Any
 import yaml
 
 from .errors import Problem, ScenarioError
+from .models import Scenario
 from .schema_paths import DIST_CLASSES, field_annotation, shape, suggest, yaml_names
 
 _NUMBER = re.compile(r"^[+-]?(\d[\d_]*\.?\d*|\.\d+)([eE][+-]?\d+)?$")
@@ -85,8 +86,6 @@ def _fail(path: str, message: str) -> ScenarioError:
 def resolve(data: dict, path: str) -> tuple[Any, Any, tuple]:
     """Walk ``data`` along ``path`` guided by the schema, creating missing mappings the
     schema allows. Return (container, key, location tuple) of the value to set."""
-    from .models import Scenario
-
     parts = path.split(".")
     annotation: Any = Scenario
     node: Any = data

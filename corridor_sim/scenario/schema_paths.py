@@ -7,12 +7,14 @@ and list indices, such as ``("flows", 0, "tons_per_year")``.
 from __future__ import annotations
 
 import difflib
+import types
 import typing
 from typing import Any
 
 from pydantic import BaseModel
 
 from . import distributions as _d
+from .models import Scenario
 
 DIST_CLASSES: dict[str, type[BaseModel]] = {
     "fixed": _d.Fixed, "uniform": _d.Uniform, "triangular": _d.Triangular,
@@ -54,7 +56,7 @@ def shape(annotation: Any) -> tuple[str, Any]:
     if _is_dist_union(annotation):
         return "dist", None
     args = [a for a in typing.get_args(annotation) if a is not type(None)]
-    if origin in (typing.Union, getattr(__import__("types"), "UnionType", None)) and args:
+    if origin in (typing.Union, types.UnionType) and args:
         if len(args) == 1:
             return shape(args[0])
         if _is_dist_union(typing.Union[tuple(args)]):  # noqa: UP007 - built from a tuple
@@ -65,8 +67,6 @@ def shape(annotation: Any) -> tuple[str, Any]:
 def model_at(loc: tuple) -> type[BaseModel] | None:
     """The model that holds the fields at ``loc`` (a pydantic error location, which may
     contain distribution tags such as ``'lognormal'``), or None."""
-    from .models import Scenario
-
     annotation: Any = Scenario
     for part in loc:
         kind, inner = shape(annotation)

@@ -15,9 +15,10 @@ from .capacity import (
     round_trip_h,
     service_teu_per_day,
 )
-from .errors import Problem
+from .errors import Problem, ScenarioError
 from .links import directed_links
 from .models import Scenario
+from .overrides import resolve
 from .schema_paths import suggest
 
 
@@ -275,9 +276,6 @@ def _check_service_load(problems: list[Problem], name: str, svc, teu: float,
 
 def check_calibration(scenario: Scenario) -> list[Problem]:
     """Calibration bounds are ordered and name paths that exist."""
-    from .errors import ScenarioError
-    from .overrides import resolve
-
     problems: list[Problem] = []
     if not scenario.calibration:
         return problems

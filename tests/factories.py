@@ -49,3 +49,16 @@ def mmc_station(arrivals_per_h: float, service_mean_h: float, servers: int,
         "flows": [{"id": "f", "from": "a", "to": "c", "via": ["b"], "tons_per_unit": 10,
                    "tons_per_year": tons_per_year, "block_units": block}],
     })
+
+
+def refusal(path: Path, text: str) -> str:
+    """Write scenario ``text`` to ``path``, load it, and return the loader's message
+    (the test fails if the scenario is accepted)."""
+    import pytest
+
+    from corridor_sim.scenario import ScenarioError
+
+    path.write_text(text)
+    with pytest.raises(ScenarioError) as err:
+        load_scenario(path)
+    return str(err.value)

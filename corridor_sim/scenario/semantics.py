@@ -254,9 +254,7 @@ def check_background(name: str, svc) -> list[Problem]:
             problems.append(Problem(
                 f"background traffic of service {name!r} ({way}) needs {peak:.1f} deck "
                 f"slots a day at peak but the service carries about {capacity:.1f} a day "
-                f"({svc.vessels} vessels x {svc.capacity_teu:g} TEU per "
-                f"{round_trip_h(svc):.1f} h round trip, less {closed_fraction(svc):.0%} "
-                "weather closures): lower units_per_day or add vessels", path=first))
+                f"({_fleet_text(svc)}): lower units_per_day or add vessels", path=first))
     return problems
 
 
@@ -267,11 +265,16 @@ def _check_service_load(problems: list[Problem], name: str, svc, teu: float,
     if teu > capacity:
         problems.append(Problem(
             f"flows {', '.join(ids)} need {teu:.1f} TEU slots/day at peak but service "
-            f"{name!r} offers about {capacity:.1f} ({svc.vessels} vessels x "
-            f"{svc.capacity_teu:g} TEU per {round_trip_h(svc, loaded_back):.1f} h round trip"
-            f"{', loading both ways' if loaded_back else ''}, less "
-            f"{closed_fraction(svc):.0%} weather closures)",
+            f"{name!r} offers about {capacity:.1f} ({_fleet_text(svc, loaded_back)})",
             path=f"services.{name}.vessels", severity="warning"))
+
+
+def _fleet_text(svc, loaded_back: bool = False) -> str:
+    """How a service's daily capacity comes about, for messages."""
+    return (f"{svc.vessels} vessels x {svc.capacity_teu:g} TEU per "
+            f"{round_trip_h(svc, loaded_back):.1f} h round trip"
+            f"{', loading both ways' if loaded_back else ''}, less "
+            f"{closed_fraction(svc):.0%} weather closures")
 
 
 def check_calibration(scenario: Scenario) -> list[Problem]:

@@ -57,12 +57,15 @@ def wait_for_departure(env, q: CargoQueue, rule: DepartureRule):
 class FillOrMaxWait:
     """Leave once ``when_full`` of the capacity is waiting, or ``max_wait_h`` hours after
     the clock started: when the first waiting unit joined (``clock="cargo"``, trains), or
-    when the vehicle became ready to load (``clock="vehicle"``, a vessel at its berth)."""
+    when the vehicle became ready to load (``clock="vehicle"``, a vessel at its berth).
+    With ``leave_empty`` a vehicle leaves at the deadline even with nothing to load (a
+    vessel of a two-way service goes where cargo waits); otherwise it waits for cargo."""
 
     wakes_on_cargo = True
 
     def __init__(self, when_full: float, max_wait_h: float, capacity_teu: float,
-                 clock: str = "cargo"):
+                 clock: str = "cargo", leave_empty: bool = False):
+        self.leave_empty = leave_empty
         self.when_full = when_full
         self.fill = when_full * capacity_teu
         self.max_wait_h = max_wait_h
@@ -83,7 +86,7 @@ class FillOrMaxWait:
             deadline = (q.first_joined() if q.count else q.next_scheduled()) + self.max_wait_h
         else:
             deadline = self.since + self.max_wait_h
-        if q.count and now >= deadline - EPS:
+        if (q.count or self.leave_empty) and now >= deadline - EPS:
             return None
         if self.by_cargo or now < deadline:
             return min(q.time_reaching(self.fill), deadline)
@@ -93,12 +96,14 @@ class FillOrMaxWait:
 class Timetable:
     """Leave only at timetable slots, ``offset_h + k * interval_h``: a batch takes the
     first slot at or after the moment cargo waits, strictly after the previous batch's
-    slot; a slot with nothing to take passes unused."""
+    slot; a slot with nothing to take passes unused (with ``leave_empty``, a vehicle
+    takes the first slot whatever waits)."""
 
     wakes_on_cargo = False
 
-    def __init__(self, interval_h: float, offset_h: float = 0.0):
+    def __init__(self, interval_h: float, offset_h: float = 0.0, leave_empty: bool = False):
         self.interval_h, self.offset_h = interval_h, offset_h
+        self.leave_empty = leave_empty
         self.last: float | None = None  # the slot the previous batch took
         self.planned: float | None = None  # the slot the next batch waits for
 
@@ -118,11 +123,13 @@ class Timetable:
 
     def enough(self, q: CargoQueue) -> bool:
         """Is there enough waiting to use a slot?"""
-        return q.count > 0
+        return q.count > 0 or self.leave_empty
 
     def cargo_from(self, q: CargoQueue) -> float:
         """From when there is (or will be, by pre-drawn arrivals) enough waiting
         (``INF``: not before more cargo is put into the queue)."""
+        if self.leave_empty:
+            return -INF
         return q.first_joined() if q.count else q.next_scheduled()
 
     def next_look(self, q: CargoQueue, now: float) -> float | None:
@@ -144,8 +151,8 @@ class FilledTimetable(Timetable):
     waits (a booked path that is not run half empty)."""
 
     def __init__(self, interval_h: float, offset_h: float, min_fill: float,
-                 capacity_teu: float):
-        super().__init__(interval_h, offset_h)
+                 capacity_teu: float, leave_empty: bool = False):
+        super().__init__(interval_h, offset_h, leave_empty)
         self.min_fill = min_fill
         self.fill = min_fill * capacity_teu
 
@@ -154,18 +161,20 @@ class FilledTimetable(Timetable):
         self.fill = self.min_fill * capacity_teu
 
     def enough(self, q: CargoQueue) -> bool:
-        return q.count > 0 and q.total_teu >= self.fill - EPS
+        return (q.count > 0 and q.total_teu >= self.fill - EPS) or self.leave_empty
 
     def cargo_from(self, q: CargoQueue) -> float:
         return max(super().cargo_from(q), q.time_reaching(self.fill))
 
 
-def make_rule(policy, capacity_teu: float, clock: str = "cargo") -> DepartureRule:
+def make_rule(policy, capacity_teu: float, clock: str = "cargo",
+              leave_empty: bool = False) -> DepartureRule:
     """The departure rule a scenario's ``depart:`` block asks for, for a batch of
-    ``capacity_teu``; ``clock`` says when a fill-or-wait rule's maximum wait starts."""
+    ``capacity_teu``; ``clock`` says when a fill-or-wait rule's maximum wait starts;
+    ``leave_empty``: a vehicle may leave with nothing to load when its wait is up."""
     if policy.timetable_h and policy.timetable_min_fill is not None:
         return FilledTimetable(policy.timetable_h, policy.timetable_offset_h,
-                               policy.timetable_min_fill, capacity_teu)
+                               policy.timetable_min_fill, capacity_teu, leave_empty)
     if policy.timetable_h:
-        return Timetable(policy.timetable_h, policy.timetable_offset_h)
-    return FillOrMaxWait(policy.when_full, policy.max_wait_h, capacity_teu, clock)
+        return Timetable(policy.timetable_h, policy.timetable_offset_h, leave_empty)
+    return FillOrMaxWait(policy.when_full, policy.max_wait_h, capacity_teu, clock, leave_empty)

@@ -25,7 +25,10 @@ def sail_vessel(world: World, fleet: Fleet, outbound: DeckQueue | None,
     env = world.env
     ports = (fleet.origin, fleet.dest)
     queues = (outbound, inbound)
-    rules = tuple(make_rule(policy, fleet.capacity_teu, clock="vehicle")
+    # a vessel of a two-way service leaves empty when its wait is up, to load on the
+    # other side; one that only ever loads on one side waits there for cargo
+    two_way = outbound is not None and inbound is not None
+    rules = tuple(make_rule(policy, fleet.capacity_teu, clock="vehicle", leave_empty=two_way)
                   for policy in (fleet.depart, fleet.depart_return))
     here = 0
     while True:

@@ -112,8 +112,11 @@ class Results:
         return kpis.bottlenecks(self.movements, 0.0, self.horizon_h)
 
     def utilisation(self) -> pd.DataFrame:
-        """Utilisation and queues per node and service (see :func:`kpis.resource_stats`)."""
-        return kpis.resource_stats(self.resources, self.scenario)
+        """Utilisation (busy time, 0-1) and load factor of every node, rail line, port's
+        berths and sea service's fleet, busiest first (definitions in
+        :mod:`corridor_sim.kpis.utilisation`), with the mean and peak trains queued and TEU
+        waiting at nodes (:func:`kpis.resource_stats`)."""
+        return kpis.utilisation_table(self.tables, self.scenario)
 
     def save(self, out: str | Path, force: bool = False, plots: bool = True) -> Path:
         """Write the run as a results directory (tables, KPIs, plots, ``report.md``),
@@ -155,7 +158,7 @@ class _Plots:
 
     def utilisation(self):
         from . import plotting
-        return plotting.utilisation(self._r.resources, self._r.scenario)
+        return plotting.utilisation(self._r.movements, self._r.scenario)
 
     def corridor_map(self):
         from . import plotting

@@ -18,7 +18,7 @@ CAPTIONS = {
     "delay_breakdown": "Delay breakdown by origin → destination",
     "delay_by_place": "Delay by place",
     "queues": "Backlog, queues at the busiest nodes and sea services over time",
-    "utilisation": "Utilisation per node and sea service",
+    "utilisation": "Utilisation per node, rail line, port and sea service",
     "corridor_map": "Corridor map",
 }
 
@@ -73,16 +73,20 @@ def render(tables: dict[str, pd.DataFrame], scenario, plots: list[str] = (),
         "share of waiting": b["share"].map("{:.0%}".format),
         "share of all delay": b["share_of_delay"].map("{:.0%}".format)})
     out += [_table(b), ""]
-    if "resources" in tables:
-        st = kpis.resource_stats(tables["resources"], sc, 0.0, end_h)
-        st = st.sort_values("utilisation", ascending=False).head(6)
-        out += ["### Busiest resources", "",
-                _table(pd.DataFrame({
-                    "resource": st["name"], "capacity": st["capacity"].map("{:g}".format),
-                    "utilisation": st["utilisation"].map("{:.0%}".format),
-                    "peak in use": st["busy_max"].map("{:g}".format),
-                    "mean TEU waiting": [f"{v:.0f}" if k == "node" else "–" for k, v in
-                                         zip(st["kind"], st["teu_waiting_mean"])]})), ""]
+    st = kpis.utilisation_table(tables, sc).head(8)
+    out += ["### Busiest resources", "",
+            "Utilisation: share of capacity-hours busy; load factor: how full trains and "
+            "vessels left (definitions in `corridor_sim/kpis/utilisation.py`).", "",
+            _table(pd.DataFrame({
+                "resource": st["name"], "kind": st["kind"],
+                "capacity": [f"{c:g} {u}" for c, u in zip(st["capacity"],
+                                                          st["capacity_unit"])],
+                "utilisation": st["utilisation"].map("{:.0%}".format),
+                "load factor": st["load_factor"].map(
+                    lambda v: "–" if v != v else f"{v:.0%}"),
+                "mean TEU waiting": st.get("teu_waiting_mean", pd.Series(
+                    float("nan"), index=st.index)).map(
+                    lambda v: "–" if v != v else f"{v:.0f}")})), ""]
     if plots:
         out += ["## Plots", ""]
         for name in plots:

@@ -65,9 +65,10 @@ def test_queues_panels(res):
     assert all(any(s.replace("_", " ") in t for t in _legend_texts(fleet)) for s in services)
 
 
-def test_utilisation_one_bar_per_node_and_service(res):
+def test_utilisation_one_bar_per_resource(res):
     ax = res.plot.utilisation().axes[0]
-    n = len(res.scenario.nodes) + len(res.scenario.services)
+    n = len(res.utilisation())  # nodes, lines, ports' berths, fleets
+    assert n > len(res.scenario.nodes) + len(res.scenario.services)
     assert len(ax.patches) == n and len(ax.get_yticklabels()) == n
     assert "utilisation" in ax.get_xlabel()
 

@@ -35,6 +35,7 @@ from .flows import (
 )
 from .resources import capacities, resource_series, resource_stats, step_stats
 from .table import kpi_table, summary_lines
+from .utilisation import utilisation, utilisation_table
 
 __all__ = [
                      "CATEGORIES",
@@ -67,5 +68,7 @@ __all__ = [
                      "tons_delivered",
                      "transit_by_od",
                      "transit_days",
+                     "utilisation",
+                     "utilisation_table",
                      "warmup_deliveries",
 ]

@@ -7,19 +7,20 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 
-from ..overload import backlog_trend
+from .backlog import backlog_trend
 from .basics import CATEGORIES, delivered, hours_of, tons_delivered, warmup_deliveries
 from .delays import backlog_end, bottlenecks
 from .flows import transit_by_od
-from .resources import resource_stats
+from .utilisation import utilisation
 
 
 def kpi_table(tables: dict[str, pd.DataFrame], start_date: dt.date, horizon_h: float,
               scenario=None) -> pd.DataFrame:
     """The headline KPIs of one replication as a tidy table: kpi, group, value, unit.
 
-    With ``scenario`` (a Scenario or its dict) the table also holds the utilisation of
-    every node and service (time-weighted, 0-1) from the ``resources`` table.
+    With ``scenario`` (a Scenario or its dict) the table also holds the utilisation (busy
+    time, 0-1) of every node, line, port's berths and fleet, and the load factor of lines
+    and fleets (:mod:`corridor_sim.kpis.utilisation`).
     """
     cons, mov = tables["consignments"], tables["movements"]
     d = delivered(cons)
@@ -51,11 +52,13 @@ def kpi_table(tables: dict[str, pd.DataFrame], start_date: dt.date, horizon_h: f
     b = bottlenecks(mov)
     for r in b.itertuples():  # every place, so replications share the same rows
         rows.append(("wait_share", f"place:{r.place}", float(r.share), "fraction"))
-    if scenario is not None and "resources" in tables:
-        st = resource_stats(tables["resources"], scenario, 0.0, horizon_h)
-        for r in st.itertuples():
+    if scenario is not None:
+        for r in utilisation(mov, scenario, 0.0, horizon_h).itertuples():
             rows.append(("utilisation", f"{r.kind}:{r.resource}", float(r.utilisation),
                          "fraction"))
+            if r.kind in ("line", "fleet"):
+                rows.append(("load_factor", f"{r.kind}:{r.resource}", float(r.load_factor),
+                             "fraction"))
     return pd.DataFrame(rows, columns=["kpi", "group", "value", "unit"])
 
 

@@ -34,8 +34,8 @@ STANDARD = {
                        lambda t, sc, sd: delay_by_place(t["movements"], sc)),
     "queues": ("Backlog, queues and sea services over time",
                lambda t, sc, sd: queues(t, sc) if sc is not None else None),
-    "utilisation": ("Utilisation per node and sea service",
-                    lambda t, sc, sd: utilisation(t["resources"], sc)
+    "utilisation": ("Utilisation per node, rail line, port and sea service",
+                    lambda t, sc, sd: utilisation(t["movements"], sc)
                     if sc is not None else None),
     "corridor_map": ("Corridor map",
                      lambda t, sc, sd: corridor_map(t["movements"], sc)

@@ -187,7 +187,7 @@ def run(scenario: Scenario | str | Path, replications: int = 1, seed: int | None
     tables = {name: pd.concat([t[name] for t in reps], ignore_index=True)
               for name in reps[0]}
     meta = {"corridor_sim_version": __version__, "scenario": sc.name, "seed": sc.seed,
-            "replications": replications}
+            "replications": replications, "overrides": dict(overrides or {})}
     return Results(tables, sc, meta)
 
 

@@ -151,7 +151,7 @@ def run_experiment(scenario: Scenario, replications: int = 1, seed: int | None =
                    scheduler: str | None = None, out: str | Path | None = None,
                    force: bool = False, plots: bool | None = None,
                    figures: Callable | None = None, progress: bool | None = None,
-                   runner: Callable | None = None) -> Experiment:
+                   runner: Callable | None = None, meta: dict | None = None) -> Experiment:
     """Run replications ``0 .. replications-1`` on a backend and summarise their KPIs.
 
     With ``out``, each finished replication is written at once to
@@ -162,6 +162,7 @@ def run_experiment(scenario: Scenario, replications: int = 1, seed: int | None =
     a terminal or in Jupyter. ``runner(scenario, replication) -> (tables, meta)`` replaces
     :func:`run_single` (it must be picklable for the process and Dask backends).
     ``plots`` and ``figures`` draw the first finished replication, as in :func:`save_run`.
+    ``meta`` adds entries to ``run.json`` (e.g. the overrides applied).
     """
     if seed is not None:
         scenario = scenario.with_overrides({"seed": seed})
@@ -174,7 +175,8 @@ def run_experiment(scenario: Scenario, replications: int = 1, seed: int | None =
     t0 = time.perf_counter()
     status, kept = execute_jobs(jobs, backend, workers=workers, scheduler=scheduler,
                                   progress=progress, runner=runner)
-    meta = experiment_meta(scenario, status, backend, time.perf_counter() - t0)
+    meta = {**experiment_meta(scenario, status, backend, time.perf_counter() - t0),
+            **(meta or {})}
     return finish_experiment(scenario, status, meta, [kept[k] for k in sorted(kept)], out,
                              plots, figures)
 
@@ -331,6 +333,11 @@ def write_experiment(out: Path, scenario: Scenario, status: pd.DataFrame, meta: 
             store.link_tree(d, folder / store.REPLICATIONS / d.name)
         if plots and figures is not None and rep_dirs:
             figures(store.load_replication(rep_dirs[0]), scenario, folder / "plots")
+        if rep_dirs:
+            from .report import write_report
+
+            tables = {n: pd.read_parquet(folder / f"{n}.parquet") for n in TABLES}
+            write_report(folder, {**tables, "kpis": by_rep}, scenario, meta)
 
     extra = {"kpis.csv": summary, "kpis_by_replication.csv": by_rep,
              "closures.csv": store.read_csvs(rep_dirs, "closures.csv"),
@@ -340,17 +347,11 @@ def write_experiment(out: Path, scenario: Scenario, status: pd.DataFrame, meta: 
 
 
 def summarize_kpis(kpi_tables: list[pd.DataFrame], confidence: float = 0.95) -> pd.DataFrame:
-    """Mean, sd, n and a Student-t confidence interval of each KPI across replications."""
-    from scipy.special import stdtrit  # Student-t quantile (lighter than scipy.stats)
+    """Mean, sd, n and a confidence interval of each KPI across replications
+    (:func:`corridor_sim.intervals.summarize`)."""
+    from .intervals import summarize
 
-    allk = pd.concat(kpi_tables, ignore_index=True)
-    g = allk.groupby(["kpi", "group", "unit"], sort=False)["value"]
-    out = g.agg(mean="mean", sd="std", n="count").reset_index()
-    tcrit = stdtrit((out["n"] - 1).clip(lower=1).to_numpy(float), 0.5 + confidence / 2)
-    half = tcrit * out["sd"].fillna(0.0) / out["n"].pow(0.5)
-    out["ci_low"] = out["mean"] - half.where(out["n"] > 1)
-    out["ci_high"] = out["mean"] + half.where(out["n"] > 1)
-    return out
+    return summarize(pd.concat(kpi_tables, ignore_index=True), confidence)
 
 
 def ci_summary_lines(summary: pd.DataFrame) -> list[str]:

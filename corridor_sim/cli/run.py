@@ -14,6 +14,7 @@ from .common import (
     add_scenario_args,
     apply_run_options,
     load_from_args,
+    parse_overrides,
     report_failures,
 )
 from .signals import cleanup_on_terminate
@@ -80,6 +81,7 @@ def _run_one(args, scenario, out: Path) -> int:
         raise UserError(str(exc)) from None
     with cleanup_on_terminate():
         tables, meta = run_single(scenario)
+        meta["overrides"] = parse_overrides(args.overrides)
         overload = overload_report(tables, scenario)
         meta["overload"] = overload.as_dict()
         path = save_run(out, scenario, tables, meta, force=args.force,
@@ -107,7 +109,8 @@ def _run_many(args, scenario, out: Path) -> int:
                                  workers=args.workers, scheduler=args.scheduler, out=out,
                                  force=args.force, plots=False if args.no_plots else None,
                                  figures=_figures(args),
-                                 progress=False if args.quiet else None)
+                                 progress=False if args.quiet else None,
+                                 meta={"overrides": parse_overrides(args.overrides)})
     except (FileExistsError, BackendUnavailable) as exc:
         raise UserError(str(exc)) from None
     except KeyboardInterrupt:

@@ -27,6 +27,7 @@ from .basics import (
 from .compare import kpi_differences
 from .delays import backlog_end, backlog_over_time, bottlenecks, delay_breakdown, delay_by_place
 from .flows import (
+                     demand_balance,
                      throughput_by_flow,
                      throughput_by_leg,
                      throughput_by_month,
@@ -46,6 +47,7 @@ __all__ = [
                      "bottlenecks",
                      "capacities",
                      "delay_breakdown",
+                     "demand_balance",
                      "delay_by_place",
                      "delivered",
                      "horizon_h",

@@ -10,7 +10,7 @@ import pandas as pd
 from .backlog import backlog_trend
 from .basics import CATEGORIES, delivered, hours_of, tons_delivered, warmup_deliveries
 from .delays import backlog_end, bottlenecks
-from .flows import transit_by_od
+from .flows import demand_balance, transit_by_od
 from .utilisation import utilisation
 
 
@@ -35,6 +35,10 @@ def kpi_table(tables: dict[str, pd.DataFrame], start_date: dt.date, horizon_h: f
         rows.append(("tons_delivered", f"flow:{flow}", float(t), "t"))
     warm = warmup_deliveries(cons)
     rows.append(("warmup_tons_delivered", "all", warm["tons"], "t"))
+    for r in demand_balance(cons, horizon_h).itertuples():
+        group = "all" if r.flow == "all" else f"flow:{r.flow}"
+        rows.append(("tons_offered", group, float(r.offered_t), "t"))
+        rows.append(("undelivered_share_end", group, float(r.undelivered_share), "fraction"))
     for r in transit_by_od(cons).itertuples():
         od = f"{r.origin}->{r.destination}"
         for stat in ("mean", "p10", "p50", "p90", "max"):

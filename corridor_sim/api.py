@@ -214,16 +214,33 @@ def _as_results(item) -> Results:
     return item if isinstance(item, Results) else load_results(item)
 
 
+class UnlikeRunsWarning(UserWarning):
+    """Compared runs differ in horizon, warm-up, start date or number of replications."""
+
+
 class Comparison:
     """Runs side by side: ``table`` holds KPI differences against the first run (with
-    Welch 95 % confidence intervals when runs have several replications); ``plot`` holds
-    overlay figures; ``save`` writes both."""
+    Welch 95 % confidence intervals when runs have several replications), including
+    ``tons_per_year`` (tons delivered scaled to 365 days); ``plot`` holds overlay figures;
+    ``save`` writes both. ``settings`` holds each run's horizon, warm-up, start date and
+    replications; ``warnings`` says where they differ from the first run's (each is also
+    issued as an :class:`UnlikeRunsWarning`)."""
 
     def __init__(self, runs: dict[str, Results]):
+        import warnings
+
+        from .kpis.compare import run_settings, unlike_runs, with_per_year
+
         if len(runs) < 2:
             raise ValueError("compare needs at least two runs")
         self.runs = runs
-        self.table = kpis.kpi_differences({k: r.kpis_by_replication for k, r in runs.items()})
+        self.settings = {k: run_settings(r.scenario, r.replications) for k, r in runs.items()}
+        self.warnings = unlike_runs(self.settings)
+        for message in self.warnings:
+            warnings.warn(message, UnlikeRunsWarning, stacklevel=3)
+        self.table = kpis.kpi_differences({
+            k: with_per_year(r.kpis_by_replication, self.settings[k]["horizon_days"])
+            for k, r in runs.items()})
         self.plot = _ComparePlots(self)
 
     def save(self, out: str | Path, force: bool = False) -> Path:

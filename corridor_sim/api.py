@@ -16,12 +16,15 @@ import datetime as dt
 import os
 import shutil
 import tempfile
+import warnings
 from pathlib import Path
 
 import pandas as pd
 
 from . import __version__, kpis
+from .budget import sparse_flows
 from .scenario import Scenario, load_scenario
+from .scenario.errors import ScenarioWarning, warn_outside_horizon
 
 TABLES = ("consignments", "movements", "resources", "closures", "kpis")
 
@@ -183,6 +186,9 @@ def run(scenario: Scenario | str | Path, replications: int = 1, seed: int | None
         sc = load_scenario(scenario, overrides or None)
     if seed is not None:
         sc = sc.with_overrides({"seed": seed})
+    warn_outside_horizon(sc)
+    for message in sparse_flows(sc):
+        warnings.warn(message, ScenarioWarning, stacklevel=2)
     reps = run_replications(sc, replications, seed, **options)
     tables = {name: pd.concat([t[name] for t in reps], ignore_index=True)
               for name in reps[0]}
@@ -227,8 +233,6 @@ class Comparison:
     issued as an :class:`UnlikeRunsWarning`)."""
 
     def __init__(self, runs: dict[str, Results]):
-        import warnings
-
         from .kpis.compare import run_settings, unlike_runs, with_per_year
 
         if len(runs) < 2:

@@ -142,7 +142,7 @@ class Fit:
 
 
 def fit(problem: Problem, start: dict[str, float] | None = None, maxiter: int = 40,
-        method: str = "nelder-mead", progress: bool = True,
+        method: str = "nelder-mead", progress: bool | None = None,
         on_eval: Callable[[int, float, dict], None] | None = None) -> Fit:
     """Minimise the objective over the free parameters with scipy.optimize.
 
@@ -150,7 +150,8 @@ def fit(problem: Problem, start: dict[str, float] | None = None, maxiter: int = 
     ``maxiter`` caps the optimiser's iterations (and Nelder-Mead's evaluations at
     ``2 * maxiter + k + 1`` for k free parameters); 0 evaluates the start only (a check
     of the targets at those values, no fitting). Points are cached, so a re-visited point
-    costs nothing.
+    costs nothing. ``progress`` None shows a bar only when stderr is a terminal or in
+    Jupyter.
     """
     from scipy.optimize import minimize
     from tqdm.auto import tqdm
@@ -165,6 +166,10 @@ def fit(problem: Problem, start: dict[str, float] | None = None, maxiter: int = 
     compared: dict[tuple, pd.DataFrame] = {}  # the comparison behind each cached value
     rows: list[dict] = []
     best = {"f": math.inf, "x": x0}
+    if progress is None:
+        import sys
+
+        progress = sys.stderr.isatty() or "ipykernel" in sys.modules
     bar = tqdm(desc=f"calibrating {problem.scenario.name}", unit="eval", disable=not progress)
 
     def key_of(x) -> tuple:

@@ -83,7 +83,7 @@ def verdict(tables: dict[str, pd.DataFrame], scenario) -> dict:
     cons = tables["consignments"]
     end_h = kpis.horizon_h(scenario)
     groups = ([g for _, g in cons.groupby("replication")] if "replication" in cons
-              else [cons])
+              else []) or [cons]
     trends = [backlog_trend(g, end_h) for g in groups]
     growing = sum(t[-1] for t in trends)
     n = len(trends)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 import warnings
 
@@ -15,6 +16,7 @@ from ..scenario import ScenarioError
 
 COMMANDS = ["run", "sweep", "validate", "show", "schema", "compare", "calibrate"]
 EXIT_USAGE = 2
+EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE, as a shell reports a command whose reader left
 
 
 class UserError(Exception):
@@ -63,6 +65,14 @@ def _dispatch(args: argparse.Namespace) -> int:
     except KeyboardInterrupt:
         print("corridor-sim: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # the reader of our output went away (``| head``): stop quietly; results are
+        # already written. Point stdout at /dev/null so the final flush cannot fail.
+        try:
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        except (OSError, ValueError):
+            pass
+        return EXIT_BROKEN_PIPE
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -37,3 +37,19 @@ class ScenarioError(Exception):
 
     def __str__(self) -> str:
         return "\n".join(str(p) for p in self.problems) or "invalid scenario"
+
+
+class ScenarioWarning(UserWarning):
+    """Something in a scenario that runs but probably not as meant (e.g. a disruption
+    outside the simulated period)."""
+
+
+def warn_outside_horizon(scenario) -> None:
+    """Issue a :class:`ScenarioWarning` for each disruption that lies wholly outside the
+    simulated period of ``scenario`` (it would silently have no effect)."""
+    import warnings
+
+    from .semantics import outside_horizon
+
+    for p in outside_horizon(scenario):
+        warnings.warn(f"{p.path}: {p.message}", ScenarioWarning, stacklevel=3)

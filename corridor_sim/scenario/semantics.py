@@ -102,14 +102,15 @@ def check_routes(scenario: Scenario) -> list[Problem]:
         if len(set(route)) != len(route):
             problems.append(Problem(f"route {' -> '.join(route)} visits a node twice",
                                     path=f"flows.{i}.via"))
+        missing = []
         for j, (a, b) in enumerate(zip(route, route[1:])):
             path = f"flows.{i}.via.{j}" if j < len(flow.via) else f"flows.{i}.to"
             if a in nodes and b in nodes and (a, b) not in link_map:
                 onward = sorted(t for (f, t) in link_map if f == a)
-                problems.append(Problem(
+                missing.append(((a, b), Problem(
                     f"route of flow {flow.id!r} has no leg or service from {a!r} to {b!r} "
                     f"(from {a!r} there are links to: {', '.join(onward) or 'nothing'})",
-                    path=path))
+                    path=path)))
             if (a, b) in legs and flow.teu_per_unit > legs[(a, b)].max_train_teu:
                 problems.append(Problem(
                     f"a unit of flow {flow.id!r} takes {flow.teu_per_unit:g} TEU but trains on "
@@ -121,6 +122,16 @@ def check_routes(scenario: Scenario) -> list[Problem]:
                     f"a unit of flow {flow.id!r} takes {flow.teu_per_unit:g} TEU but vessels of "
                     f"service {name!r} carry {svc.capacity_teu:g} TEU",
                     path=f"flows.{i}.teu_per_unit"))
+        if len(missing) > 1 and all((b, a) in link_map for (a, b), _ in missing):
+            problems.append(Problem(
+                f"flow {flow.id!r} runs against the direction of the network: "
+                f"{len(missing)} of its {len(route) - 1} links exist only the other way "
+                f"(first {missing[0][0][1]!r} -> {missing[0][0][0]!r}). Legs and services "
+                "are one-way as written and the scenarios describe westbound traffic; "
+                "for cargo the other way, add legs and services in that direction",
+                path=f"flows.{i}.from"))
+        else:
+            problems.extend(p for _, p in missing)
         dates = [r.from_ for r in flow.rates]
         if dates != sorted(dates) or len(set(dates)) != len(dates):
             problems.append(Problem("rates must be in increasing date order",
@@ -162,20 +173,53 @@ def check_gauges(scenario: Scenario) -> list[Problem]:
     return problems
 
 
+def outside_horizon(scenario: Scenario) -> list[Problem]:
+    """A warning for every disruption that lies wholly outside the simulated period (warm-up
+    included), so that it has no effect on the run."""
+    import datetime as dt
+
+    problems: list[Problem] = []
+    first = scenario.start_date - dt.timedelta(days=scenario.warmup_days)
+    last = scenario.start_date + dt.timedelta(days=scenario.horizon_days)
+    for i, d in enumerate(scenario.disruptions):
+        start_h = scenario.hours_since_start(d.start)
+        if start_h >= scenario.horizon_days * 24 or start_h + d.days * 24 <= (
+                -scenario.warmup_days * 24):
+            name = f" {d.id!r}" if getattr(d, "id", None) else ""
+            problems.append(Problem(
+                f"disruption{name} of {d.target} from {d.start:%Y-%m-%d} for {d.days:g} days lies "
+                f"outside the simulated period ({first} to {last}) and has no effect",
+                path=f"disruptions.{i}.start", severity="warning"))
+    return problems
+
+
+MAX_TONS_PER_TEU = 40.0
+"""Heaviest load per TEU slot accepted: a 20-ft container may weigh at most 30.48 t gross
+(ISO 668), and a 4-axle 1520 mm wagon of about two TEU slots carries about 70 t."""
+
+
+def check_units(scenario: Scenario) -> list[Problem]:
+    """A consignment's tons fit the TEU slots it takes (:data:`MAX_TONS_PER_TEU`)."""
+    problems: list[Problem] = []
+    for i, flow in enumerate(scenario.flows):
+        per_teu = flow.tons_per_unit / flow.teu_per_unit
+        if per_teu > MAX_TONS_PER_TEU:
+            problems.append(Problem(
+                f"flow {flow.id!r}: {flow.tons_per_unit:g} t per {flow.unit} on "
+                f"{flow.teu_per_unit:g} TEU slot(s) is {per_teu:,.3g} t per TEU; no container "
+                f"or wagon carries more than about {MAX_TONS_PER_TEU:g} t per TEU slot "
+                "(tons_per_unit is tonnes per unit, not per year)",
+                path=f"flows.{i}.tons_per_unit"))
+    return problems
+
+
 def check_times(scenario: Scenario) -> list[Problem]:
     """Warm-up shorter than horizon; disruptions inside the simulated window."""
     problems: list[Problem] = []
     if scenario.warmup_days >= scenario.horizon_days:
         problems.append(Problem(f"warmup_days ({scenario.warmup_days}) must be shorter than "
                                 f"horizon_days ({scenario.horizon_days})", path="warmup_days"))
-    for i, d in enumerate(scenario.disruptions):
-        start_h = scenario.hours_since_start(d.start)
-        if start_h >= scenario.horizon_days * 24 or start_h + d.days * 24 <= (
-                -scenario.warmup_days * 24):
-            problems.append(Problem(f"disruption from {d.start} for {d.days} days lies outside "
-                                    "the simulated period", path=f"disruptions.{i}.start",
-                                    severity="warning"))
-    return problems
+    return problems + outside_horizon(scenario)
 
 
 def check_load(scenario: Scenario) -> list[Problem]:
@@ -238,7 +282,8 @@ def check_calibration(scenario: Scenario) -> list[Problem]:
 def check_scenario(scenario: Scenario, strict: bool = False) -> list[Problem]:
     """Every semantic error and warning; with ``strict``, warnings become errors."""
     problems = [*check_references(scenario), *check_routes(scenario), *check_gauges(scenario),
-                *check_times(scenario), *check_load(scenario), *check_calibration(scenario)]
+                *check_units(scenario), *check_times(scenario), *check_load(scenario),
+                *check_calibration(scenario)]
     if strict:
         problems = [Problem(p.message, p.file, p.line, p.column, p.path, "error")
                     for p in problems]

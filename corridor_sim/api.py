@@ -57,6 +57,13 @@ class Results:
         "closures", pd.DataFrame(columns=["replication", "target", "start_h", "end_h"])))
     kpis_by_replication = property(lambda self: self.tables["kpis"])
 
+    def dated(self, table: str = "consignments") -> pd.DataFrame:
+        """A result table with calendar datetime columns next to its hours columns
+        (``created``, ``delivered``, ``departed``, ``arrived`` for consignments; ``start``,
+        ``end`` for movements; ``t`` for resources), e.g.
+        ``res.dated().set_index("delivered").resample("MS")["tons"].sum()``."""
+        return kpis.with_dates(self.tables[table], self.start_date)
+
     @property
     def replications(self) -> int:
         return kpis.n_replications(self.consignments)

@@ -354,8 +354,11 @@ def summarize_kpis(kpi_tables: list[pd.DataFrame], confidence: float = 0.95) -> 
     return summarize(pd.concat(kpi_tables, ignore_index=True), confidence)
 
 
-def ci_summary_lines(summary: pd.DataFrame) -> list[str]:
-    """A short human summary of a KPI summary table (means with 95 % intervals)."""
+def ci_summary_lines(summary: pd.DataFrame, scenario=None) -> list[str]:
+    """A short human summary of a KPI summary table (means with 95 % intervals; places
+    by name when ``scenario`` is given)."""
+    from .kpis.names import group_name
+
     def _ci(r, scale=1.0, fmt="{:.1f}", unit=""):
         text = f"{fmt.format(r.mean * scale)}{unit}"
         if pd.isna(r.ci_low):
@@ -367,10 +370,10 @@ def ci_summary_lines(summary: pd.DataFrame) -> list[str]:
     for r in tons.itertuples():
         lines.append(f"tons delivered: {_ci(r, 1e-6, '{:.3f}', ' Mt')}, mean of n={r.n}")
     for r in summary[summary["kpi"] == "transit_p50_days"].itertuples():
-        lines.append(f"  {r.group.replace('->', ' -> ')}: median {_ci(r, unit=' d')}")
+        lines.append(f"  {group_name(r.group, scenario)}: median {_ci(r, unit=' d')}")
     waits = summary[summary["kpi"] == "wait_share"].sort_values("mean", ascending=False)
     for r in waits.head(1).itertuples():
-        lines.append(f"longest waiting: {r.group.removeprefix('place:')}, "
+        lines.append(f"longest waiting: {group_name(r.group, scenario)}, "
                      f"{_ci(r, 100, '{:.0f}', ' %')} of consignment-hours waited")
     for r in summary[summary["kpi"] == "backlog_end_tons"].itertuples():
         lines.append(f"in the system at the end: {_ci(r, 1e-3, unit=' kt')}")

@@ -19,6 +19,7 @@ import pandas as pd
 
 from . import kpis
 from .kpis.backlog import backlog_trend
+from .kpis.names import node_names, place_name
 
 CAPTIONS = {
     "throughput": "Monthly throughput by flow",
@@ -167,9 +168,12 @@ def _demand_section(cons: pd.DataFrame, end_h: float, summary) -> Section:
         "a share of all cargo created."])
 
 
-def _transit_section(cons: pd.DataFrame, summary, share: float) -> Section:
+def _transit_section(cons: pd.DataFrame, summary, share: float, sc: dict) -> Section:
     tr = kpis.transit_by_od(cons)
-    out = tr.assign(**{c: tr[c].round(1) for c in tr.columns if c.endswith("_days")})
+    names = node_names(sc)
+    out = tr.assign(**{c: tr[c].round(1) for c in tr.columns if c.endswith("_days")},
+                    origin=tr["origin"].map(lambda n: names.get(n, n)),
+                    destination=tr["destination"].map(lambda n: names.get(n, n)))
     out = out.rename(columns=lambda c: c.replace("_days", ""))
     if summary is not None and (summary["n"] > 1).any():
         out["p50 (95 % CI)"] = [
@@ -186,10 +190,11 @@ def _transit_section(cons: pd.DataFrame, summary, share: float) -> Section:
     return sec
 
 
-def _bottleneck_section(mov: pd.DataFrame, end_h: float) -> Section:
+def _bottleneck_section(mov: pd.DataFrame, end_h: float, sc: dict) -> Section:
     b = kpis.bottlenecks(mov, 0.0, end_h).head(8)
     return Section("Bottlenecks (where consignments wait)", level=3, table=pd.DataFrame({
-        "rank": [str(i) for i in range(1, len(b) + 1)], "place": b["place"],
+        "rank": [str(i) for i in range(1, len(b) + 1)],
+        "place": [place_name(p, sc) for p in b["place"]],
         "consignment-hours waited": b["unit_hours"].map("{:,.0f}".format),
         "share of waiting": b["share"].map("{:.0%}".format),
         "share of all delay": b["share_of_delay"].map("{:.0%}".format)}))
@@ -233,8 +238,8 @@ def report_sections(tables: dict[str, pd.DataFrame], scenario, plots: list[str] 
     key = [f"Tons delivered: **{tons} Mt** ({teu:,.0f} TEU)",
            f"In the system at the end: {back['consignments']:,.0f} consignments ({left} kt)"]
     secs.append(Section("Key numbers", paragraphs=[f"- {k}" for k in key]))
-    secs += [_transit_section(cons, summary, v["undelivered_share"]),
-             _bottleneck_section(mov, end_h), _resource_section(tables, sc)]
+    secs += [_transit_section(cons, summary, v["undelivered_share"], sc),
+             _bottleneck_section(mov, end_h, sc), _resource_section(tables, sc)]
     if plots:
         secs.append(Section("Plots", images=[(CAPTIONS.get(n, n), f"plots/{n}.png")
                                              for n in plots]))

@@ -57,10 +57,13 @@ def _fmt(v: float) -> str:
     return f"{v:,.3f}" if abs(v) < 10 else f"{v:,.1f}"
 
 
-def wide_table(table: pd.DataFrame, labels: list[str]) -> pd.DataFrame:
+def wide_table(table: pd.DataFrame, labels: list[str], scenario=None) -> pd.DataFrame:
     """The main KPIs of a comparison (:attr:`Comparison.table`) as text: one row per KPI
     and group with its unit, each run's mean, and each later run's difference from the
-    first (relative, and absolute with its 95 % interval where there is one)."""
+    first (relative, and absolute with its 95 % interval where there is one); places by
+    the names ``scenario`` gives them."""
+    from ..kpis.names import group_name
+
     rows = []
     for kpi, name, scale, unit, every in SHOWN:
         part = table[table["kpi"] == kpi]
@@ -69,7 +72,7 @@ def wide_table(table: pd.DataFrame, labels: list[str]) -> pd.DataFrame:
         for group in dict.fromkeys(part["group"]):
             g = part[part["group"] == group].set_index("run")
             first = g.iloc[0]
-            row = {"KPI": name if group == "all" else f"{name} {group.replace('->', ' → ')}",
+            row = {"KPI": name if group == "all" else f"{name} {group_name(group, scenario)}",
                    "unit": unit, labels[0]: _fmt(first["base_mean"] * scale)}
             for lab in labels[1:]:
                 row[lab] = _fmt(g.loc[lab, "mean"] * scale) if lab in g.index else "–"
@@ -120,6 +123,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
     except FileExistsError as exc:
         raise UserError(str(exc)) from None
     if not args.quiet:
-        print(_text(wide_table(cmp.table, labels)))
+        first = next(iter(cmp.runs.values()))
+        print(_text(wide_table(cmp.table, labels, first.scenario)))
         print(f"comparison: {out}", flush=True)
     return 0

@@ -125,7 +125,7 @@ def _run_one(args, scenario, out: Path) -> int:
               f"{meta['events']} events; {time.perf_counter() - args.t0:.2f} s in all "
               "(loading, tables, plots, report)")
         for line in kpis.summary_lines(tables, scenario.start_date,
-                                       scenario.horizon_days * 24.0):
+                                       scenario.horizon_days * 24.0, scenario):
             print(line)
         for line in overload.lines():
             print(line)
@@ -159,7 +159,7 @@ def _run_many(args, scenario, out: Path) -> int:
               f"{meta['reused']} reused from disk, simulated in {meta['wall_s']:.1f} s on "
               f"{meta['backend']}; {time.perf_counter() - args.t0:.1f} s in all (with "
               "assembling the results, plots and report)")
-        for line in ci_summary_lines(exp.kpis):
+        for line in ci_summary_lines(exp.kpis, scenario):
             print(line)
         print(f"results: {out}")
     return report_failures(exp.failed, out / "status.csv")

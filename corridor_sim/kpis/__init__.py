@@ -23,6 +23,7 @@ from .basics import (
                      to_datetime,
                      tons_delivered,
                      warmup_deliveries,
+                     with_dates,
 )
 from .compare import kpi_differences
 from .delays import backlog_end, backlog_over_time, bottlenecks, delay_breakdown, delay_by_place
@@ -73,4 +74,5 @@ __all__ = [
                      "utilisation",
                      "utilisation_table",
                      "warmup_deliveries",
+                     "with_dates",
 ]

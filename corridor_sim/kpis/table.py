@@ -11,6 +11,7 @@ from .backlog import backlog_trend
 from .basics import CATEGORIES, delivered, hours_of, tons_delivered, warmup_deliveries
 from .delays import backlog_end, bottlenecks
 from .flows import demand_balance, transit_by_od
+from .names import od_name, place_name
 from .utilisation import utilisation
 
 
@@ -67,20 +68,22 @@ def kpi_table(tables: dict[str, pd.DataFrame], start_date: dt.date, horizon_h: f
 
 
 def summary_lines(tables: dict[str, pd.DataFrame], start_date: dt.date,
-                  horizon_h: float) -> list[str]:
-    """A short human summary of a run."""
+                  horizon_h: float, scenario=None) -> list[str]:
+    """A short human summary of a run (places by name when ``scenario`` is given)."""
     cons, mov = tables["consignments"], tables["movements"]
     warm = warmup_deliveries(cons)
     lines = [f"tons delivered: {tons_delivered(cons, 0.0, horizon_h) / 1e6:.3f} Mt "
              f"({len(delivered(cons))} consignments; {warm['tons'] / 1e3:.1f} kt delivered "
              "during warm-up not counted)"]
     for r in transit_by_od(cons).itertuples():
-        lines.append(f"  {r.origin} -> {r.destination}: median {r.p50_days:.1f} d, "
+        lines.append(f"  {od_name(r.origin, r.destination, scenario)}: median "
+                     f"{r.p50_days:.1f} d, "
                      f"p90 {r.p90_days:.1f} d (n={r.n})")
     b = bottlenecks(mov)
     if len(b):
         top = b.iloc[0]
-        lines.append(f"longest waiting: {top['place']} ({top['share']:.0%} of all "
+        lines.append(f"longest waiting: {place_name(top['place'], scenario)} "
+                     f"({top['share']:.0%} of all "
                      f"consignment-hours waited)")
     back = backlog_end(cons, horizon_h)
     lines.append(f"in the system at the end: {back['consignments']:.0f} consignments "

@@ -8,31 +8,17 @@ import numpy as np
 import pandas as pd
 
 from .. import kpis
+from ..kpis.names import node_names, place_name
 from .base import CATEGORY_COLOURS, Figure, colour_map, date_axis, new_figure, od_label
 
 
 def _names(scenario) -> dict:
-    if scenario is None:
-        return {}
-    t = kpis.node_table(scenario)
-    return dict(zip(t["node"], t["name"]))
+    return node_names(scenario)
 
 
 def place_label(place: str, scenario=None) -> str:
-    """A readable name for a movements ``place``: node name, ``A – B line`` for a rail
-    leg, ``<service> (sea)`` for a sea service."""
-    if scenario is None:
-        return place.replace("_", " ")
-    names = _names(scenario)
-    if place in names:
-        return names[place]
-    links = kpis.link_table(scenario).set_index("leg")
-    if place in links.index:
-        r = links.loc[place]
-        if r["mode"] == "sea":
-            return f"{place.replace('_', ' ')} (sea)"
-        return f"{names.get(r['from'], r['from'])} – {names.get(r['to'], r['to'])} line"
-    return place.replace("_", " ")
+    """A readable name for a movements ``place`` (:func:`corridor_sim.kpis.names.place_name`)."""
+    return place_name(place, scenario)
 
 
 def throughput(cons: pd.DataFrame, start_date: dt.date, title: str = "") -> Figure:

@@ -141,34 +141,41 @@ class Results:
 
 
 class _Plots:
-    """Figures of one run; each method returns a matplotlib Figure."""
+    """Figures of one run; each method returns a matplotlib Figure. Keyword options go to
+    the function of :mod:`corridor_sim.plotting` of the same name: ``ax=`` draws into an
+    axes of your own (e.g. a subplot of ``plt.subplots``), ``figsize=`` sets the size;
+    ``throughput`` also takes ``flows=`` and a date window ``start=``, ``end=``."""
 
     def __init__(self, res: Results):
         self._r = res
 
-    def throughput(self):
+    def throughput(self, **options):
         from . import plotting
-        return plotting.throughput(self._r.consignments, self._r.start_date)
+        return plotting.throughput(self._r.consignments, self._r.start_date,
+                                   end_h=self._r.horizon_h, **options)
 
-    def transit_cdf(self):
+    def transit_cdf(self, **options):
         from . import plotting
-        return plotting.transit_cdf(self._r.consignments, scenario=self._r.scenario)
+        return plotting.transit_cdf(self._r.consignments, scenario=self._r.scenario,
+                                    **options)
 
-    def delay_breakdown(self):
+    def delay_breakdown(self, **options):
         from . import plotting
-        return plotting.delay_breakdown(self._r.consignments, scenario=self._r.scenario)
+        return plotting.delay_breakdown(self._r.consignments, scenario=self._r.scenario,
+                                        **options)
 
-    def delay_by_place(self, top: int = 14):
+    def delay_by_place(self, top: int = 14, **options):
         from . import plotting
-        return plotting.delay_by_place(self._r.movements, self._r.scenario, top=top)
+        return plotting.delay_by_place(self._r.movements, self._r.scenario, top=top,
+                                       **options)
 
-    def queues(self, top: int = 4):
+    def queues(self, top: int = 4, **options):
         from . import plotting
-        return plotting.queues(self._r.tables, self._r.scenario, top=top)
+        return plotting.queues(self._r.tables, self._r.scenario, top=top, **options)
 
-    def utilisation(self):
+    def utilisation(self, **options):
         from . import plotting
-        return plotting.utilisation(self._r.movements, self._r.scenario)
+        return plotting.utilisation(self._r.movements, self._r.scenario, **options)
 
     def corridor_map(self):
         from . import plotting

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from .. import kpis
 from .base import Figure
 from .calibration import calibration
 from .compare import delay_breakdown_compare, throughput_compare, transit_cdf_compare
@@ -25,7 +26,9 @@ from .sweep import sweep_kpis
 # plot needs a scenario and none was given.
 STANDARD = {
     "throughput": ("Monthly throughput by flow",
-                   lambda t, sc, sd: throughput(t["consignments"], sd)),
+                   lambda t, sc, sd: throughput(
+                       t["consignments"], sd,
+                       end_h=kpis.horizon_h(sc) if sc is not None else None)),
     "transit_cdf": ("Transit-time distribution per origin → destination",
                     lambda t, sc, sd: transit_cdf(t["consignments"], scenario=sc)),
     "delay_breakdown": ("Delay breakdown by origin → destination",

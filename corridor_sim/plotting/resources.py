@@ -7,14 +7,14 @@ import numpy as np
 import pandas as pd
 
 from .. import kpis
-from .base import Figure, colour_map, date_axis, dates, new_figure, shade_windows
+from .base import Figure, colour_map, date_axis, dates, figure_and_axes, new_figure, shade_windows
 
 CLOSED = "#c44e52"
 STEP_H = 72.0  # queues and fleets are shown as 3-day means
 
 
 def queues(tables: dict[str, pd.DataFrame], scenario, top: int = 4,
-           title: str = "") -> Figure:
+           title: str = "", *, figsize=(11, 9)) -> Figure:
     """Three panels over calendar time: the backlog (thousand t created but not yet
     delivered, daily), TEU waiting for a train or vessel at the ``top`` busiest nodes and
     loaded vessels per sea service (3-day means); sea-service closures (scheduled and
@@ -30,7 +30,7 @@ def queues(tables: dict[str, pd.DataFrame], scenario, top: int = 4,
     closures = closures[(closures["end_h"] > 0) & (closures["start_h"] < end_h)]
     sea_closed = closures[closures["target"].isin(services)]
 
-    fig, axes = new_figure(figsize=(11, 9), nrows=3, sharex=True)
+    fig, axes = new_figure(figsize=figsize, nrows=3, sharex=True)
     ax_b, ax_q, ax_v = axes
     back = kpis.backlog_over_time(tables["consignments"], end_h, step_h=24.0)
     ax_b.fill_between(dates(start, back["t_h"]), back["tons"] / 1e3, color="#4c72b0",
@@ -79,16 +79,17 @@ KIND_LABELS = {"node": "node (handling tracks)", "line": "rail line (train slots
                "berths": "port berths", "fleet": "sea service (vessels busy)"}
 
 
-def utilisation(movements: pd.DataFrame, scenario, title: str = "") -> Figure:
+def utilisation(movements: pd.DataFrame, scenario, title: str = "", *, ax=None,
+                figsize=None) -> Figure:
     """Utilisation (busy time, %) of every node, rail line with a capacity, port's berths
     and sea service's fleet over the horizon (definitions in
     :mod:`corridor_sim.kpis.utilisation`), grouped by kind, with the load factor of lines
-    and fleets written next to their bars."""
+    and fleets written next to their bars. ``ax``: draw into an axes of your own."""
     u = kpis.utilisation(movements, scenario)
     order = {k: i for i, k in enumerate(KIND_COLOURS)}
     u = u.assign(_k=u["kind"].map(order)).sort_values(["_k", "utilisation"],
                                                       ascending=[False, True])
-    fig, ax = new_figure(figsize=(10, max(4.0, 0.28 * len(u) + 1.5)))
+    fig, ax = figure_and_axes(ax, figsize or (10, max(4.0, 0.28 * len(u) + 1.5)))
     y = np.arange(len(u))
     ax.barh(y, u["utilisation"] * 100, color=[KIND_COLOURS[k] for k in u["kind"]])
     for yi, r in zip(y, u.itertuples()):

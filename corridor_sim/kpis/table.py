@@ -8,7 +8,14 @@ import numpy as np
 import pandas as pd
 
 from .backlog import backlog_trend
-from .basics import CATEGORIES, delivered, hours_of, tons_delivered, warmup_deliveries
+from .basics import (
+    CATEGORIES,
+    delivered,
+    hours_of,
+    scenario_dict,
+    tons_delivered,
+    warmup_deliveries,
+)
 from .delays import backlog_end, bottlenecks
 from .flows import demand_balance, transit_by_od
 from .names import od_name, place_name
@@ -58,6 +65,7 @@ def kpi_table(tables: dict[str, pd.DataFrame], start_date: dt.date, horizon_h: f
     for r in b.itertuples():  # every place, so replications share the same rows
         rows.append(("wait_share", f"place:{r.place}", float(r.share), "fraction"))
     if scenario is not None:
+        rows += _class_rows(cons, scenario, horizon_h)
         for r in utilisation(mov, scenario, 0.0, horizon_h).itertuples():
             rows.append(("utilisation", f"{r.kind}:{r.resource}", float(r.utilisation),
                          "fraction"))
@@ -65,6 +73,35 @@ def kpi_table(tables: dict[str, pd.DataFrame], start_date: dt.date, horizon_h: f
                 rows.append(("load_factor", f"{r.kind}:{r.resource}", float(r.load_factor),
                              "fraction"))
     return pd.DataFrame(rows, columns=["kpi", "group", "value", "unit"])
+
+
+def flow_classes(scenario) -> dict[str, str]:
+    """Service class of each flow id: ``block`` (``priority: true``: booked block trains
+    and ferry slots) or ``regular``."""
+    return {f["id"]: "block" if f.get("priority") else "regular"
+            for f in scenario_dict(scenario).get("flows", [])}
+
+
+def _class_rows(cons: pd.DataFrame, scenario, horizon_h: float) -> list[tuple]:
+    """Headline KPIs per service class (group ``class:block`` / ``class:regular``): tons
+    delivered, transit mean/p50/p90 days and the share undelivered at the end."""
+    classes = flow_classes(scenario)
+    cls = cons["flow"].astype(str).map(classes).fillna("regular")
+    rows = []
+    for c in sorted(set(cls)):
+        part = cons[cls == c]
+        d = delivered(part)
+        days = d["transit_h"] / 24.0
+        group = f"class:{c}"
+        rows.append(("tons_delivered", group, tons_delivered(part, 0.0, horizon_h), "t"))
+        for stat, value in (("mean", days.mean()), ("p50", days.median()),
+                            ("p90", days.quantile(0.9))):
+            rows.append((f"transit_{stat}_days", group,
+                         float(value) if len(d) else np.nan, "d"))
+        share = demand_balance(part, horizon_h).set_index("flow").loc["all",
+                                                                        "undelivered_share"]
+        rows.append(("undelivered_share_end", group, float(share), "fraction"))
+    return rows
 
 
 def summary_lines(tables: dict[str, pd.DataFrame], start_date: dt.date,

@@ -36,7 +36,8 @@ def register(sub) -> None:
     p = sub.add_parser("run", help="run a scenario and write results, KPIs and plots",
                        description="Run SCENARIO and write results to --out (default "
                        "results/<scenario name>, or results/<name>+<overrides> for a "
-                       "variant): Parquet tables, kpis.csv, plots, run.json. "
+                       "variant): Parquet tables, kpis.csv, plots, report.md (verdict "
+                       "first), run.json. "
                        "With --replications N > 1, replications run on --backend and "
                        "kpis.csv holds means with 95 % confidence intervals; finished "
                        "replications are kept under <out>/replications and re-running the "

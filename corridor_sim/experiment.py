@@ -177,6 +177,10 @@ def run_experiment(scenario: Scenario, replications: int = 1, seed: int | None =
                                   progress=progress, runner=runner)
     meta = {**experiment_meta(scenario, status, backend, time.perf_counter() - t0),
             **(meta or {})}
+    if out is not None and _progress_enabled(progress):
+        import sys
+
+        print(f"assembling {out} (tables, plots, report)...", file=sys.stderr, flush=True)
     return finish_experiment(scenario, status, meta, [kept[k] for k in sorted(kept)], out,
                              plots, figures)
 
@@ -298,13 +302,18 @@ def _row(job: Job, state: str, error: str, wall_s: float, computed: bool,
             "wall_s": wall_s, "computed": computed, "traceback": trace}
 
 
+def _progress_enabled(enabled: bool | None) -> bool:
+    """Whether to show progress: ``enabled`` None means only on a terminal or in Jupyter."""
+    import sys
+
+    return sys.stderr.isatty() or "ipykernel" in sys.modules if enabled is None else enabled
+
+
 def _progress_bar(total: int, initial: int, desc: str, enabled: bool | None):
     """A tqdm bar on stderr; ``enabled`` None: only on a terminal or in Jupyter."""
-    import sys
     import warnings
 
-    if enabled is None:
-        enabled = sys.stderr.isatty() or "ipykernel" in sys.modules
+    enabled = _progress_enabled(enabled)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # tqdm.auto without ipywidgets falls back quietly
         from tqdm.auto import tqdm

@@ -119,3 +119,28 @@ def test_disruptions_outside_the_horizon_are_warned_about(tmp_path, capsys):
                  "--out", str(tmp_path / "o"), "--no-plots", "--quiet"]) == 0
     err = capsys.readouterr().err
     assert "corridor-sim: warning: disruptions.0.start" in err and "no effect" in err
+
+
+def test_interrupt_reports_the_replications_saved_on_disk(tmp_path, capsys, monkeypatch):
+    from corridor_sim import experiment
+    from corridor_sim.experiment_store import replication_dir
+
+    out = tmp_path / "o"
+
+    def interrupted(scenario, replications, **options):
+        for i in (0, 2):  # saved by the workers before the parent heard of them
+            replication_dir(out, i).mkdir(parents=True)
+            (replication_dir(out, i) / "run.json").write_text('{"corridor_sim_version": "x"}')
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(experiment, "run_experiment", interrupted)
+    assert main(["run", str(SMALL), "--out", str(out), "--replications", "4"]) == 130
+    assert "2 of 4 replications are saved" in capsys.readouterr().err
+
+
+def test_assembling_the_results_is_announced(tmp_path, capsys):
+    from corridor_sim.experiment import run_experiment
+
+    sc = load_scenario(SMALL, {"horizon_days": 10, "warmup_days": 1})
+    run_experiment(sc, 1, backend="serial", out=tmp_path / "o", plots=False, progress=True)
+    assert "assembling" in capsys.readouterr().err

@@ -149,9 +149,13 @@ def _run_many(args, scenario, out: Path) -> int:
     except (FileExistsError, BackendUnavailable) as exc:
         raise UserError(str(exc)) from None
     except KeyboardInterrupt:
-        print(f"corridor-sim: interrupted; finished replications are kept in "
-              f"{out / 'replications'}; run the same command again to compute the rest",
-              file=sys.stderr)
+        from ..experiment_store import replication_dir
+        from ..results_io import is_results_dir
+
+        saved = sum(is_results_dir(replication_dir(out, i)) for i in range(args.replications))
+        print(f"corridor-sim: interrupted; {saved} of {args.replications} replications are "
+              f"saved in {out / 'replications'} (the progress bar may show fewer); run the "
+              "same command again to compute the rest", file=sys.stderr)
         return 130
     meta = exp.meta
     if not args.quiet:

@@ -276,8 +276,12 @@ class Comparison:
         tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
         try:
             (tmp / "plots").mkdir()
+            from .plotting.base import release
+
             for name in ("transit_cdf", "throughput", "delay_breakdown"):
-                getattr(self.plot, name)().savefig(tmp / "plots" / f"{name}.png", dpi=120)
+                fig = getattr(self.plot, name)()
+                fig.savefig(tmp / "plots" / f"{name}.png", dpi=120)
+                release(fig)
             self.table.to_csv(tmp / "compare.csv", index=False)
             tmp.chmod(0o755)
             if out.exists():

@@ -132,3 +132,28 @@ def test_throughput_options_colours_and_partial_months(res):
     assert any("of month" in t.get_text() for t in full.texts)
     jan = res.plot.throughput(end="2023-01-31").axes[0]
     assert all(len(c.patches) == 1 for c in jan.containers)
+
+
+def test_with_pyplot_imported_plt_show_knows_the_figures(tmp_path):
+    """In a script that uses pyplot, plot functions make their figures through it (so
+    plt.show() shows them) and save_all closes the ones it saved."""
+    import subprocess
+    import sys
+
+    script = f"""
+import matplotlib
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt
+import corridor_sim as cs
+from corridor_sim import plotting
+res = cs.run({str(BASELINE)!r}, overrides={{"horizon_days": 15, "warmup_days": 2}},
+             backend="serial")
+fig = res.plot.transit_cdf()
+assert plt.fignum_exists(fig.number)
+plotting.save_all(res.tables, res.start_date, {str(tmp_path)!r}, scenario=res.scenario)
+assert plt.get_fignums() == [fig.number], plt.get_fignums()
+print("ok")
+"""
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          timeout=300)
+    assert done.stdout.strip() == "ok", done.stderr

@@ -14,7 +14,7 @@ from pathlib import Path
 import pandas as pd
 
 from .. import kpis
-from .base import Figure
+from .base import Figure, release
 from .calibration import calibration
 from .compare import delay_breakdown_compare, throughput_compare, transit_cdf_compare
 from .corridor_map import corridor_map
@@ -66,6 +66,7 @@ def save_all(tables: dict[str, pd.DataFrame], start_date: dt.date, folder: Path,
             continue
         path = folder / f"{name}.png"
         fig.savefig(path, dpi=dpi)
+        release(fig)
         written.append(path)
     return written
 

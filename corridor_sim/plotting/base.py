@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import sys
 
 import matplotlib.dates as mdates
 import numpy as np
@@ -34,10 +35,23 @@ class Figure(_Figure):
 
 
 def new_figure(figsize=(10, 5.5), nrows: int = 1, ncols: int = 1, **kw):
-    """A constrained-layout figure and its axes."""
-    fig = Figure(figsize=figsize, layout="constrained")
+    """A constrained-layout figure and its axes. In a script or console that has imported
+    ``matplotlib.pyplot`` the figure is made through pyplot, so ``plt.show()`` shows it;
+    elsewhere (Jupyter included, where it shows inline) pyplot is never loaded."""
+    plt = sys.modules.get("matplotlib.pyplot")
+    if plt is not None and "ipykernel" not in sys.modules:
+        fig = plt.figure(figsize=figsize, layout="constrained", FigureClass=Figure)
+    else:
+        fig = Figure(figsize=figsize, layout="constrained")
     axes = fig.subplots(nrows, ncols, squeeze=True, **kw)
     return fig, axes
+
+
+def release(fig) -> None:
+    """Forget a figure pyplot keeps (after saving it), so saving many does not pile up."""
+    plt = sys.modules.get("matplotlib.pyplot")
+    if plt is not None:
+        plt.close(fig)
 
 
 def figure_and_axes(ax=None, figsize=(10, 5.5)):

@@ -13,15 +13,20 @@ Figures come from :mod:`corridor_sim.plotting` and display in Jupyter without se
 from __future__ import annotations
 
 import datetime as dt
+import warnings
 from pathlib import Path
 
 import pandas as pd
 
 from . import __version__, atomic, kpis
+from .budget import sparse_flows
 from .experiment import RunOptions, run_replications, save_run, summarize_kpis
+from .kpis.compare import run_settings, unlike_runs, with_per_year
 from .report import write_report
 from .results_io import read_results
 from .scenario import Scenario, load_scenario, with_overrides
+from .scenario.errors import ScenarioWarning
+from .scenario.semantics import warn_outside_horizon
 
 
 def _plotting():
@@ -59,6 +64,13 @@ class Results:
     closures = property(lambda self: self.tables.get(
         "closures", pd.DataFrame(columns=["replication", "target", "start_h", "end_h"])))
     kpis_by_replication = property(lambda self: self.tables["kpis"])
+
+    def dated(self, table: str = "consignments") -> pd.DataFrame:
+        """A result table with calendar datetime columns next to its hours columns
+        (``created``, ``delivered``, ``departed``, ``arrived`` for consignments; ``start``,
+        ``end`` for movements; ``t`` for resources), e.g.
+        ``res.dated().set_index("delivered").resample("MS")["tons"].sum()``."""
+        return kpis.with_dates(self.tables[table], self.start_date)
 
     @property
     def replications(self) -> int:
@@ -116,8 +128,11 @@ class Results:
         return kpis.bottlenecks(self.movements, 0.0, self.horizon_h)
 
     def utilisation(self) -> pd.DataFrame:
-        """Utilisation and queues per node and service (see :func:`kpis.resource_stats`)."""
-        return kpis.resource_stats(self.resources, self.scenario)
+        """Utilisation (busy time, 0-1) and load factor of every node, rail line, port's
+        berths and sea service's fleet, busiest first (definitions in
+        :mod:`corridor_sim.kpis.utilisation`), with the mean and peak trains queued and TEU
+        waiting at nodes (:func:`kpis.resource_stats`)."""
+        return kpis.utilisation_table(self.tables, self.scenario)
 
     def save(self, out: str | Path, force: bool = False, plots: bool = True) -> Path:
         """Write the run as a results directory (tables, KPIs, plots, ``report.md``),
@@ -129,28 +144,35 @@ class Results:
 
 
 class _Plots:
-    """Figures of one run; each method returns a matplotlib Figure."""
+    """Figures of one run; each method returns a matplotlib Figure. Keyword options go to
+    the function of :mod:`corridor_sim.plotting` of the same name: ``ax=`` draws into an
+    axes of your own (e.g. a subplot of ``plt.subplots``), ``figsize=`` sets the size;
+    ``throughput`` also takes ``flows=`` and a date window ``start=``, ``end=``."""
 
     def __init__(self, res: Results):
         self._r = res
 
-    def throughput(self):
-        return _plotting().throughput(self._r.consignments, self._r.start_date)
+    def throughput(self, **options):
+        return _plotting().throughput(self._r.consignments, self._r.start_date,
+                                      end_h=self._r.horizon_h, **options)
 
-    def transit_cdf(self):
-        return _plotting().transit_cdf(self._r.consignments, scenario=self._r.scenario)
+    def transit_cdf(self, **options):
+        return _plotting().transit_cdf(self._r.consignments, scenario=self._r.scenario,
+                                       **options)
 
-    def delay_breakdown(self):
-        return _plotting().delay_breakdown(self._r.consignments, scenario=self._r.scenario)
+    def delay_breakdown(self, **options):
+        return _plotting().delay_breakdown(self._r.consignments, scenario=self._r.scenario,
+                                           **options)
 
-    def delay_by_place(self, top: int = 14):
-        return _plotting().delay_by_place(self._r.movements, self._r.scenario, top=top)
+    def delay_by_place(self, top: int = 14, **options):
+        return _plotting().delay_by_place(self._r.movements, self._r.scenario, top=top,
+                                          **options)
 
-    def queues(self, top: int = 4):
-        return _plotting().queues(self._r.tables, self._r.scenario, top=top)
+    def queues(self, top: int = 4, **options):
+        return _plotting().queues(self._r.tables, self._r.scenario, top=top, **options)
 
-    def utilisation(self):
-        return _plotting().utilisation(self._r.resources, self._r.scenario)
+    def utilisation(self, **options):
+        return _plotting().utilisation(self._r.movements, self._r.scenario, **options)
 
     def corridor_map(self):
         return _plotting().corridor_map(self._r.movements, self._r.scenario)
@@ -174,11 +196,14 @@ def run(scenario: Scenario | str | Path, replications: int = 1, seed: int | None
         sc = with_overrides(scenario, settings) if settings else scenario
     else:
         sc = load_scenario(scenario, settings or None)
+    warn_outside_horizon(sc)
+    for message in sparse_flows(sc):
+        warnings.warn(message, ScenarioWarning, stacklevel=2)
     reps = run_replications(sc, RunOptions(replications=replications, **options))
     tables = {name: pd.concat([t[name] for t in reps], ignore_index=True)
               for name in reps[0]}
     meta = {"corridor_sim_version": __version__, "scenario": sc.name, "seed": sc.seed,
-            "replications": replications}
+            "replications": replications, "overrides": dict(overrides or {})}
     return Results(tables, sc, meta)
 
 
@@ -203,16 +228,29 @@ def _as_results(item) -> Results:
     return item if isinstance(item, Results) else load_results(item)
 
 
+class UnlikeRunsWarning(UserWarning):
+    """Compared runs differ in horizon, warm-up, start date or number of replications."""
+
+
 class Comparison:
     """Runs side by side: ``table`` holds KPI differences against the first run (with
-    Welch 95 % confidence intervals when runs have several replications); ``plot`` holds
-    overlay figures; ``save`` writes both."""
+    Welch 95 % confidence intervals when runs have several replications), including
+    ``tons_per_year`` (tons delivered scaled to 365 days); ``plot`` holds overlay figures;
+    ``save`` writes both. ``settings`` holds each run's horizon, warm-up, start date and
+    replications; ``warnings`` says where they differ from the first run's (each is also
+    issued as an :class:`UnlikeRunsWarning`)."""
 
     def __init__(self, runs: dict[str, Results]):
         if len(runs) < 2:
             raise ValueError("compare needs at least two runs")
         self.runs = runs
-        self.table = kpis.kpi_differences({k: r.kpis_by_replication for k, r in runs.items()})
+        self.settings = {k: run_settings(r.scenario, r.replications) for k, r in runs.items()}
+        self.warnings = unlike_runs(self.settings)
+        for message in self.warnings:
+            warnings.warn(message, UnlikeRunsWarning, stacklevel=3)
+        self.table = kpis.kpi_differences({
+            k: with_per_year(r.kpis_by_replication, self.settings[k]["horizon_days"])
+            for k, r in runs.items()})
         self.plot = _ComparePlots(self)
 
     def save(self, out: str | Path, force: bool = False) -> Path:
@@ -229,8 +267,12 @@ class Comparison:
         atomic.remove_stale_temporaries(out)
         with atomic.directory(out) as tmp:
             (tmp / "plots").mkdir()
+            from .plotting.base import release
+
             for name in ("transit_cdf", "throughput", "delay_breakdown"):
-                getattr(self.plot, name)().savefig(tmp / "plots" / f"{name}.png", dpi=120)
+                fig = getattr(self.plot, name)()
+                fig.savefig(tmp / "plots" / f"{name}.png", dpi=120)
+                release(fig)
             self.table.to_csv(tmp / "compare.csv", index=False)
         return out
 

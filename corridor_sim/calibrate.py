@@ -144,7 +144,7 @@ class Fit:
 
 
 def fit(problem: CalibrationProblem, start: dict[str, float] | None = None, maxiter: int = 40,
-        method: str = "nelder-mead", progress: bool = True,
+        method: str = "nelder-mead", progress: bool | None = None,
         on_eval: Callable[[int, float, dict], None] | None = None) -> Fit:
     """Minimise the objective over the free parameters with scipy.optimize.
 
@@ -152,7 +152,8 @@ def fit(problem: CalibrationProblem, start: dict[str, float] | None = None, maxi
     ``maxiter`` caps the optimiser's iterations (and Nelder-Mead's evaluations at
     ``2 * maxiter + k + 1`` for k free parameters); 0 evaluates the start only (a check
     of the targets at those values, no fitting). Points are cached, so a re-visited point
-    costs nothing.
+    costs nothing. ``progress`` None shows a bar only when stderr is a terminal or in
+    Jupyter.
     """
     if method not in METHODS:
         raise ValueError(f"method {method!r} not one of {', '.join(METHODS)}")

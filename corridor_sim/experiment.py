@@ -17,12 +17,13 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from scipy.special import stdtrit  # Student-t quantile (lighter than scipy.stats)
 
 from . import __version__, kpis
 from . import experiment_store as store
 from .backends import Backend, make_backend
 from .engine import simulate
+from .intervals import summarize
+from .kpis.names import group_name
 from .results import PARQUET_TABLES, build_tables, closures_table
 from .results_io import write_results
 from .scenario.models import Scenario
@@ -138,7 +139,9 @@ class RunOptions:
     folder)`` draw the first finished replication into ``out/plots``. ``progress``: a
     progress bar (None: only on a terminal or in Jupyter). ``runner(scenario,
     replication) -> (tables, meta)`` replaces :func:`run_single` (picklable for the
-    process and Dask backends).
+    process and Dask backends). ``meta`` adds entries to ``run.json`` (e.g. the overrides
+    applied); ``report(folder, tables, scenario, meta)`` writes the combined directory's
+    report (the caller's writer: experiment sits below the report layer).
     """
 
     replications: int = 1
@@ -151,6 +154,8 @@ class RunOptions:
     figures: Callable | None = None
     progress: bool | None = None
     runner: Callable | None = None
+    meta: dict | None = None
+    report: Callable | None = None
 
     def __post_init__(self):
         if isinstance(self.replications, bool) or not isinstance(self.replications, int) \
@@ -198,9 +203,12 @@ def run_experiment(scenario: Scenario, options: RunOptions = RunOptions()) -> Ex
                 {**key, "replication": i}) for i in range(options.replications)]
     t0 = time.perf_counter()
     status, kept = execute_jobs(jobs, options)
-    meta = experiment_meta(scenario, status, options.backend, time.perf_counter() - t0)
+    meta = {**experiment_meta(scenario, status, options.backend, time.perf_counter() - t0),
+            **(options.meta or {})}
+    if out is not None and progress_enabled(options.progress):
+        print(f"assembling {out} (tables, plots, report)...", file=sys.stderr, flush=True)
     return finish_experiment(scenario, status, meta, [kept[k] for k in sorted(kept)], out,
-                             options.plots, options.figures)
+                             options.plots, options.figures, options.report)
 
 
 def experiment_meta(scenario: Scenario, status: pd.DataFrame, backend,
@@ -219,12 +227,13 @@ def experiment_meta(scenario: Scenario, status: pd.DataFrame, backend,
 
 def finish_experiment(scenario: Scenario, status: pd.DataFrame, meta: dict,
                       tables: list[dict[str, pd.DataFrame]], out: Path | None = None,
-                      plots: bool | None = None, figures: Callable | None = None) -> Experiment:
+                      plots: bool | None = None, figures: Callable | None = None,
+                      report: Callable | None = None) -> Experiment:
     """Summarise finished replications: from ``tables`` in memory, or, with ``out``, by
     assembling ``out/replications`` into the combined results directory."""
     status = status.drop(columns=["computed"]).reset_index(drop=True)
     if out is not None:
-        return write_experiment(out, scenario, status, meta, plots, figures)
+        return write_experiment(out, scenario, status, meta, plots, figures, report)
     by_rep = (pd.concat([t["kpis"] for t in tables], ignore_index=True) if tables
               else pd.DataFrame(columns=["replication", "kpi", "group", "value", "unit"]))
     return Experiment(scenario, summarize_kpis([by_rep]), by_rep, status, meta, tables)
@@ -315,11 +324,15 @@ def _row(job: Job, state: str, error: str, wall_s: float, computed: bool,
             "wall_s": wall_s, "computed": computed, "traceback": trace}
 
 
+def progress_enabled(enabled: bool | None) -> bool:
+    """Whether to show progress: ``enabled`` None means only on a terminal or in Jupyter."""
+    return sys.stderr.isatty() or "ipykernel" in sys.modules if enabled is None else enabled
+
+
 def progress_bar(desc: str, enabled: bool | None, total: int | None = None, initial: int = 0,
                  unit: str = "run"):
     """A tqdm bar on stderr; ``enabled`` None: only on a terminal or in Jupyter."""
-    if enabled is None:
-        enabled = sys.stderr.isatty() or "ipykernel" in sys.modules
+    enabled = progress_enabled(enabled)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # tqdm.auto without ipywidgets falls back quietly
         from tqdm.auto import tqdm  # deferred: it warns on import (filtered here)
@@ -329,9 +342,11 @@ def progress_bar(desc: str, enabled: bool | None, total: int | None = None, init
 
 
 def write_experiment(out: Path, scenario: Scenario, status: pd.DataFrame, meta: dict,
-                     plots: bool | None = None, figures: Callable | None = None) -> Experiment:
+                     plots: bool | None = None, figures: Callable | None = None,
+                     report: Callable | None = None) -> Experiment:
     """Assemble the finished replications under ``out/replications`` into the combined
-    results directory (atomically) and return the experiment."""
+    results directory (atomically) and return the experiment. ``report(folder, tables,
+    scenario, meta)`` writes the report of all replications into it."""
     plots = scenario.outputs.plots if plots is None else plots
     done = [int(i) for i in status.loc[status["state"] == "done", "replication"]]
     rep_dirs = [store.replication_dir(out, i) for i in done]
@@ -343,26 +358,27 @@ def write_experiment(out: Path, scenario: Scenario, status: pd.DataFrame, meta: 
     if plots and figures is not None:
         def draw(tables: dict, folder: Path) -> None:
             figures(tables, scenario, folder)
+
+    def write_report_into(folder: Path) -> None:
+        if report is not None and rep_dirs:
+            tables = {n: pd.read_parquet(folder / f"{n}.parquet") for n in PARQUET_TABLES}
+            report(folder, {**tables, "kpis": by_rep}, scenario, meta)
+
     store.write_combined(out, scenario.to_dict(), meta, rep_dirs,
                          {"kpis.csv": summary, "kpis_by_replication.csv": by_rep,
-                          "status.csv": status}, draw)
+                          "status.csv": status}, draw, write_report_into)
     return Experiment(scenario, summary, by_rep, status, meta, out=Path(out))
 
 
 def summarize_kpis(kpi_tables: list[pd.DataFrame], confidence: float = 0.95) -> pd.DataFrame:
-    """Mean, sd, n and a Student-t confidence interval of each KPI across replications."""
-    allk = pd.concat(kpi_tables, ignore_index=True)
-    g = allk.groupby(["kpi", "group", "unit"], sort=False)["value"]
-    out = g.agg(mean="mean", sd="std", n="count").reset_index()
-    tcrit = stdtrit((out["n"] - 1).clip(lower=1).to_numpy(float), 0.5 + confidence / 2)
-    half = tcrit * out["sd"].fillna(0.0) / out["n"].pow(0.5)
-    out["ci_low"] = out["mean"] - half.where(out["n"] > 1)
-    out["ci_high"] = out["mean"] + half.where(out["n"] > 1)
-    return out
+    """Mean, sd, n and a confidence interval of each KPI across replications
+    (:func:`corridor_sim.intervals.summarize`)."""
+    return summarize(pd.concat(kpi_tables, ignore_index=True), confidence)
 
 
-def ci_summary_lines(summary: pd.DataFrame) -> list[str]:
-    """A short human summary of a KPI summary table (means with 95 % intervals)."""
+def ci_summary_lines(summary: pd.DataFrame, scenario=None) -> list[str]:
+    """A short human summary of a KPI summary table (means with 95 % intervals; places
+    by name when ``scenario`` is given)."""
     def _ci(r, scale=1.0, fmt="{:.1f}", unit=""):
         text = f"{fmt.format(r.mean * scale)}{unit}"
         if pd.isna(r.ci_low):
@@ -374,10 +390,10 @@ def ci_summary_lines(summary: pd.DataFrame) -> list[str]:
     for r in tons.itertuples():
         lines.append(f"tons delivered: {_ci(r, 1e-6, '{:.3f}', ' Mt')}, mean of n={r.n}")
     for r in summary[summary["kpi"] == "transit_p50_days"].itertuples():
-        lines.append(f"  {r.group.replace('->', ' -> ')}: median {_ci(r, unit=' d')}")
+        lines.append(f"  {group_name(r.group, scenario)}: median {_ci(r, unit=' d')}")
     waits = summary[summary["kpi"] == "wait_share"].sort_values("mean", ascending=False)
     for r in waits.head(1).itertuples():
-        lines.append(f"longest waiting: {r.group.removeprefix('place:')}, "
+        lines.append(f"longest waiting: {group_name(r.group, scenario)}, "
                      f"{_ci(r, 100, '{:.0f}', ' %')} of consignment-hours waited")
     for r in summary[summary["kpi"] == "backlog_end_tons"].itertuples():
         lines.append(f"in the system at the end: {_ci(r, 1e-3, unit=' kt')}")

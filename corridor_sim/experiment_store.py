@@ -131,11 +131,13 @@ def save_replication(rep_dir: Path, scenario_dict: dict, tables: dict[str, pd.Da
 
 def write_combined(out: Path, scenario_dict: dict, meta: dict, rep_dirs: list[Path],
                    files: dict[str, pd.DataFrame],
-                   draw: Callable[[dict, Path], object] | None = None) -> Path:
+                   draw: Callable[[dict, Path], object] | None = None,
+                   finish: Callable[[Path], object] | None = None) -> Path:
     """Write the top level of the experiment in ``out`` atomically: the tables of the
     replications in ``rep_dirs`` concatenated, their closures, hard links to their
-    directories under ``replications/``, the CSV ``files`` given (name -> table), and,
-    with ``draw(tables, folder)``, the plots of the first replication in ``plots/``."""
+    directories under ``replications/``, the CSV ``files`` given (name -> table), with
+    ``draw(tables, folder)`` the plots of the first replication in ``plots/``, and with
+    ``finish(folder)`` whatever else belongs in the directory (the report)."""
     def _assemble(folder: Path) -> None:
         for name in PARQUET_TABLES:
             concat_parquet([d / f"{name}.parquet" for d in rep_dirs],
@@ -144,6 +146,8 @@ def write_combined(out: Path, scenario_dict: dict, meta: dict, rep_dirs: list[Pa
             link_tree(d, folder / REPLICATIONS / d.name)
         if draw is not None and rep_dirs:
             draw(load_replication(rep_dirs[0]), folder / "plots")
+        if finish is not None:
+            finish(folder)
 
     extra = {**files, "closures.csv": read_csvs(rep_dirs, "closures.csv"),
              REPLICATIONS: _assemble}

@@ -1,16 +1,26 @@
-"""``report.md``: a one-page summary of a run (key numbers, bottleneck ranking, plots).
+"""``report.md``: a one-page summary of a run or of several replications.
 
-Plain text from the result tables; the plots are linked as relative image paths to the
-PNGs the run wrote under ``plots/``.
+The content is built as data — :func:`report_sections` returns a list of
+:class:`Section` (a title, paragraphs and an optional table of formatted text) — and
+:func:`render_markdown` turns it into Markdown, so other renderers can present the same
+content. The report opens with the verdict (overloaded or not), what ran (scenario,
+overrides, description, period, replications) and demand offered against delivered with
+the share still undelivered at the end, before transit times that describe only the
+cargo that arrived. With several replications, figures are means with confidence
+intervals (:func:`corridor_sim.intervals.summarize`).
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
 from . import kpis
+from .intervals import summarize
+from .kpis.backlog import backlog_trend
+from .kpis.names import node_names, place_name
 
 CAPTIONS = {
     "throughput": "Monthly throughput by flow",
@@ -18,12 +28,229 @@ CAPTIONS = {
     "delay_breakdown": "Delay breakdown by origin → destination",
     "delay_by_place": "Delay by place",
     "queues": "Backlog, queues at the busiest nodes and sea services over time",
-    "utilisation": "Utilisation per node and sea service",
+    "utilisation": "Utilisation per node, rail line, port and sea service",
     "corridor_map": "Corridor map",
 }
+UNDELIVERED_NOTE = 0.05  # share of cargo undelivered above which transit times are flagged
 
 
-def _table(df: pd.DataFrame) -> str:
+@dataclass
+class Section:
+    """One part of the report: a title (level 1 = the report's title), paragraphs of text
+    (Markdown emphasis only) and an optional table whose cells are already formatted."""
+
+    title: str
+    level: int = 2
+    paragraphs: list[str] = field(default_factory=list)
+    table: pd.DataFrame | None = None
+    notes: list[str] = field(default_factory=list)
+    images: list[tuple[str, str]] = field(default_factory=list)  # (caption, relative path)
+
+
+def _kpi_summary(tables: dict[str, pd.DataFrame]) -> pd.DataFrame | None:
+    """KPI summary (mean, n, ci_low, ci_high) over the replications in ``tables["kpis"]``."""
+    k = tables.get("kpis")
+    if k is None or k.empty:
+        return None
+    if "value" not in k.columns:
+        return k
+    return summarize(k)
+
+
+def _kpi(summary: pd.DataFrame | None, kpi: str, group: str = "all"):
+    if summary is None:
+        return None
+    row = summary[(summary["kpi"] == kpi) & (summary["group"] == group)]
+    return None if row.empty else row.iloc[0]
+
+
+def _with_ci(row, scale: float, fmt: str, fallback: float | None = None) -> str:
+    """``mean`` formatted, with its interval ``[low–high]`` when there is one."""
+    if row is None:
+        return fmt.format(fallback * scale) if fallback is not None else "–"
+    text = fmt.format(row["mean"] * scale)
+    if pd.notna(row.get("ci_low")) and row.get("n", 1) > 1:
+        text += f" [{fmt.format(row['ci_low'] * scale)}–{fmt.format(row['ci_high'] * scale)}]"
+    return text
+
+
+def verdict(tables: dict[str, pd.DataFrame], scenario) -> dict:
+    """Whether the run is overloaded (its backlog grows), as data: ``overloaded``
+    (bool), ``replications``, ``growing_in`` (replications whose backlog grows),
+    ``backlog_start``/``backlog_end`` (consignments, per replication on average),
+    ``undelivered_share`` (of all cargo created, at the end), ``busiest`` (a row of
+    :func:`corridor_sim.kpis.utilisation`) and ``text`` (one sentence)."""
+    cons = tables["consignments"]
+    end_h = kpis.horizon_h(scenario)
+    groups = ([g for _, g in cons.groupby("replication")] if "replication" in cons
+              else []) or [cons]
+    trends = [backlog_trend(g, end_h) for g in groups]
+    growing = sum(t[-1] for t in trends)
+    n = len(trends)
+    start = sum(t[0] for t in trends) / n
+    end = sum(t[2] for t in trends) / n
+    share = float(kpis.demand_balance(cons, end_h).set_index("flow").loc[
+        "all", "undelivered_share"])
+    util = kpis.utilisation(tables["movements"], scenario)
+    top = util.iloc[0] if len(util) else None
+    where = (f"busiest resource: {top['name']} ({top['kind']}, utilisation "
+             f"{top['utilisation']:.0%})" if top is not None else "")
+    if growing:
+        how = "" if n == 1 else f" in {growing} of {n} replications"
+        text = (f"**OVERLOADED**{how}: the backlog grew from {start:,.0f} to {end:,.0f} "
+                f"consignments over the run and {share:.0%} of all cargo created is "
+                f"undelivered at the end; {where}.")
+    else:
+        text = (f"**Not overloaded**: the backlog does not grow over the run "
+                f"({start:,.0f} → {end:,.0f} consignments); {share:.0%} of all cargo "
+                f"created is still on its way at the end; {where}.")
+    return {"overloaded": bool(growing), "replications": n, "growing_in": int(growing),
+            "backlog_start": start, "backlog_end": end, "undelivered_share": share,
+            "busiest": top, "text": text}
+
+
+def run_facts(scenario, meta: dict | None, replications: int) -> dict:
+    """What ran: name, description, overrides (``{path: value}``), start date, horizon
+    and warm-up (days), seed and replications."""
+    sc = kpis.scenario_dict(scenario)
+    meta = meta or {}
+    return {"name": sc["name"], "description": str(sc.get("description") or "").strip(),
+            "overrides": dict(meta.get("overrides") or {}),
+            "start_date": kpis.start_date_of(sc), "horizon_days": float(sc["horizon_days"]),
+            "warmup_days": float(sc.get("warmup_days", 0)), "seed": sc.get("seed"),
+            "replications": replications}
+
+
+def _what_ran(facts: dict, warm_kt: float) -> Section:
+    par = []
+    if facts["overrides"]:
+        sets = ", ".join(f"`{k}={v}`" for k, v in facts["overrides"].items())
+        par.append(f"A variant of scenario `{facts['name']}` with overrides {sets}.")
+        if facts["description"]:
+            par.append(f"Description of `{facts['name']}` as written in its file (before "
+                       f"the overrides): {facts['description']}")
+    elif facts["description"]:
+        par.append(facts["description"])
+    reps = facts["replications"]
+    par.append(f"Simulated {facts['horizon_days']:g} days from {facts['start_date']} after "
+               f"{facts['warmup_days']:g} days of warm-up; {reps} replication"
+               f"{'s' * (reps != 1)}"
+               + (f", seed {facts['seed']}" if facts["seed"] is not None else "")
+               + ". Figures are per replication on average"
+               + (" with 95 % confidence intervals in brackets" if reps > 1 else "")
+               + f"; deliveries during warm-up ({warm_kt:.1f} kt) are not counted.")
+    return Section("What ran", paragraphs=par)
+
+
+def _demand_section(cons: pd.DataFrame, end_h: float, summary) -> Section:
+    bal = kpis.demand_balance(cons, end_h)
+    rows = []
+    for r in bal.itertuples():
+        group = "all" if r.flow == "all" else f"flow:{r.flow}"
+        rows.append({
+            "flow": "all flows" if r.flow == "all" else r.flow,
+            "offered (kt)": _with_ci(_kpi(summary, "tons_offered", group), 1e-3, "{:,.1f}",
+                                     r.offered_t),
+            "delivered (kt)": _with_ci(_kpi(summary, "tons_delivered", group), 1e-3,
+                                       "{:,.1f}", r.delivered_t),
+            "delivered / offered": (f"{r.delivered_t / r.offered_t:.0%}" if r.offered_t
+                                    else "–"),
+            "undelivered at the end (kt)": f"{r.undelivered_t / 1e3:,.1f}",
+            "share undelivered": _with_ci(_kpi(summary, "undelivered_share_end", group),
+                                          100, "{:.0f}", r.undelivered_share) + "%",
+        })
+    table = pd.DataFrame(rows)
+    table = pd.concat([table.iloc[[-1]], table.iloc[:-1]], ignore_index=True)  # all first
+    return Section("Demand offered and delivered", table=table, paragraphs=[
+        "Offered: tons created in the measured period; delivered: tons delivered in it; "
+        "undelivered: cargo created (warm-up included) and not delivered by the end, as "
+        "a share of all cargo created."])
+
+
+def _transit_section(cons: pd.DataFrame, summary, share: float, sc: dict) -> Section:
+    tr = kpis.transit_by_od(cons)
+    names = node_names(sc)
+    out = tr.assign(**{c: tr[c].round(1) for c in tr.columns if c.endswith("_days")},
+                    origin=tr["origin"].map(lambda n: names.get(n, n)),
+                    destination=tr["destination"].map(lambda n: names.get(n, n)))
+    out = out.rename(columns=lambda c: c.replace("_days", ""))
+    if summary is not None and (summary["n"] > 1).any():
+        out["p50 (95 % CI)"] = [
+            _with_ci(_kpi(summary, "transit_p50_days", f"{o}->{d}"), 1, "{:.1f}")
+            for o, d in zip(tr["origin"], tr["destination"])]
+    sec = Section("Door-to-door transit (days)", level=3, table=out.astype(str))
+    if "trip_p50_days" in tr:
+        sec.notes.append("`trip_p50`: median from the first departure after loading at the "
+                         "origin to the last arrival before unloading at the destination.")
+    if share > UNDELIVERED_NOTE:
+        sec.notes.insert(0, f"These times describe only cargo that arrived: {share:.0%} "
+                         "of all cargo created is still undelivered at the end, so they "
+                         "understate the wait.")
+    return sec
+
+
+def _bottleneck_section(mov: pd.DataFrame, end_h: float, sc: dict) -> Section:
+    b = kpis.bottlenecks(mov, 0.0, end_h).head(8)
+    return Section("Bottlenecks (where consignments wait)", level=3, table=pd.DataFrame({
+        "rank": [str(i) for i in range(1, len(b) + 1)],
+        "place": [place_name(p, sc) for p in b["place"]],
+        "consignment-hours waited": b["unit_hours"].map("{:,.0f}".format),
+        "share of waiting": b["share"].map("{:.0%}".format),
+        "share of all delay": b["share_of_delay"].map("{:.0%}".format)}))
+
+
+def _resource_section(tables: dict[str, pd.DataFrame], sc: dict) -> Section:
+    st = kpis.utilisation_table(tables, sc).head(8)
+    waiting = st["teu_waiting_mean"] if "teu_waiting_mean" in st else pd.Series(
+        float("nan"), index=st.index)
+    return Section("Busiest resources", level=3, paragraphs=[
+        "Utilisation: share of capacity-hours busy; load factor: how full trains and "
+        "vessels left (definitions in `corridor_sim/kpis/utilisation.py`)."],
+        table=pd.DataFrame({
+            "resource": st["name"], "kind": st["kind"],
+            "capacity": [f"{c:g} {u}" for c, u in zip(st["capacity"], st["capacity_unit"])],
+            "utilisation": st["utilisation"].map("{:.0%}".format),
+            "load factor": st["load_factor"].map(lambda v: "–" if v != v else f"{v:.0%}"),
+            "mean TEU waiting": waiting.map(lambda v: "–" if v != v else f"{v:.0f}")}))
+
+
+def report_sections(tables: dict[str, pd.DataFrame], scenario, plots: list[str] = (),
+                    meta: dict | None = None) -> list[Section]:
+    """The report's content as sections, verdict first. ``tables`` are a run's tables
+    (several replications concatenated, with a ``replication`` column); ``tables["kpis"]``
+    per replication gives the intervals; ``plots`` are names of PNGs under ``plots/``."""
+    sc = kpis.scenario_dict(scenario)
+    end_h = kpis.horizon_h(sc)
+    cons, mov = tables["consignments"], tables["movements"]
+    reps = kpis.n_replications(cons)
+    summary = _kpi_summary(tables)
+    v = verdict(tables, sc)
+    facts = run_facts(sc, meta, reps)
+    secs = [Section(f"{sc['name']}: run report", level=1, paragraphs=[v["text"]]),
+            _what_ran(facts, kpis.warmup_deliveries(cons)["tons"] / 1e3),
+            _demand_section(cons, end_h, summary)]
+    back = kpis.backlog_end(cons, end_h)
+    tons = _with_ci(_kpi(summary, "tons_delivered"), 1e-6, "{:.3f}",
+                    kpis.tons_delivered(cons, 0.0, end_h))
+    left = _with_ci(_kpi(summary, "backlog_end_tons"), 1e-3, "{:,.1f}", back["tons"])
+    teu = kpis.delivered(cons)["teu"].sum() / reps
+    key = [f"Tons delivered: **{tons} Mt** ({teu:,.0f} TEU)",
+           f"In the system at the end: {back['consignments']:,.0f} consignments ({left} kt)"]
+    secs.append(Section("Key numbers", paragraphs=[f"- {k}" for k in key]))
+    secs += [_transit_section(cons, summary, v["undelivered_share"], sc),
+             _bottleneck_section(mov, end_h, sc), _resource_section(tables, sc)]
+    if plots:
+        secs.append(Section("Plots", images=[(CAPTIONS.get(n, n), f"plots/{n}.png")
+                                             for n in plots]))
+    if meta:
+        secs.append(Section("", paragraphs=[
+            f"corridor-sim {meta.get('corridor_sim_version', '')}; wall time "
+            f"{meta.get('wall_s', '?')} s" + (f"; {meta['events']} events"
+                                               if "events" in meta else "") + "."]))
+    return secs
+
+
+def _markdown_table(df: pd.DataFrame) -> str:
     cols = list(df.columns)
     lines = ["| " + " | ".join(cols) + " |", "|" + "---|" * len(cols)]
     lines += ["| " + " | ".join(str(v) for v in row) + " |"
@@ -31,66 +258,31 @@ def _table(df: pd.DataFrame) -> str:
     return "\n".join(lines)
 
 
+def render_markdown(sections: list[Section]) -> str:
+    """The sections as one Markdown document."""
+    out: list[str] = []
+    for s in sections:
+        if s.title:
+            out += [f"{'#' * s.level} {s.title}", ""]
+        elif out:
+            out += ["---"]
+        for p in s.paragraphs:
+            out += [p] if p.startswith("- ") else [p, ""]
+        if s.paragraphs and s.paragraphs[-1].startswith("- "):
+            out.append("")
+        if s.table is not None:
+            out += [_markdown_table(s.table), ""]
+        for n in s.notes:
+            out += [n, ""]
+        for caption, path in s.images:
+            out += [f"### {caption}", "", f"![{caption}]({path})", ""]
+    return "\n".join(out).rstrip("\n") + "\n"
+
+
 def render(tables: dict[str, pd.DataFrame], scenario, plots: list[str] = (),
            meta: dict | None = None) -> str:
     """The report as Markdown. ``plots`` are names of PNGs under ``plots/`` to embed."""
-    sc = kpis.scenario_dict(scenario)
-    start = kpis.start_date_of(sc)
-    end_h = kpis.horizon_h(sc)
-    cons, mov = tables["consignments"], tables["movements"]
-    reps = kpis.n_replications(cons)
-    warm = kpis.warmup_deliveries(cons)
-    back = kpis.backlog_end(cons, end_h)
-    out = [f"# {sc['name']}: run report", ""]
-    if sc.get("description"):
-        out += [str(sc["description"]).strip(), ""]
-    out += [f"Simulated {sc['horizon_days']:g} days from {start} after "
-            f"{sc.get('warmup_days', 0):g} days of warm-up; "
-            f"{reps} replication{'s' * (reps != 1)}"
-            + (f", seed {sc.get('seed')}" if sc.get("seed") is not None else "")
-            + ". Figures are per replication on average; deliveries during warm-up "
-            f"({warm['tons'] / 1e3:.1f} kt) are not counted.", ""]
-    out += ["## Key numbers", "",
-            f"- Tons delivered: **{kpis.tons_delivered(cons, 0.0, end_h) / 1e6:.3f} Mt** "
-            f"({kpis.delivered(cons)['teu'].sum() / reps:,.0f} TEU)"]
-    by_flow = kpis.throughput_by_flow(cons, end_h)
-    for r in by_flow.itertuples():
-        out.append(f"  - {r.flow}: {r.tons / 1e3:,.1f} kt")
-    out.append(f"- In the system at the end: {back['consignments']:,.0f} consignments "
-               f"({back['tons'] / 1e3:,.1f} kt)")
-    out += ["", "### Door-to-door transit (days)", ""]
-    tr = kpis.transit_by_od(cons)
-    tr = tr.assign(**{c: tr[c].round(1) for c in tr.columns if c.endswith("_days")})
-    out += [_table(tr.rename(columns=lambda c: c.replace("_days", ""))), ""]
-    if "trip_p50_days" in tr:
-        out += ["`trip_p50`: median from the first departure after loading at the origin to "
-                "the last arrival before unloading at the destination.", ""]
-    out += ["### Bottlenecks (where consignments wait)", ""]
-    b = kpis.bottlenecks(mov, 0.0, end_h).head(8)
-    b = pd.DataFrame({
-        "rank": range(1, len(b) + 1), "place": b["place"],
-        "consignment-hours waited": b["unit_hours"].map("{:,.0f}".format),
-        "share of waiting": b["share"].map("{:.0%}".format),
-        "share of all delay": b["share_of_delay"].map("{:.0%}".format)})
-    out += [_table(b), ""]
-    if "resources" in tables:
-        st = kpis.resource_stats(tables["resources"], sc, 0.0, end_h)
-        st = st.sort_values("utilisation", ascending=False).head(6)
-        out += ["### Busiest resources", "",
-                _table(pd.DataFrame({
-                    "resource": st["name"], "capacity": st["capacity"].map("{:g}".format),
-                    "utilisation": st["utilisation"].map("{:.0%}".format),
-                    "peak in use": st["busy_max"].map("{:g}".format),
-                    "mean TEU waiting": [f"{v:.0f}" if k == "node" else "–" for k, v in
-                                         zip(st["kind"], st["teu_waiting_mean"])]})), ""]
-    if plots:
-        out += ["## Plots", ""]
-        for name in plots:
-            out += [f"### {CAPTIONS.get(name, name)}", "", f"![{name}](plots/{name}.png)", ""]
-    if meta:
-        out += ["---", f"corridor-sim {meta.get('corridor_sim_version', '')}; "
-                f"wall time {meta.get('wall_s', '?')} s; {meta.get('events', '?')} events."]
-    return "\n".join(out) + "\n"
+    return render_markdown(report_sections(tables, scenario, plots, meta))
 
 
 def write_report(folder: Path, tables: dict[str, pd.DataFrame], scenario,

@@ -12,7 +12,7 @@ On disk (``out``)::
                            corridor_sim.experiment_store), e.g.
                            ``services.caspian_ferry.vessels=4__demand.scale=1.5``
     sweep_kpis.csv         point, one column per factor, kpi, group, unit, mean, sd, n,
-                           ci_low, ci_high
+                           ci_low, ci_high, ci_method
     sweep_points.csv       point, factor levels, replications done and failed
     sweep_status.csv       point, replication, state, error, wall_s, traceback
     plots/sweep_kpis.png   main KPIs against each factor

@@ -237,3 +237,77 @@ def check_priority(run) -> None:
         for b in cold_batches:
             left = (hj <= formed[b] - TOL) & (hb > b)
             assert not left.any(), f"{seg}: batch {b} left priority cargo behind"
+
+
+def check_whereabouts(sc, run, tables) -> None:
+    """Every consignment created is, at the end, in exactly one place: delivered, waiting
+    in a queue (admitted, or an arrival not yet admitted) or on board a batch that has not
+    ended; per flow, created = delivered + queued + on board. A queued consignment waits
+    at the start of the segment of its route after the batches it rode (all ended), and
+    an on-board one rides the open batch of its next segment."""
+    end = run.end_state
+    cons = tables["consignments"]
+    n = len(cons)
+    delivered = np.flatnonzero(cons["delivered_h"].notna().to_numpy())
+    places = np.concatenate([delivered, end.queued_ids, end.on_board_ids])
+    counts = np.bincount(places, minlength=n) if len(places) else np.zeros(n, int)
+    assert len(counts) == n, "unknown consignment ids in the end state"
+    assert (counts <= 1).all(), f"{int((counts > 1).sum())} consignments in two places"
+    assert (counts == 1).all(), f"{int((counts == 0).sum())} consignments lost"
+    flow = cons["flow"].astype(str).to_numpy()
+    for fid in np.unique(flow):
+        mine = flow == fid
+        assert mine.sum() == (mine[delivered].sum() + mine[end.queued_ids].sum()
+                              + mine[end.on_board_ids].sum()), f"flow {fid} not conserved"
+    # where each undelivered one waits or rides, against its route and its rides
+    net = Network(sc)
+    seg_keys = {f.id: [s.key for s in net.segments[f.id]] for f in sc.flows}
+    man = manifests(run)
+    ended = np.isfinite(run.rec.column("b_end"))
+    rides_done = np.bincount(man["consignment_id"].to_numpy(dtype=np.int64),
+                             weights=ended[man["batch_id"].to_numpy(dtype=np.int64)],
+                             minlength=n).astype(int)
+    for cid, qid, sched in zip(end.queued_ids, end.queued_at, end.scheduled):
+        keys = seg_keys[flow[cid]]
+        k = rides_done[cid]
+        assert k < len(keys) and end.queue_segment[qid] == keys[k], \
+            f"consignment {cid} waits for {end.queue_segment[qid]} after {k} rides"
+        assert not sched or k == 0, f"consignment {cid} not yet admitted after riding"
+    segment = run.rec.label_column("b_segment")
+    for cid, bid in zip(end.on_board_ids, end.on_board_batch):
+        keys = seg_keys[flow[cid]]
+        assert segment[bid] == keys[rides_done[cid]], f"consignment {cid} off route"
+    for qid, node in enumerate(end.queue_node):  # a queue waits where its segment starts
+        assert end.queue_segment[qid].split(":", 1)[1].split(">")[0] in (
+            node, *[n for n, svc in sc.services.items() if svc.from_ == node]), qid
+
+
+def check_batch_loads(sc, run) -> None:
+    """No train carries more TEU than the shortest train allowed on its path, and no
+    vessel more than its service's capacity (capacity cuts only lower it)."""
+    rec = run.rec
+    teu = rec.column("b_teu")
+    net = Network(sc)
+    for b, (seg, load) in enumerate(zip(rec.label_column("b_segment"), teu)):
+        kind, _, rest = seg.partition(":")
+        if kind == "rail":
+            cap = net.train_capacity_teu(tuple(rest.split(">")))
+        else:
+            cap = sc.services[rest].capacity_teu
+        units = rec.column("b_units")[b]
+        assert load <= cap + TOL or units == 1, f"batch {b} on {seg}: {load} TEU > {cap}"
+
+
+def check_run(sc, run, tables) -> None:
+    """The whole invariant suite on one run (``run`` from ``engine.simulate``, ``tables``
+    built from it with a ``closures`` table)."""
+    check_conservation(sc, tables)
+    check_whereabouts(sc, run, tables)
+    check_delay_sum(tables)
+    check_trip_times(tables)
+    check_movement_times(tables)
+    check_capacities(sc, tables)
+    check_batch_loads(sc, run)
+    check_rides(sc, run, tables)
+    check_fifo(run)
+    check_priority(run)

@@ -163,10 +163,11 @@ def scenario_dicts(draw, max_nodes: int = 6, max_flows: int = 4, max_days: float
         route = [f"n{i}" for i in path(u, v)]
         if draw(st.integers(0, 2)) == 0:  # against the written direction of its links
             route = route[::-1]
+        teu = draw(st.sampled_from((0.5, 1.0, 1.0, 2.0, 3.0)))
         flow = {"id": f"f{j}", "from": route[0], "to": route[-1], "via": route[1:-1],
                 "unit": draw(st.sampled_from(("teu", "wagon"))),
-                "tons_per_unit": draw(_num(5, 60)),
-                "teu_per_unit": draw(st.sampled_from((0.5, 1.0, 1.0, 2.0, 3.0))),
+                "tons_per_unit": draw(_num(5, 30)) * teu,  # at most 30 t per TEU slot
+                "teu_per_unit": teu,
                 "tons_per_year": draw(_num(0, 150_000)),
                 "arrivals": draw(st.sampled_from(("poisson", "poisson", "schedule"))),
                 "block_units": draw(st.sampled_from((1, 1, 5, 40))),

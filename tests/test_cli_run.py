@@ -22,7 +22,7 @@ def test_run_writes_every_output(tmp_path, capsys):
     meta = json.loads((out / "run.json").read_text())
     assert meta["events"] > 0
     printed = capsys.readouterr().out
-    assert "xian -> istanbul: median" in printed
+    assert "Xi'an → Istanbul (Halkali): median" in printed  # names, not ids
     assert "longest waiting:" in printed
 
 

@@ -107,7 +107,7 @@ SCENARIO = {"name": "s", "start_date": "2023-01-01", "horizon_days": 20 / 24,
             "services": {"svc": {"from": "n", "to": "m", "vessels": 4}}}
 
 
-def test_utilisation_is_time_weighted_against_scenario_capacity():
+def test_resource_stats_are_time_weighted():
     res = pd.DataFrame({
         "resource": ["n"] * 4 + ["n", "n", "svc"],
         "metric": ["tracks_busy"] * 4 + ["trains_queued"] * 2 + ["vessels_loaded"],
@@ -115,14 +115,15 @@ def test_utilisation_is_time_weighted_against_scenario_capacity():
         "value": [1.0, 2.0, 0.0, 1.0, 3.0, 0.0, 2.0]})
     st = kpis.resource_stats(res, SCENARIO).set_index("resource")
     # tracks busy on [0, 20): 1 for 10 h, 2 for 5 h, 0 for 5 h -> mean 1.0 of 2 tracks
-    assert st.loc["n", "utilisation"] == pytest.approx(0.5)
+    assert st.loc["n", "busy_mean"] == pytest.approx(1.0)
+    assert "utilisation" not in st.columns  # one definition: kpis.utilisation
     assert st.loc["n", "busy_max"] == 2.0
     # queue: 0 for 2 h, 3 for 10 h, 0 for 8 h -> 1.5; max 3
     assert st.loc["n", "trains_queued_mean"] == pytest.approx(1.5)
     assert st.loc["n", "trains_queued_max"] == 3.0
     # vessels loaded: 0 for 5 h, 2 for 15 h -> 1.5 of 4 vessels
-    assert st.loc["svc", "utilisation"] == pytest.approx(1.5 / 4)
-    assert st.loc["m", "utilisation"] == 0.0
+    assert st.loc["svc", "busy_mean"] == pytest.approx(1.5)
+    assert st.loc["m", "busy_mean"] == 0.0
     series = kpis.resource_series(res, "tracks_busy", end_h=20.0, step_h=10.0)
     assert list(series["n"]) == pytest.approx([1.0, 1.0])  # [0,10): 1; [10,20): 2,0 halves
 

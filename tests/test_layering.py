@@ -62,7 +62,7 @@ LAYERS: list[tuple[str, list[str]]] = [
     ("economics", ["economics"]),
     ("engine", ["engine"]),
     ("results", ["results", "results_io"]),
-    ("kpis", ["kpis", "overload"]),
+    ("kpis", ["kpis", "overload", "intervals"]),
     ("experiment", ["experiment", "backends", "experiment_store", "sweep", "calibrate"]),
     ("plotting", ["plotting"]),
     ("report", ["report", "calibration_report"]),
@@ -135,6 +135,9 @@ def test_checker_reports_an_upward_import_and_a_cycle(tmp_path):
 # they run, for start-up time): each has its reason in docs/architecture.md.
 DEFERRED_IMPORTS = {
     ("corridor_sim.api", "corridor_sim.plotting"),  # matplotlib: about a second
+    ("corridor_sim.api", "corridor_sim.plotting.base"),
+    ("corridor_sim.intervals", "scipy.special"),  # scipy: only when intervals are drawn
+    ("corridor_sim.intervals", "scipy.stats"),
     ("corridor_sim.calibration_report", "corridor_sim.plotting"),
     ("corridor_sim.kpis.compare", "scipy"),  # scipy.stats: seconds, for one quantile
     ("corridor_sim.experiment", "tqdm.auto"),  # warns on import: inside a filter

@@ -100,7 +100,7 @@ def test_backlog_agrees_with_kpis(overloaded):
 def test_utilisation_within_bounds_on_the_baseline():
     sc = baseline(horizon_days=60, warmup_days=10)
     tables, _ = run_single(sc)
-    u = utilisation(tables["movements"], sc, sc.horizon_days * 24.0)
+    u = utilisation(tables["movements"], sc, 0.0, sc.horizon_days * 24.0)
     assert set(u["kind"]) == {"node", "line", "berths", "fleet"}
     assert (u["utilisation"] >= 0).all()
     assert (u.loc[u["kind"] != "fleet", "utilisation"] <= 1 + 1e-9).all()

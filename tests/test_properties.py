@@ -14,6 +14,7 @@ from corridor_sim.results import build_tables
 from corridor_sim.scenario.semantics import check_semantics
 
 from .invariants import (
+    check_batch_loads,
     check_capacities,
     check_conservation,
     check_delay_sum,
@@ -23,6 +24,7 @@ from .invariants import (
     check_rides,
     check_single_track,
     check_trip_times,
+    check_whereabouts,
 )
 from .strategies import scenarios
 
@@ -64,5 +66,7 @@ def check_all(sc):
     for name, df in again.items():
         pd.testing.assert_frame_equal(tables[name].drop(columns="replication"), df)
     check_rides(sc, run, tables)
+    check_whereabouts(sc, run, tables)
+    check_batch_loads(sc, run)
     check_fifo(run)
     check_priority(run)

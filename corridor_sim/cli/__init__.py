@@ -14,7 +14,9 @@ machine) is imported inside the function that runs the command, so ``--help``,
 from __future__ import annotations
 
 import argparse
+import os
 import sys
+import warnings
 
 from .. import __version__
 from ..scenario import ScenarioError
@@ -23,6 +25,7 @@ from .common import UserError
 
 COMMANDS = [run, sweep, validate, show, schema, compare, calibrate]  # in --help order
 EXIT_USAGE = 2
+EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE, as a shell reports a command whose reader left
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -39,9 +42,21 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:
+    """Warnings from the library (few replications, disruptions outside the horizon...)
+    as one plain line on stderr."""
+    print(f"corridor-sim: warning: {message}", file=sys.stderr)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    with warnings.catch_warnings():
+        warnings.showwarning = _show_warning
+        return _dispatch(args)
+
+
+def _dispatch(args: argparse.Namespace) -> int:
     try:
         return int(args.func(args) or 0)
     except ScenarioError as exc:
@@ -53,6 +68,14 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("corridor-sim: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # the reader of our output went away (``| head``): stop quietly; results are
+        # already written. Point stdout at /dev/null so the final flush cannot fail.
+        try:
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        except (OSError, ValueError):
+            pass
+        return EXIT_BROKEN_PIPE
 
 
 if __name__ == "__main__":  # pragma: no cover

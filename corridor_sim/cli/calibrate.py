@@ -66,7 +66,7 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
     except KeyError as exc:
         raise UserError(f"calibration.free: {exc.args[0]}") from None
     result = fit(problem, start=start, maxiter=args.maxiter, method=args.method,
-                 progress=not args.quiet)
+                 progress=False if args.quiet else None)
     out = write_calibration(args.out, result, scenario, str(args.scenario), targets, inputs,
                             args.replications, plots=not args.no_plots)
     if not args.quiet:

@@ -35,8 +35,29 @@ def parse_overrides(items: list[str]) -> dict:
 
 
 def load_from_args(args: argparse.Namespace):
-    """Load the scenario named on the command line with its ``--set`` overrides."""
-    return load_scenario(args.scenario, parse_overrides(args.overrides))
+    """Load the scenario named on the command line with its ``--set`` overrides. A
+    horizon not longer than the warm-up, set by ``--horizon-days`` or ``--warmup-days``, is
+    reported against those options (not against the file)."""
+    try:
+        return load_scenario(args.scenario, parse_overrides(args.overrides))
+    except ScenarioError as exc:
+        given = {opt: v for opt, v in (("--horizon-days", getattr(args, "horizon_days", None)),
+                                       ("--warmup-days", getattr(args, "warmup_days", None)))
+                 if v is not None}
+        if given and any(p.path in ("warmup_days", "horizon_days") for p in exc.problems):
+            opts = " and ".join(f"{k} {v:g}" for k, v in given.items())
+            raise UserError(f"{opts}: the warm-up must be shorter than the horizon "
+                            f"({exc.problems[0].message}); give a longer --horizon-days or "
+                            "a shorter --warmup-days (e.g. --warmup-days 0)") from None
+        raise
+
+
+def add_period_args(parser: argparse.ArgumentParser) -> None:
+    """``--horizon-days`` and ``--warmup-days``."""
+    parser.add_argument("--horizon-days", type=float, help="override the horizon (days)")
+    parser.add_argument("--warmup-days", type=float,
+                        help="override the warm-up before the start date (days; shorter "
+                        "than the horizon)")
 
 
 def add_backend_args(parser: argparse.ArgumentParser) -> None:
@@ -53,12 +74,15 @@ def add_backend_args(parser: argparse.ArgumentParser) -> None:
 
 
 def apply_run_options(args: argparse.Namespace) -> None:
-    """Fold ``--seed`` and ``--horizon-days`` into the ``--set`` overrides, check
+    """Fold ``--seed``, ``--horizon-days`` and ``--warmup-days`` into the ``--set``
+    overrides, check
     ``--replications`` and let ``--scheduler`` imply the Dask backend."""
     if args.seed is not None:
         args.overrides.append(f"seed={args.seed}")
     if args.horizon_days is not None:
-        args.overrides.append(f"horizon_days={args.horizon_days}")
+        args.overrides.append(f"horizon_days={args.horizon_days:g}")
+    if getattr(args, "warmup_days", None) is not None:
+        args.overrides.append(f"warmup_days={args.warmup_days:g}")
     if args.replications < 1:
         raise UserError(f"--replications must be at least 1 (got {args.replications})")
     if args.scheduler:

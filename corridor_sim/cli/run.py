@@ -4,17 +4,31 @@ results directory."""
 from __future__ import annotations
 
 import argparse
+import hashlib
+import re
 import sys
+import time
+import warnings
 from pathlib import Path
 
 from ..backends import BackendUnavailable
-from ..budget import DEFAULT_MAX_CONSIGNMENTS, available_memory_bytes, estimate, refusal
+from ..budget import (
+    DEFAULT_MAX_CONSIGNMENTS,
+    available_memory_bytes,
+    estimate,
+    refusal,
+    sparse_flows,
+)
+from ..scenario.errors import ScenarioWarning
+from ..scenario.semantics import warn_outside_horizon
 from .common import (
     UserError,
     add_backend_args,
+    add_period_args,
     add_scenario_args,
     apply_run_options,
     load_from_args,
+    parse_overrides,
     report_failures,
 )
 from .signals import cleanup_on_terminate
@@ -23,15 +37,19 @@ from .signals import cleanup_on_terminate
 def register(sub) -> None:
     p = sub.add_parser("run", help="run a scenario and write results, KPIs and plots",
                        description="Run SCENARIO and write results to --out (default "
-                       "results/<scenario name>): Parquet tables, kpis.csv, plots, run.json. "
+                       "results/<scenario name>, or results/<name>+<overrides> for a "
+                       "variant): Parquet tables, kpis.csv, plots, report.md (verdict "
+                       "first), run.json. "
                        "With --replications N > 1, replications run on --backend and "
-                       "kpis.csv holds means with 95 %% confidence intervals; finished "
+                       "kpis.csv holds means with 95 % confidence intervals; finished "
                        "replications are kept under <out>/replications and re-running the "
                        "same command computes only the missing ones.")
     add_scenario_args(p)
-    p.add_argument("--out", type=Path, help="results directory (default results/<name>)")
+    p.add_argument("--out", type=Path, help="results directory (default results/<name>, "
+                   "or results/<name>+<path>=<value>... for a variant made with --set, "
+                   "--seed, --horizon-days or --warmup-days)")
     p.add_argument("--seed", type=int, help="override the scenario seed")
-    p.add_argument("--horizon-days", type=float, help="override the horizon (days)")
+    add_period_args(p)
     p.add_argument("--replications", type=int, default=1, metavar="N",
                    help="independent replications (default 1)")
     add_backend_args(p)
@@ -48,13 +66,31 @@ def register(sub) -> None:
     p.set_defaults(func=cmd_run)
 
 
+def default_out(name: str, overrides: dict) -> Path:
+    """``results/<name>`` for a scenario as written; for a variant (overrides given) its
+    own directory, ``results/<name>+<path>=<value>+...`` (shortened with a hash when
+    long), so a variant never replaces the scenario's own results."""
+    if not overrides:
+        return Path("results") / name
+    slug = "+".join(f"{k}={v}" for k, v in overrides.items())
+    slug = re.sub(r"[^A-Za-z0-9._=,+-]+", "_", slug)
+    if len(slug) > 80:
+        digest = hashlib.sha1(slug.encode()).hexdigest()[:10]
+        slug = f"{slug[:60]}+{digest}"
+    return Path("results") / f"{name}+{slug}"
+
+
 def cmd_run(args: argparse.Namespace) -> int:
+    args.t0 = time.perf_counter()
     apply_run_options(args)
     scenario = load_from_args(args)
+    warn_outside_horizon(scenario)
+    for message in sparse_flows(scenario):
+        warnings.warn(message, ScenarioWarning, stacklevel=2)
     too_big = refusal(estimate(scenario), args.max_consignments, available_memory_bytes())
     if too_big:
         raise UserError(f"{args.scenario}: {too_big}")
-    out = args.out or Path("results") / scenario.name
+    out = args.out or default_out(scenario.name, parse_overrides(args.overrides))
     if args.replications > 1:
         return _run_many(args, scenario, out)
     return _run_one(args, scenario, out)
@@ -82,6 +118,7 @@ def _run_one(args, scenario, out: Path) -> int:
         raise UserError(str(exc)) from None
     with cleanup_on_terminate():
         tables, meta = run_single(scenario)
+        meta["overrides"] = parse_overrides(args.overrides)
         overload = overload_report(tables, scenario)
         meta["overload"] = overload.as_dict()
         path = save_run(out, scenario, tables, meta, force=args.force,
@@ -90,9 +127,10 @@ def _run_one(args, scenario, out: Path) -> int:
     if not args.quiet:
         print(f"{scenario.name}: simulated {scenario.horizon_days:g} days "
               f"(+{scenario.warmup_days:g} warm-up) in {meta['wall_s']:.2f} s, "
-              f"{meta['events']} events")
+              f"{meta['events']} events; {time.perf_counter() - args.t0:.2f} s in all "
+              "(loading, tables, plots, report)")
         for line in kpis.summary_lines(tables, scenario.start_date,
-                                       scenario.horizon_days * 24.0):
+                                       scenario.horizon_days * 24.0, scenario):
             print(line)
         for line in overload.lines():
             print(line)
@@ -102,6 +140,7 @@ def _run_one(args, scenario, out: Path) -> int:
 
 def _run_many(args, scenario, out: Path) -> int:
     from ..experiment import RunOptions, ci_summary_lines, run_experiment
+    from ..report import write_report
 
     try:
         with cleanup_on_terminate():
@@ -109,20 +148,27 @@ def _run_many(args, scenario, out: Path) -> int:
                 replications=args.replications, backend=args.backend, workers=args.workers,
                 scheduler=args.scheduler, out=out, force=args.force,
                 plots=False if args.no_plots else None, figures=_figures(args),
-                progress=False if args.quiet else None))
+                progress=False if args.quiet else None,
+                meta={"overrides": parse_overrides(args.overrides)}, report=write_report))
     except (FileExistsError, BackendUnavailable) as exc:
         raise UserError(str(exc)) from None
     except KeyboardInterrupt:
-        print(f"corridor-sim: interrupted; finished replications are kept in "
-              f"{out / 'replications'}; run the same command again to compute the rest",
-              file=sys.stderr)
+        from ..experiment_store import replication_dir
+        from ..results_io import is_results_dir
+
+        saved = sum(is_results_dir(replication_dir(out, i)) for i in range(args.replications))
+        print(f"corridor-sim: interrupted; {saved} of {args.replications} replications are "
+              f"saved in {out / 'replications'} (the progress bar may show fewer); run the "
+              "same command again to compute the rest", file=sys.stderr)
         return 130
     meta = exp.meta
     if not args.quiet:
         print(f"{scenario.name}: {meta['done']} of {meta['replications']} replications of "
               f"{scenario.horizon_days:g} days (+{scenario.warmup_days:g} warm-up), "
-              f"{meta['reused']} reused from disk, in {meta['wall_s']:.1f} s on {meta['backend']}")
-        for line in ci_summary_lines(exp.kpis):
+              f"{meta['reused']} reused from disk, simulated in {meta['wall_s']:.1f} s on "
+              f"{meta['backend']}; {time.perf_counter() - args.t0:.1f} s in all (with "
+              "assembling the results, plots and report)")
+        for line in ci_summary_lines(exp.kpis, scenario):
             print(line)
         print(f"results: {out}")
     return report_failures(exp.failed, out / "status.csv")

@@ -11,6 +11,7 @@ from ..scenario import load_scenario
 from .common import (
     UserError,
     add_backend_args,
+    add_period_args,
     add_scenario_args,
     apply_run_options,
     load_from_args,
@@ -24,7 +25,7 @@ def register(sub) -> None:
         "sweep", help="run a scenario over a grid of factor levels",
         description="Run SCENARIO at every combination of the --grid levels (full "
         "factorial), each with --replications replications, and write one directory per "
-        "point plus sweep_kpis.csv (KPI means with 95 %% confidence intervals by factor "
+        "point plus sweep_kpis.csv (KPI means with 95 % confidence intervals by factor "
         "level) and plots/sweep_kpis.png. Re-running the same command computes only "
         "replications that are missing.")
     add_scenario_args(p)
@@ -39,7 +40,7 @@ def register(sub) -> None:
     p.add_argument("--out", type=Path, help="results directory (default "
                    "results/<name>_sweep)")
     p.add_argument("--seed", type=int, help="override the scenario seed")
-    p.add_argument("--horizon-days", type=float, help="override the horizon (days)")
+    add_period_args(p)
     add_backend_args(p)
     p.add_argument("--no-plots", action="store_true", help="skip writing plots")
     p.add_argument("--force", action="store_true",

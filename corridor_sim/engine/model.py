@@ -18,6 +18,7 @@ from .departure import make_rule
 from .primitives import Slots
 from .queues import CargoQueue
 from .records import CAT, Recorder
+from .snapshot import EndState, end_state
 from .trains import form_trains
 from .vessels import sail_vessel
 from .world import Fleet, Line, Station, Track, World
@@ -40,6 +41,7 @@ class RunData:
     end_h: float
     events: int
     wall_s: float
+    end_state: EndState | None = None  # where undelivered consignments are at the end
 
 
 def _category(node) -> str:
@@ -258,7 +260,7 @@ def simulate(scenario: Scenario, replication: int = 0) -> RunData:
         flow_ids=[f.id for f in scenario.flows], flow_of=world.flow_of, created_h=created,
         teu_of=world.teu_of, tons_of=world.tons_of, rec=world.rec, closures=windows,
         start_h=-scenario.warmup_days * 24.0, end_h=world.end_h, events=events,
-        wall_s=time.perf_counter() - wall,
+        wall_s=time.perf_counter() - wall, end_state=end_state(world),
     )
 
 

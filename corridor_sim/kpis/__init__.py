@@ -22,11 +22,13 @@ from .basics import (
                      to_datetime,
                      tons_delivered,
                      warmup_deliveries,
+                     with_dates,
 )
 from .compare import kpi_differences
 from .delays import backlog_end, backlog_over_time, bottlenecks, delay_breakdown, delay_by_place
 from .directions import deck_use, throughput_by_direction
 from .flows import (
+                     demand_balance,
                      throughput_by_flow,
                      throughput_by_leg,
                      throughput_by_month,
@@ -35,6 +37,7 @@ from .flows import (
 )
 from .resources import capacities, resource_series, resource_stats, step_stats
 from .table import kpi_table, summary_lines
+from .utilisation import utilisation, utilisation_table
 
 __all__ = [
                      "CATEGORIES",
@@ -46,6 +49,7 @@ __all__ = [
                      "capacities",
                      "deck_use",
                      "delay_breakdown",
+                     "demand_balance",
                      "delay_by_place",
                      "delivered",
                      "horizon_h",
@@ -69,5 +73,8 @@ __all__ = [
                      "tons_delivered",
                      "transit_by_od",
                      "transit_days",
+                     "utilisation",
+                     "utilisation_table",
                      "warmup_deliveries",
+                     "with_dates",
 ]

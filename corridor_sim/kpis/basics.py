@@ -54,6 +54,22 @@ def to_datetime(start_date: dt.date, hours) -> pd.DatetimeIndex:
     return pd.Timestamp(start_date) + pd.to_timedelta(np.asarray(hours, float), unit="h")
 
 
+def with_dates(table: pd.DataFrame, start_date: dt.date) -> pd.DataFrame:
+    """A copy of ``table`` with a calendar datetime column for every hours column
+    ``<name>_h`` that holds a time (``created_h`` -> ``created``, ``start_h`` -> ``start``,
+    ``t_h`` -> ``t``...; durations such as ``transit_h`` are left alone); NaT where the
+    hours are NaN. Ready for ``resample`` or ``groupby(pd.Grouper(...))``."""
+    out = table.copy()
+    for col in TIME_COLUMNS:
+        if col in out.columns:
+            out[col.removesuffix("_h")] = to_datetime(start_date, out[col].to_numpy(float))
+    return out
+
+
+TIME_COLUMNS = ("created_h", "delivered_h", "departed_h", "arrived_h", "start_h", "end_h",
+                "t_h")
+
+
 def scenario_dict(scenario) -> dict:
     """A scenario as a plain mapping, from a Scenario or its dict (for example a results
     directory's ``scenario.resolved.yaml``); read with defaults for omitted fields."""

@@ -5,6 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from .basics import scenario_dict, start_date_of
+
 KEY = ["kpi", "group", "unit"]
 
 
@@ -65,3 +67,44 @@ def kpi_differences(kpis: dict[str, pd.DataFrame], confidence: float = 0.95) -> 
         out["n_base"], out["n"] = j["n_base"].to_numpy(), j["n"].to_numpy()
         frames.append(out)
     return pd.concat(frames, ignore_index=True)
+
+
+SETTINGS = ("horizon_days", "warmup_days", "start_date", "replications")
+DAYS_PER_YEAR = 365.0
+
+
+def run_settings(scenario, replications: int) -> dict:
+    """What must match for two runs' totals to be comparable: horizon, warm-up (days),
+    start date and number of replications."""
+    sc = scenario_dict(scenario)
+    return {"horizon_days": float(sc["horizon_days"]),
+            "warmup_days": float(sc.get("warmup_days", 0)),
+            "start_date": start_date_of(sc).isoformat(), "replications": int(replications)}
+
+
+def unlike_runs(settings: dict[str, dict]) -> list[str]:
+    """One message per setting (:data:`SETTINGS`) on which runs differ from the first;
+    ``settings`` maps run labels to :func:`run_settings`."""
+    labels = list(settings)
+    base = settings[labels[0]]
+    out = []
+    for key in SETTINGS:
+        differ = [lab for lab in labels[1:] if settings[lab].get(key) != base.get(key)]
+        if differ:
+            values = ", ".join(f"{lab}: {settings[lab].get(key)}" for lab in labels)
+            hint = ("totals (tons delivered) are not comparable; compare tons_per_year"
+                    if key == "horizon_days" else "the runs are not like for like")
+            out.append(f"runs differ in {key} ({values}); {hint}")
+    return out
+
+
+def with_per_year(kpis: pd.DataFrame, horizon_days: float) -> pd.DataFrame:
+    """``kpis`` plus ``tons_per_year`` rows (unit ``t/yr``): each ``tons_delivered`` row
+    scaled from the horizon to 365 days."""
+    tons = kpis[kpis["kpi"] == "tons_delivered"].copy()
+    scale = DAYS_PER_YEAR / float(horizon_days)
+    tons["kpi"], tons["unit"] = "tons_per_year", "t/yr"
+    for col in ("value", "mean", "sd", "ci_low", "ci_high"):
+        if col in tons:
+            tons[col] = tons[col] * scale
+    return pd.concat([kpis, tons], ignore_index=True)

@@ -101,3 +101,25 @@ def _waits_before_leg(movements: pd.DataFrame) -> pd.Series:
     keys = pd.concat([rail["place"], sea["segment"].str.removeprefix("sea:")])
     hours = pd.concat([rail["unit_hours"], sea["unit_hours"]])
     return hours.groupby(keys.values).sum()
+
+
+def demand_balance(cons: pd.DataFrame, end_h: float) -> pd.DataFrame:
+    """Demand offered against delivered per flow and for all flows (row ``all``), per
+    replication on average (tons): ``offered_t`` created in the measured period
+    ``[0, end_h)``, ``delivered_t`` delivered in it, ``undelivered_t`` created before
+    ``end_h`` (warm-up included) and not delivered by then, ``created_t`` all created before
+    ``end_h``, ``undelivered_share`` = undelivered_t / created_t (0-1)."""
+    n = n_replications(cons)
+    created, done = cons["created_h"], cons["delivered_h"]
+    parts = pd.DataFrame({
+        "flow": cons["flow"].astype(str),
+        "offered_t": cons["tons"].where((created >= 0) & (created < end_h), 0.0),
+        "delivered_t": cons["tons"].where((done >= 0) & (done < end_h), 0.0),
+        "undelivered_t": cons["tons"].where((created < end_h) & ~(done < end_h), 0.0),
+        "created_t": cons["tons"].where(created < end_h, 0.0),
+    })
+    by_flow = parts.groupby("flow", sort=True).sum() / n
+    by_flow.loc["all"] = by_flow.sum()
+    with np.errstate(divide="ignore", invalid="ignore"):
+        by_flow["undelivered_share"] = by_flow["undelivered_t"] / by_flow["created_t"]
+    return by_flow.reset_index()

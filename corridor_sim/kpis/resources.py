@@ -1,4 +1,5 @@
-"""Utilisation and queue statistics per node and service from the ``resources`` samples.
+"""Queue statistics per node and service from the ``resources`` samples (utilisation is
+defined once, from the movements, in :mod:`corridor_sim.kpis.utilisation`).
 
 The samples are step functions: a value holds from its time ``t_h`` until the next sample
 of the same resource and metric (every series starts at 0 before its first sample).
@@ -74,13 +75,14 @@ def capacities(scenario) -> pd.DataFrame:
 
 def resource_stats(resources: pd.DataFrame, scenario, start_h: float = 0.0,
                    end_h: float | None = None) -> pd.DataFrame:
-    """Utilisation and queues per node and service over ``[start_h, end_h)`` (hours;
+    """Queues and units in use per node and service over ``[start_h, end_h)`` (hours;
     ``end_h`` defaults to the scenario horizon), averaged over replications.
 
-    Columns: resource, kind, name, capacity (tracks or vessels), utilisation
-    (time-weighted mean of tracks_busy / tracks, or vessels_loaded / vessels; 0-1),
-    busy_mean, busy_max, trains_queued_mean, trains_queued_max, teu_waiting_mean,
-    teu_waiting_max (trains and TEU). Resources without samples have zeros.
+    Columns: resource, kind, name, capacity (tracks or vessels), busy_mean, busy_max
+    (tracks holding a train, or vessels loaded: time-weighted mean and peak),
+    trains_queued_mean, trains_queued_max, teu_waiting_mean, teu_waiting_max (trains and
+    TEU). Resources without samples have zeros. For utilisation see
+    :func:`corridor_sim.kpis.utilisation.utilisation`.
     """
     end_h = horizon_h(scenario) if end_h is None else end_h
     cap = capacities(scenario)
@@ -93,8 +95,7 @@ def resource_stats(resources: pd.DataFrame, scenario, start_h: float = 0.0,
         for s in ("mean", "max"):
             col = f"{m}_{s}"
             out[col] = out[col].fillna(0.0) if col in out else 0.0
-    out["utilisation"] = out["busy_mean"] / out["capacity"]
-    cols = ["resource", "kind", "name", "capacity", "utilisation", "busy_mean", "busy_max",
+    cols = ["resource", "kind", "name", "capacity", "busy_mean", "busy_max",
             "trains_queued_mean", "trains_queued_max", "teu_waiting_mean", "teu_waiting_max"]
     return out[cols].reset_index(drop=True)
 

@@ -8,20 +8,28 @@ import numpy as np
 import pandas as pd
 
 from ..categories import CATEGORIES
-from ..overload import backlog_trend
-from .basics import delivered, hours_of, tons_delivered, warmup_deliveries
+from .backlog import backlog_trend
+from .basics import (
+    delivered,
+    hours_of,
+    scenario_dict,
+    tons_delivered,
+    warmup_deliveries,
+)
 from .delays import backlog_end, bottlenecks
 from .directions import deck_use, throughput_by_direction
-from .flows import transit_by_od
-from .resources import resource_stats
+from .flows import demand_balance, transit_by_od
+from .names import od_name, place_name
+from .utilisation import utilisation
 
 
 def kpi_table(tables: dict[str, pd.DataFrame], start_date: dt.date, horizon_h: float,
               scenario=None) -> pd.DataFrame:
     """The headline KPIs of one replication as a tidy table: kpi, group, value, unit.
 
-    With ``scenario`` (a Scenario or its dict) the table also holds the utilisation of
-    every node and service (time-weighted, 0-1) from the ``resources`` table.
+    With ``scenario`` (a Scenario or its dict) the table also holds the utilisation (busy
+    time, 0-1) of every node, line, port's berths and fleet, and the load factor of lines
+    and fleets (:mod:`corridor_sim.kpis.utilisation`).
     """
     cons, mov = tables["consignments"], tables["movements"]
     d = delivered(cons)
@@ -38,6 +46,10 @@ def kpi_table(tables: dict[str, pd.DataFrame], start_date: dt.date, horizon_h: f
         rows.append(("tons_delivered", f"direction:{r.direction}", float(r.tons), "t"))
     warm = warmup_deliveries(cons)
     rows.append(("warmup_tons_delivered", "all", warm["tons"], "t"))
+    for r in demand_balance(cons, horizon_h).itertuples():
+        group = "all" if r.flow == "all" else f"flow:{r.flow}"
+        rows.append(("tons_offered", group, float(r.offered_t), "t"))
+        rows.append(("undelivered_share_end", group, float(r.undelivered_share), "fraction"))
     for r in transit_by_od(cons).itertuples():
         od = f"{r.origin}->{r.destination}"
         for stat in ("mean", "p10", "p50", "p90", "max"):
@@ -59,17 +71,49 @@ def kpi_table(tables: dict[str, pd.DataFrame], start_date: dt.date, horizon_h: f
         for r in deck_use(mov, scenario).itertuples():
             rows.append(("deck_load_factor", f"service:{r.service}:{r.way}",
                          float(r.load_factor), "fraction"))
-    if scenario is not None and "resources" in tables:
-        st = resource_stats(tables["resources"], scenario, 0.0, horizon_h)
-        for r in st.itertuples():
+    if scenario is not None:
+        rows += _class_rows(cons, scenario, horizon_h)
+        for r in utilisation(mov, scenario, 0.0, horizon_h).itertuples():
             rows.append(("utilisation", f"{r.kind}:{r.resource}", float(r.utilisation),
                          "fraction"))
+            if r.kind in ("line", "fleet"):
+                rows.append(("load_factor", f"{r.kind}:{r.resource}", float(r.load_factor),
+                             "fraction"))
     return pd.DataFrame(rows, columns=["kpi", "group", "value", "unit"])
 
 
+def flow_classes(scenario) -> dict[str, str]:
+    """Service class of each flow id: ``block`` (``priority: true``: booked block trains
+    and ferry slots) or ``regular``."""
+    return {f["id"]: "block" if f.get("priority") else "regular"
+            for f in scenario_dict(scenario).get("flows", [])}
+
+
+def _class_rows(cons: pd.DataFrame, scenario, horizon_h: float) -> list[tuple]:
+    """Headline KPIs per service class (group ``class:block`` / ``class:regular``): tons
+    delivered, transit mean/p50/p90 days and the share undelivered at the end."""
+    classes = flow_classes(scenario)
+    cls = cons["flow"].astype(str).map(classes).fillna("regular")
+    rows = []
+    for c in sorted(set(cls)):
+        part = cons[cls == c]
+        d = delivered(part)
+        days = d["transit_h"] / 24.0
+        group = f"class:{c}"
+        rows.append(("tons_delivered", group, tons_delivered(part, 0.0, horizon_h), "t"))
+        for stat, value in (("mean", days.mean()), ("p50", days.median()),
+                            ("p90", days.quantile(0.9))):
+            rows.append((f"transit_{stat}_days", group,
+                         float(value) if len(d) else np.nan, "d"))
+        share = demand_balance(part, horizon_h).set_index("flow").loc["all",
+                                                                        "undelivered_share"]
+        rows.append(("undelivered_share_end", group, float(share), "fraction"))
+    return rows
+
+
 def summary_lines(tables: dict[str, pd.DataFrame], start_date: dt.date,
-                  horizon_h: float) -> list[str]:
-    """A short human summary of a run."""
+                  horizon_h: float, scenario=None) -> list[str]:
+    """A short human summary of a run (places by name when ``scenario`` is given)."""
     cons, mov = tables["consignments"], tables["movements"]
     warm = warmup_deliveries(cons)
     lines = [f"tons delivered: {tons_delivered(cons, 0.0, horizon_h) / 1e6:.3f} Mt "
@@ -80,12 +124,14 @@ def summary_lines(tables: dict[str, pd.DataFrame], start_date: dt.date,
         lines.append(f"  westbound {both['westbound'] / 1e6:.3f} Mt, eastbound "
                      f"{both['eastbound'] / 1e6:.3f} Mt")
     for r in transit_by_od(cons).itertuples():
-        lines.append(f"  {r.origin} -> {r.destination}: median {r.p50_days:.1f} d, "
+        lines.append(f"  {od_name(r.origin, r.destination, scenario)}: median "
+                     f"{r.p50_days:.1f} d, "
                      f"p90 {r.p90_days:.1f} d (n={r.n})")
     b = bottlenecks(mov)
     if len(b):
         top = b.iloc[0]
-        lines.append(f"longest waiting: {top['place']} ({top['share']:.0%} of all "
+        lines.append(f"longest waiting: {place_name(top['place'], scenario)} "
+                     f"({top['share']:.0%} of all "
                      f"consignment-hours waited)")
     back = backlog_end(cons, horizon_h)
     lines.append(f"in the system at the end: {back['consignments']:.0f} consignments "

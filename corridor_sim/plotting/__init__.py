@@ -13,7 +13,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from .base import Figure
+from .. import kpis
+from .base import Figure, release
 from .calibration import calibration
 from .compare import delay_breakdown_compare, throughput_compare, transit_cdf_compare
 from .corridor_map import corridor_map
@@ -25,7 +26,9 @@ from .sweep import sweep_kpis
 # plot needs a scenario and none was given.
 STANDARD = {
     "throughput": ("Monthly throughput by flow",
-                   lambda t, sc, sd: throughput(t["consignments"], sd)),
+                   lambda t, sc, sd: throughput(
+                       t["consignments"], sd,
+                       end_h=kpis.horizon_h(sc) if sc is not None else None)),
     "transit_cdf": ("Transit-time distribution per origin → destination",
                     lambda t, sc, sd: transit_cdf(t["consignments"], scenario=sc)),
     "delay_breakdown": ("Delay breakdown by origin → destination",
@@ -34,8 +37,8 @@ STANDARD = {
                        lambda t, sc, sd: delay_by_place(t["movements"], sc)),
     "queues": ("Backlog, queues and sea services over time",
                lambda t, sc, sd: queues(t, sc) if sc is not None else None),
-    "utilisation": ("Utilisation per node and sea service",
-                    lambda t, sc, sd: utilisation(t["resources"], sc)
+    "utilisation": ("Utilisation per node, rail line, port and sea service",
+                    lambda t, sc, sd: utilisation(t["movements"], sc)
                     if sc is not None else None),
     "corridor_map": ("Corridor map",
                      lambda t, sc, sd: corridor_map(t["movements"], sc)
@@ -63,6 +66,7 @@ def save_all(tables: dict[str, pd.DataFrame], start_date: dt.date, folder: Path,
             continue
         path = folder / f"{name}.png"
         fig.savefig(path, dpi=dpi)
+        release(fig)
         written.append(path)
     return written
 

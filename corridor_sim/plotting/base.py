@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import sys
 
 import matplotlib.dates as mdates
 import numpy as np
@@ -34,10 +35,49 @@ class Figure(_Figure):
 
 
 def new_figure(figsize=(10, 5.5), nrows: int = 1, ncols: int = 1, **kw):
-    """A constrained-layout figure and its axes."""
-    fig = Figure(figsize=figsize, layout="constrained")
+    """A constrained-layout figure and its axes. In a script or console that has imported
+    ``matplotlib.pyplot`` the figure is made through pyplot, so ``plt.show()`` shows it;
+    elsewhere (Jupyter included, where it shows inline) pyplot is never loaded."""
+    plt = sys.modules.get("matplotlib.pyplot")
+    if plt is not None and "ipykernel" not in sys.modules:
+        fig = plt.figure(figsize=figsize, layout="constrained", FigureClass=Figure)
+    else:
+        fig = Figure(figsize=figsize, layout="constrained")
     axes = fig.subplots(nrows, ncols, squeeze=True, **kw)
     return fig, axes
+
+
+def release(fig) -> None:
+    """Forget a figure pyplot keeps (after saving it), so saving many does not pile up."""
+    plt = sys.modules.get("matplotlib.pyplot")
+    if plt is not None:
+        plt.close(fig)
+
+
+def figure_and_axes(ax=None, figsize=(10, 5.5)):
+    """The figure and axes to draw on: the caller's ``ax`` (and its figure, e.g. one
+    subplot of their own ``plt.subplots``), or a new figure of ``figsize`` inches."""
+    if ax is not None:
+        return ax.figure, ax
+    return new_figure(figsize=figsize)
+
+
+def legend_below(fig, ax, handles, labels, ncols: int, own_figure: bool) -> None:
+    """A legend under the plot on a figure of our own, inside the axes on a caller's."""
+    if own_figure:
+        fig.legend(handles, labels, ncols=ncols, fontsize="small", loc="outside lower center")
+    else:
+        ax.legend(handles, labels, fontsize="x-small")
+
+
+def flow_colours(cons: pd.DataFrame) -> dict:
+    """A fixed colour per flow id: by the flow's position in the scenario's flow list (the
+    categories of the ``flow`` column), so a flow keeps its colour in every plot and in
+    every run of scenarios that share their flows."""
+    flow = cons["flow"]
+    order = (list(flow.cat.categories) if isinstance(flow.dtype, pd.CategoricalDtype)
+             else sorted(flow.astype(str).unique()))
+    return {f: PALETTE[i % len(PALETTE)] for i, f in enumerate(order)}
 
 
 def colour_map(labels) -> dict:

@@ -8,68 +8,104 @@ import numpy as np
 import pandas as pd
 
 from .. import kpis
-from .base import CATEGORY_COLOURS, Figure, colour_map, date_axis, new_figure, od_label
+from ..kpis.names import node_names, place_name
+from .base import (
+    CATEGORY_COLOURS,
+    Figure,
+    colour_map,
+    date_axis,
+    figure_and_axes,
+    flow_colours,
+    legend_below,
+    od_label,
+)
 
 
 def _names(scenario) -> dict:
-    if scenario is None:
-        return {}
-    t = kpis.node_table(scenario)
-    return dict(zip(t["node"], t["name"]))
+    return node_names(scenario)
 
 
 def place_label(place: str, scenario=None) -> str:
-    """A readable name for a movements ``place``: node name, ``A – B line`` for a rail
-    leg, ``<service> (sea)`` for a sea service."""
-    if scenario is None:
-        return place.replace("_", " ")
-    names = _names(scenario)
-    if place in names:
-        return names[place]
-    links = kpis.link_table(scenario).set_index("leg")
-    if place in links.index:
-        r = links.loc[place]
-        if r["mode"] == "sea":
-            return f"{place.replace('_', ' ')} (sea)"
-        return f"{names.get(r['from'], r['from'])} – {names.get(r['to'], r['to'])} line"
-    return place.replace("_", " ")
+    """A readable name for a movements ``place`` (:func:`corridor_sim.kpis.names.place_name`)."""
+    return place_name(place, scenario)
 
 
-def throughput(cons: pd.DataFrame, start_date: dt.date, title: str = "") -> Figure:
+def _month_coverage(months: pd.DatetimeIndex, start_date: dt.date,
+                    end_h: float) -> np.ndarray:
+    """Share (0-1) of each calendar month inside the measured period [0, end_h)."""
+    t0 = pd.Timestamp(start_date)
+    t1 = t0 + pd.Timedelta(hours=end_h)
+    nxt = months + pd.offsets.MonthBegin(1)
+    lo = np.maximum(months.values, t0.to_datetime64())
+    hi = np.minimum(nxt.values, t1.to_datetime64())
+    inside = np.clip((hi - lo) / np.timedelta64(1, "h"), 0, None)
+    return inside / ((nxt - months) / pd.Timedelta(hours=1)).to_numpy()
+
+
+def throughput(cons: pd.DataFrame, start_date: dt.date, title: str = "", *, ax=None,
+               figsize=(10, 5.5), flows=None, start=None, end=None,
+               end_h: float | None = None) -> Figure:
     """Tons delivered per calendar month (thousand t), stacked by flow; per replication
-    on average when the table holds several."""
-    fig, ax = new_figure()
+    on average when the table holds several. Each flow keeps a fixed colour
+    (:func:`flow_colours`). A month only partly simulated (``end_h``, hours: the end of
+    the measured period; default the last delivery) is hatched and labelled with the
+    share of it simulated. ``flows``: ids to show (default all); ``start``/``end``:
+    dates limiting the months shown; ``ax``: draw into an axes of your own."""
+    fig, ax_ = figure_and_axes(ax, figsize)
+    colours = flow_colours(cons)
+    if end_h is None:
+        done = cons["delivered_h"].to_numpy(float)
+        end_h = float(np.nanmax(done)) if np.isfinite(done).any() else 0.0
+    if flows is not None:
+        cons = cons[cons["flow"].isin(list(flows))]
     t = kpis.throughput_by_month(cons, start_date)
     wide = t.pivot_table(index="month", columns="flow", values="tons", aggfunc="sum",
                          fill_value=0.0, observed=True) / 1e3
     wide = wide[wide.sum().sort_values(ascending=False).index]
     months = pd.to_datetime(wide.index)
+    keep = np.ones(len(months), dtype=bool)
+    if start is not None:
+        keep &= months + pd.offsets.MonthBegin(1) > pd.Timestamp(start)
+    if end is not None:
+        keep &= months <= pd.Timestamp(end)
+    wide, months = wide[keep], months[keep]
+    cover = _month_coverage(months, start_date, end_h)
+    partial = cover < 0.999
     x = months + pd.Timedelta(days=1)
     width = (months + pd.offsets.MonthBegin(1) - months).days.to_numpy() - 3
-    colours = colour_map(wide.columns)
     bottom = np.zeros(len(wide))
     for flow in wide.columns:
-        ax.bar(x, wide[flow].to_numpy(), width=width, bottom=bottom, label=str(flow),
-               align="edge", color=colours[flow])
+        bars = ax_.bar(x, wide[flow].to_numpy(), width=width, bottom=bottom,
+                       label=str(flow), align="edge", color=colours.get(flow, "#8c8c8c"))
+        for bar, part in zip(bars, partial):
+            if part:
+                bar.set_hatch("///")
+                bar.set_alpha(0.55)
         bottom += wide[flow].to_numpy()
-    date_axis(ax)
-    ax.set_ylabel("tons delivered (thousand t per month)")
-    ax.set_xlabel("month of delivery")
+    for xi, top, share in zip(x[partial], bottom[partial], cover[partial]):
+        ax_.annotate(f"{share:.0%} of month", (xi, top), xytext=(0, 3),
+                     textcoords="offset points", fontsize="x-small")
+    date_axis(ax_)
+    ax_.set_ylabel("tons delivered (thousand t per month)")
+    ax_.set_xlabel("month of delivery" + ("; hatched: month only partly simulated"
+                                          if partial.any() else ""))
     total = wide.to_numpy().sum() / 1e3
-    ax.set_title(title or f"Monthly throughput by flow ({total:.2f} Mt delivered, "
-                 "warm-up excluded)")
-    handles, labels = ax.get_legend_handles_labels()
-    ax.legend(handles[::-1], labels[::-1], title="flow", fontsize="small",
-              loc="upper left", bbox_to_anchor=(1.01, 1.0))
-    ax.grid(axis="y", alpha=0.3)
-    ax.set_axisbelow(True)
+    ax_.set_title(title or f"Monthly throughput by flow ({total:.2f} Mt delivered, "
+                  "warm-up excluded)")
+    handles, labels = ax_.get_legend_handles_labels()
+    ax_.legend(handles[::-1], labels[::-1], title="flow", fontsize="small",
+               **({"loc": "upper left", "bbox_to_anchor": (1.01, 1.0)} if ax is None
+                  else {}))
+    ax_.grid(axis="y", alpha=0.3)
+    ax_.set_axisbelow(True)
     return fig
 
 
-def transit_cdf(cons: pd.DataFrame, title: str = "", scenario=None) -> Figure:
+def transit_cdf(cons: pd.DataFrame, title: str = "", scenario=None, *, ax=None,
+                figsize=(10, 5.5)) -> Figure:
     """Cumulative distribution of door-to-door transit days per origin -> destination,
-    medians marked and labelled."""
-    fig, ax = new_figure()
+    medians marked and labelled. ``ax``: draw into an axes of your own."""
+    fig, ax = figure_and_axes(ax, figsize)
     d = kpis.delivered(cons)
     names = _names(scenario)
     stats = kpis.transit_by_od(cons).sort_values("p50_days")
@@ -95,9 +131,12 @@ def transit_cdf(cons: pd.DataFrame, title: str = "", scenario=None) -> Figure:
     return fig
 
 
-def delay_breakdown(cons: pd.DataFrame, title: str = "", scenario=None) -> Figure:
-    """Mean transit per origin -> destination split into delay categories (days)."""
-    fig, ax = new_figure()
+def delay_breakdown(cons: pd.DataFrame, title: str = "", scenario=None, *, ax=None,
+                    figsize=(10, 5.5)) -> Figure:
+    """Mean transit per origin -> destination split into delay categories (days).
+    ``ax``: draw into an axes of your own."""
+    own = ax is None
+    fig, ax = figure_and_axes(ax, figsize)
     b = kpis.delay_breakdown(cons).sort_values("transit_h")
     names = _names(scenario)
     labels = [od_label(o, d, names) for o, d in zip(b["origin"], b["destination"])]
@@ -110,8 +149,7 @@ def delay_breakdown(cons: pd.DataFrame, title: str = "", scenario=None) -> Figur
         ax.text(total + 0.1, y, f"{total:.1f} d", va="center", fontsize="small")
     ax.set_xlabel("mean door-to-door transit (days), split by where the time went")
     ax.set_title(title or "Delay breakdown by origin → destination")
-    fig.legend(*ax.get_legend_handles_labels(), ncols=6, fontsize="small",
-               loc="outside lower center")
+    legend_below(fig, ax, *ax.get_legend_handles_labels(), ncols=6, own_figure=own)
     ax.set_xlim(0, left.max() * 1.1 if len(left) else 1)
     ax.grid(axis="x", alpha=0.3)
     ax.set_axisbelow(True)
@@ -119,11 +157,13 @@ def delay_breakdown(cons: pd.DataFrame, title: str = "", scenario=None) -> Figur
 
 
 def delay_by_place(movements: pd.DataFrame, scenario=None, top: int = 14,
-                   title: str = "") -> Figure:
+                   title: str = "", *, ax=None, figsize=(10, 6)) -> Figure:
     """Consignment-hours spent at each place (node, rail leg or sea service) per delay
     category, for the ``top`` places with most delay after warm-up (thousand
-    consignment-hours; per replication on average)."""
-    fig, ax = new_figure(figsize=(10, 6))
+    consignment-hours; per replication on average). ``ax``: draw into an axes of your
+    own."""
+    own = ax is None
+    fig, ax = figure_and_axes(ax, figsize)
     end_h = kpis.horizon_h(scenario) if scenario is not None else np.inf
     t = kpis.delay_by_place(movements, 0.0, end_h).head(top).iloc[::-1]
     labels = [place_label(p, scenario) for p in t["place"]]
@@ -135,8 +175,7 @@ def delay_by_place(movements: pd.DataFrame, scenario=None, top: int = 14,
     ax.set_xlabel("consignment-hours of delay over the horizon (thousands)")
     ax.set_title(title or f"Where consignments are delayed: the {len(t)} places with most "
                  "delay")
-    fig.legend(*ax.get_legend_handles_labels(), ncols=5, fontsize="small",
-               loc="outside lower center")
+    legend_below(fig, ax, *ax.get_legend_handles_labels(), ncols=5, own_figure=own)
     ax.set_xlim(0, max(float(left.max()) if len(left) else 0.0, 1e-9) * 1.05)
     ax.grid(axis="x", alpha=0.3)
     ax.set_axisbelow(True)

@@ -8,14 +8,14 @@ import pandas as pd
 from matplotlib.patches import Patch
 
 from .. import kpis
-from .base import Figure, colour_map, date_axis, dates, new_figure, shade_windows
+from .base import Figure, colour_map, date_axis, dates, figure_and_axes, new_figure, shade_windows
 
 CLOSED = "#c44e52"
 STEP_H = 72.0  # queues and fleets are shown as 3-day means
 
 
 def queues(tables: dict[str, pd.DataFrame], scenario, top: int = 4,
-           title: str = "") -> Figure:
+           title: str = "", *, figsize=(11, 9)) -> Figure:
     """Three panels over calendar time: the backlog (thousand t created but not yet
     delivered, daily), TEU waiting for a train or vessel at the ``top`` busiest nodes and
     loaded vessels per sea service (3-day means); sea-service closures (scheduled and
@@ -31,7 +31,7 @@ def queues(tables: dict[str, pd.DataFrame], scenario, top: int = 4,
     closures = closures[(closures["end_h"] > 0) & (closures["start_h"] < end_h)]
     sea_closed = closures[closures["target"].isin(services)]
 
-    fig, axes = new_figure(figsize=(11, 9), nrows=3, sharex=True)
+    fig, axes = new_figure(figsize=figsize, nrows=3, sharex=True)
     ax_b, ax_q, ax_v = axes
     back = kpis.backlog_over_time(tables["consignments"], end_h, step_h=24.0)
     ax_b.fill_between(dates(start, back["t_h"]), back["tons"] / 1e3, color="#4c72b0",
@@ -74,31 +74,37 @@ def queues(tables: dict[str, pd.DataFrame], scenario, top: int = 4,
     return fig
 
 
-def utilisation(resources: pd.DataFrame, scenario, title: str = "") -> Figure:
-    """Time-weighted utilisation (%) of each node's tracks and each sea service's fleet
-    after warm-up, with the peak share of capacity in use marked."""
-    st = kpis.resource_stats(resources, scenario)
-    st = st.sort_values(["kind", "utilisation"], ascending=[False, True])
-    fig, ax = new_figure(figsize=(10, 7))
-    y = np.arange(len(st))
-    colours = np.where(st["kind"] == "service", "#55a868", "#4c72b0")
-    ax.barh(y, st["utilisation"] * 100, color=colours)
-    ax.plot(st["busy_max"] / st["capacity"] * 100, y, "|", color="black", ms=10, mew=1.5)
-    sampled = set(resources.loc[resources["metric"].isin(("tracks_busy", "vessels_loaded")),
-                                "resource"])
-    for yi, r in zip(y, st.itertuples()):
-        unit = ("vessel" if r.kind == "service" else "track") + ("s" * (r.capacity != 1))
-        text = (f"{r.utilisation:.0%} of {r.capacity:g} {unit}" if r.resource in sampled
-                else f"no trains handled on its {r.capacity:g} {unit}")
+KIND_COLOURS = {"node": "#4c72b0", "line": "#dd8452", "berths": "#8172b3",
+                "fleet": "#55a868"}
+KIND_LABELS = {"node": "node (handling tracks)", "line": "rail line (train slots)",
+               "berths": "port berths", "fleet": "sea service (vessels busy)"}
+
+
+def utilisation(movements: pd.DataFrame, scenario, title: str = "", *, ax=None,
+                figsize=None) -> Figure:
+    """Utilisation (busy time, %) of every node, rail line with a capacity, port's berths
+    and sea service's fleet over the horizon (definitions in
+    :mod:`corridor_sim.kpis.utilisation`), grouped by kind, with the load factor of lines
+    and fleets written next to their bars. ``ax``: draw into an axes of your own."""
+    u = kpis.utilisation(movements, scenario)
+    order = {k: i for i, k in enumerate(KIND_COLOURS)}
+    u = u.assign(_k=u["kind"].map(order)).sort_values(["_k", "utilisation"],
+                                                      ascending=[False, True])
+    fig, ax = figure_and_axes(ax, figsize or (10, max(4.0, 0.28 * len(u) + 1.5)))
+    y = np.arange(len(u))
+    ax.barh(y, u["utilisation"] * 100, color=[KIND_COLOURS[k] for k in u["kind"]])
+    for yi, r in zip(y, u.itertuples()):
+        text = f"{r.utilisation:.0%} of {r.capacity:g} {r.capacity_unit}"
+        if r.load_factor == r.load_factor:
+            text += f"; load factor {r.load_factor:.0%}"
         ax.text(r.utilisation * 100 + 1, yi, text, va="center", fontsize="small")
-    labels = [n.replace("_", " ") for n in st["name"]]
-    ax.set_yticks(y, labels)
-    ax.set_xlim(0, 105)
-    ax.set_xlabel("time-weighted utilisation over the horizon (%); | = peak in use")
-    ax.legend(handles=[Patch(color="#4c72b0", label="node (handling tracks)"),
-                       Patch(color="#55a868", label="sea service (vessels loaded)")],
+    ax.set_yticks(y, list(u["name"]))
+    ax.set_xlim(0, 130)
+    ax.set_xlabel("utilisation: share of capacity-hours busy over the horizon (%)")
+    kinds = [k for k in KIND_COLOURS if k in set(u["kind"])]
+    ax.legend(handles=[Patch(color=KIND_COLOURS[k], label=KIND_LABELS[k]) for k in kinds],
               fontsize="small", loc="lower right")
-    ax.set_title(title or "Utilisation per node and sea service")
+    ax.set_title(title or "Utilisation per node, rail line, port and sea service")
     ax.grid(axis="x", alpha=0.3)
     ax.set_axisbelow(True)
     return fig

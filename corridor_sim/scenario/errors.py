@@ -37,3 +37,9 @@ class ScenarioError(Exception):
 
     def __str__(self) -> str:
         return "\n".join(str(p) for p in self.problems) or "invalid scenario"
+
+
+class ScenarioWarning(UserWarning):
+    """Something in a scenario that runs but probably not as meant (e.g. a disruption
+    outside the simulated period)."""
+

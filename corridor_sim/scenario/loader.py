@@ -18,7 +18,7 @@ from pydantic import ValidationError
 
 from .errors import Problem, ScenarioError
 from .models import Scenario
-from .overrides import find_item, item_key, resolve_overrides
+from .overrides import drop_replaced_free, find_item, item_key, resolve_overrides
 from .schema_paths import DIST_CLASSES, model_at, suggest, yaml_names
 from .semantics import check_scenario
 from .yaml_source import Located, parse_yaml, read_text
@@ -286,9 +286,12 @@ def load_checked(path: str | Path, overrides: dict[str, Any] | None = None,
     """Load a scenario; return it with its warnings. Raise ScenarioError on any error."""
     data, sources = load_raw(path)
     set_by: dict[tuple, str] = {}
+    left_out: list[Problem] = []
     if overrides:
         data, set_by = resolve_overrides(data, overrides)
+        left_out = drop_replaced_free(data, overrides)
     scenario, problems = check_data(data, sources, str(path), strict=strict, set_by=set_by)
+    problems = [*left_out, *problems]
     errors = [p for p in problems if p.severity == "error"]
     if errors or scenario is None:
         raise ScenarioError(errors)

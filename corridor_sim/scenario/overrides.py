@@ -163,3 +163,22 @@ def apply_overrides(data: dict, overrides: dict[str, Any]) -> dict:
     Raises :class:`ScenarioError` (with "did you mean") when a path does not exist.
     """
     return resolve_overrides(data, overrides)[0]
+
+
+def drop_replaced_free(data: dict, overrides: dict[str, Any]) -> list[Problem]:
+    """Leave out of ``data``'s ``calibration.free`` (in place) every free parameter that
+    lies inside a value an override replaced whole (``--set nodes.x.dwell_h={dist: fixed,
+    value: 12}`` replaces ``nodes.x.dwell_h.median``): the user fixed it. Returns one
+    warning per parameter left out."""
+    free = (data.get("calibration") or {}).get("free")
+    if not isinstance(free, dict):
+        return []
+    problems = []
+    for path in list(free):
+        by = next((o for o in overrides if str(path).startswith(f"{o}.")), None)
+        if by is not None:
+            del free[path]
+            problems.append(Problem(f"calibration free parameter {path} is left out: "
+                                    f"--set {by}=... replaced it", file="--set",
+                                    path=f"calibration.free.{path}", severity="warning"))
+    return problems

@@ -8,6 +8,9 @@ the loader adds file positions).
 
 from __future__ import annotations
 
+import datetime as dt
+import warnings
+
 from .capacity import (
     closed_fraction,
     link_demand,
@@ -15,7 +18,7 @@ from .capacity import (
     round_trip_h,
     service_teu_per_day,
 )
-from .errors import Problem, ScenarioError
+from .errors import Problem, ScenarioError, ScenarioWarning
 from .links import directed_links
 from .models import Scenario
 from .overrides import resolve
@@ -163,20 +166,51 @@ def check_gauges(scenario: Scenario) -> list[Problem]:
     return problems
 
 
+def outside_horizon(scenario: Scenario) -> list[Problem]:
+    """A warning for every disruption that lies wholly outside the simulated period (warm-up
+    included), so that it has no effect on the run."""
+    problems: list[Problem] = []
+    first = scenario.start_date - dt.timedelta(days=scenario.warmup_days)
+    last = scenario.start_date + dt.timedelta(days=scenario.horizon_days)
+    for i, d in enumerate(scenario.disruptions):
+        start_h = scenario.hours_since_start(d.start)
+        if start_h >= scenario.horizon_days * 24 or start_h + d.days * 24 <= (
+                -scenario.warmup_days * 24):
+            name = f" {d.id!r}" if getattr(d, "id", None) else ""
+            problems.append(Problem(
+                f"disruption{name} of {d.target} from {d.start:%Y-%m-%d} for {d.days:g} days lies "
+                f"outside the simulated period ({first} to {last}) and has no effect",
+                path=f"disruptions.{i}.start", severity="warning"))
+    return problems
+
+
+MAX_TONS_PER_TEU = 40.0
+"""Heaviest load per TEU slot accepted: a 20-ft container may weigh at most 30.48 t gross
+(ISO 668), and a 4-axle 1520 mm wagon of about two TEU slots carries about 70 t."""
+
+
+def check_units(scenario: Scenario) -> list[Problem]:
+    """A consignment's tons fit the TEU slots it takes (:data:`MAX_TONS_PER_TEU`)."""
+    problems: list[Problem] = []
+    for i, flow in enumerate(scenario.flows):
+        per_teu = flow.tons_per_unit / flow.teu_per_unit
+        if per_teu > MAX_TONS_PER_TEU:
+            problems.append(Problem(
+                f"flow {flow.id!r}: {flow.tons_per_unit:g} t per {flow.unit} on "
+                f"{flow.teu_per_unit:g} TEU slot(s) is {per_teu:,.3g} t per TEU; no container "
+                f"or wagon carries more than about {MAX_TONS_PER_TEU:g} t per TEU slot "
+                "(tons_per_unit is tonnes per unit, not per year)",
+                path=f"flows.{i}.tons_per_unit"))
+    return problems
+
+
 def check_times(scenario: Scenario) -> list[Problem]:
     """Warm-up shorter than horizon; disruptions inside the simulated window."""
     problems: list[Problem] = []
     if scenario.warmup_days >= scenario.horizon_days:
         problems.append(Problem(f"warmup_days ({scenario.warmup_days}) must be shorter than "
                                 f"horizon_days ({scenario.horizon_days})", path="warmup_days"))
-    for i, d in enumerate(scenario.disruptions):
-        start_h = scenario.hours_since_start(d.start)
-        if start_h >= scenario.horizon_days * 24 or start_h + d.days * 24 <= (
-                -scenario.warmup_days * 24):
-            problems.append(Problem(f"disruption from {d.start} for {d.days} days lies outside "
-                                    "the simulated period", path=f"disruptions.{i}.start",
-                                    severity="warning"))
-    return problems
+    return problems + outside_horizon(scenario)
 
 
 def check_load(scenario: Scenario) -> list[Problem]:
@@ -298,7 +332,8 @@ def check_calibration(scenario: Scenario) -> list[Problem]:
 def check_scenario(scenario: Scenario, strict: bool = False) -> list[Problem]:
     """Every semantic error and warning; with ``strict``, warnings become errors."""
     problems = [*check_references(scenario), *check_routes(scenario), *check_gauges(scenario),
-                *check_times(scenario), *check_load(scenario), *check_calibration(scenario)]
+                *check_units(scenario), *check_times(scenario), *check_load(scenario),
+                *check_calibration(scenario)]
     if strict:
         problems = [Problem(p.message, p.file, p.line, p.column, p.path, "error")
                     for p in problems]
@@ -308,3 +343,10 @@ def check_scenario(scenario: Scenario, strict: bool = False) -> list[Problem]:
 def check_semantics(scenario: Scenario) -> list[Problem]:
     """Same as :func:`check_scenario` (kept for callers of the earlier name)."""
     return check_scenario(scenario)
+
+
+def warn_outside_horizon(scenario: Scenario) -> None:
+    """Issue a :class:`ScenarioWarning` for each disruption that lies wholly outside the
+    simulated period of ``scenario`` (it would silently have no effect)."""
+    for p in outside_horizon(scenario):
+        warnings.warn(f"{p.path}: {p.message}", ScenarioWarning, stacklevel=3)

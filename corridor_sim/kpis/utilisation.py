@@ -1,0 +1,123 @@
+"""Utilisation and load factor of every resource: the one definition used by the run
+summary, ``report.md``, the utilisation plot and ``Results.utilisation()``.
+
+**Utilisation** is busy time: the share of a resource's capacity-hours in use over the
+measured period ``[start_h, end_h)`` (hours since ``start_date``; warm-up excluded), per
+replication on average:
+
+- ``node``: hours trains spent being processed ('process' rows) / (tracks x hours);
+- ``line`` (a rail leg with ``trains_per_day``): slot occupancy, trains started ('run'
+  rows) x headway (24 / trains_per_day h) / hours;
+- ``berths``: hours vessels spent loading or unloading at a port / (berths x hours);
+- ``fleet``: hours the vessels of a service were busy with a voyage (loading, waiting out
+  weather, sailing, anchorage, berthing, unloading, plus the empty return crossing, taken
+  as long as the loaded one) / (vessels x hours); at most 1.
+
+**Load factor** is a separate figure: how full the trains on a line or the vessels of a
+service were, TEU carried / TEU the train or vessel could take (``max_train_teu`` of the
+leg, ``capacity_teu`` of the service), averaged over departures; NaN for nodes and berths
+and where nothing departed.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from .basics import horizon_h, n_replications, node_table, scenario_dict
+from .resources import resource_stats
+
+KINDS = ("node", "line", "berths", "fleet")
+VESSEL_BUSY = ("load", "weather", "sail", "anchorage", "berth", "unload")
+COLUMNS = ["resource", "kind", "name", "capacity", "capacity_unit", "busy_h",
+           "capacity_h", "utilisation", "load_factor", "departures"]
+
+
+def _busy_hours(rows: pd.DataFrame, t0: float, t1: float) -> float:
+    """Hours of the rows' [start, end) intervals inside [t0, t1)."""
+    if rows.empty:
+        return 0.0
+    lo = np.maximum(rows["start_h"].to_numpy(float), t0)
+    hi = np.minimum(rows["end_h"].to_numpy(float), t1)
+    return float(np.clip(hi - lo, 0.0, None).sum())
+
+
+def _load_factor(rows: pd.DataFrame, capacity_teu: float) -> float:
+    return float((rows["teu"] / capacity_teu).mean()) if len(rows) else float("nan")
+
+
+def utilisation(movements: pd.DataFrame, scenario, start_h: float = 0.0,
+                end_h: float | None = None) -> pd.DataFrame:
+    """Utilisation (busy time, 0-1) and load factor of every node, rail line with a
+    capacity, port's berths and sea service's fleet over ``[start_h, end_h)`` (hours;
+    ``end_h`` defaults to the horizon), per replication on average; definitions in the
+    module docstring.
+
+    Columns: resource (id), kind (node, line, berths, fleet), name (for display),
+    capacity and capacity_unit (tracks, trains/day, berths, vessels), busy_h and
+    capacity_h (capacity-hours used and available per replication), utilisation,
+    load_factor, departures (trains or sailings started, per replication). Sorted by
+    utilisation, largest first.
+    """
+    sc = scenario_dict(scenario)
+    end_h = horizon_h(sc) if end_h is None else end_h
+    hours = max(end_h - start_h, 1e-9)
+    reps = n_replications(movements)
+    mov = movements
+    names = dict(zip(*(node_table(sc)[c] for c in ("node", "name"))))
+    nodes = sc.get("nodes", {})
+    rows = []
+    proc = mov[mov["activity"] == "process"]
+    for node_id, node in nodes.items():
+        busy = _busy_hours(proc[proc["place"] == node_id], start_h, end_h) / reps
+        tracks = int(node.get("tracks", 1))
+        rows.append((node_id, "node", names[node_id], tracks, "tracks", busy, tracks * hours,
+                     np.nan, np.nan))
+    runs = mov[mov["activity"] == "run"]
+    for leg in sc.get("legs", []):
+        tpd = leg.get("trains_per_day")
+        if not tpd:
+            continue
+        key = leg.get("id") or f"{leg['from']}-{leg['to']}"
+        mine = runs[(runs["place"] == key) & (runs["start_h"] >= start_h)
+                    & (runs["start_h"] < end_h)]
+        n = len(mine) / reps
+        name = f"{names.get(leg['from'], leg['from'])} – {names.get(leg['to'], leg['to'])}"
+        rows.append((key, "line", name, float(tpd), "trains/day", n * 24.0 / tpd, hours,
+                     _load_factor(mine, float(leg.get("max_train_teu", 100))), n))
+    services = sc.get("services", {})
+    berth = mov[mov["activity"].isin(["load", "unload"])]
+    for port in sorted({p for s in services.values() for p in (s["from"], s["to"])}):
+        busy = _busy_hours(berth[berth["place"] == port], start_h, end_h) / reps
+        n_berths = int(nodes[port].get("berths", 1))
+        rows.append((port, "berths", f"{names.get(port, port)} berths", n_berths, "berths",
+                     busy, n_berths * hours, np.nan, np.nan))
+    vessel = mov[(mov["kind"] == "vessel") & mov["activity"].isin(VESSEL_BUSY)]
+    for name, svc in services.items():
+        mine = vessel[vessel["segment"] == f"sea:{name}"]
+        sail = mine[mine["activity"] == "sail"]
+        back = sail.assign(start_h=sail["end_h"], end_h=2 * sail["end_h"] - sail["start_h"])
+        capacity_h = int(svc["vessels"]) * hours
+        busy = (_busy_hours(mine, start_h, end_h) + _busy_hours(back, start_h, end_h)) / reps
+        loads = mine[(mine["activity"] == "load") & (mine["start_h"] >= start_h)
+                     & (mine["start_h"] < end_h)]
+        rows.append((name, "fleet", name.replace("_", " "), int(svc["vessels"]), "vessels",
+                     min(busy, capacity_h), capacity_h,
+                     _load_factor(loads, float(svc["capacity_teu"])), len(loads) / reps))
+    out = pd.DataFrame(rows, columns=[c for c in COLUMNS if c != "utilisation"])
+    out["utilisation"] = out["busy_h"] / out["capacity_h"]
+    out = out[COLUMNS]
+    return out.sort_values("utilisation", ascending=False, kind="stable").reset_index(drop=True)
+
+
+def utilisation_table(tables: dict[str, pd.DataFrame], scenario) -> pd.DataFrame:
+    """:func:`utilisation` of a run's movements over the horizon with the queue statistics
+    of its nodes from the ``resources`` table (``trains_queued_mean``/``_max``,
+    ``teu_waiting_mean``/``_max``; NaN for lines, berths and fleets)."""
+    u = utilisation(tables["movements"], scenario)
+    if "resources" not in tables:
+        return u
+    q = resource_stats(tables["resources"], scenario)
+    q = q.loc[q["kind"] == "node", ["resource", "trains_queued_mean", "trains_queued_max",
+                                    "teu_waiting_mean", "teu_waiting_max"]]
+    return u.merge(q.assign(kind="node"), on=["resource", "kind"], how="left")

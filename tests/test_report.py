@@ -1,0 +1,90 @@
+"""report.md tells the verdict first, what ran (overrides, description), demand offered
+against delivered and the share undelivered, for single and replicated runs."""
+
+import json
+
+import pandas as pd
+import pytest
+
+import corridor_sim as cs
+from corridor_sim.cli import main
+from corridor_sim.report import Section, report_sections
+
+from .test_overload import one_border_dict
+
+
+def _run(tmp_path, load: float, *extra: str):
+    path = tmp_path / "one_border.yaml"
+    path.write_text(json.dumps(one_border_dict(load=load)))
+    out = tmp_path / f"out{load}{'-'.join(extra)}"
+    assert main(["run", str(path), "--out", str(out), "--no-plots", "--quiet",
+                 *extra]) == 0
+    return out
+
+
+def _before(text: str, first: str, second: str) -> bool:
+    return first in text and second in text and text.index(first) < text.index(second)
+
+
+def test_overloaded_run_says_so_before_anything_else(tmp_path):
+    out = _run(tmp_path, 2.0, "--set", "flows.f.tons_per_unit=20")
+    text = (out / "report.md").read_text()
+    body = text.split("\n", 2)[2]  # after the title
+    assert body.startswith("**OVERLOADED**")
+    assert _before(text, "**OVERLOADED**", "## What ran")
+    assert _before(text, "## Demand offered and delivered", "Door-to-door transit")
+    assert "still undelivered at the end, so they understate the wait" in text
+
+
+def test_calm_run_says_not_overloaded(tmp_path):
+    text = (_run(tmp_path, 0.5) / "report.md").read_text()
+    assert text.split("\n", 2)[2].startswith("**Not overloaded**")
+    assert "OVERLOADED" not in text
+
+
+def test_overrides_are_recorded_and_the_description_is_labelled(tmp_path):
+    out = _run(tmp_path, 0.5, "--set", "demand.scale=1.2", "--set",
+               "description=Base case")
+    meta = json.loads((out / "run.json").read_text())
+    assert meta["overrides"] == {"demand.scale": 1.2, "description": "Base case"}
+    text = (out / "report.md").read_text()
+    assert "A variant of scenario `one_border` with overrides `demand.scale=1.2`" in text
+    assert "as written in its file (before the overrides)" in text
+
+
+def test_demand_offered_delivered_and_undelivered_add_up(tmp_path):
+    out = _run(tmp_path, 2.0)
+    res = cs.load_results(out)
+    cons, end_h = res.consignments, res.horizon_h
+    text = (out / "report.md").read_text()
+    row = next(r for r in text.splitlines() if r.startswith("| all flows |"))
+    cells = [c.strip() for c in row.split("|")[1:-1]]
+    offered = cons.loc[(cons["created_h"] >= 0) & (cons["created_h"] < end_h), "tons"].sum()
+    delivered = cons.loc[(cons["delivered_h"] >= 0) & (cons["delivered_h"] < end_h),
+                         "tons"].sum()
+    left = cons.loc[cons["delivered_h"].isna(), "tons"].sum()
+    assert float(cells[1].replace(",", "")) == pytest.approx(offered / 1e3, abs=0.05)
+    assert float(cells[2].replace(",", "")) == pytest.approx(delivered / 1e3, abs=0.05)
+    assert float(cells[4].replace(",", "")) == pytest.approx(left / 1e3, abs=0.05)
+    share = left / cons["tons"].sum()
+    assert cells[5] == f"{share * 100:.0f}%"
+    k = res.kpis.set_index(["kpi", "group"])
+    assert k.loc[("undelivered_share_end", "all"), "mean"] == pytest.approx(share)
+
+
+def test_replicated_run_writes_a_report_with_intervals(tmp_path):
+    out = _run(tmp_path, 2.0, "--replications", "3", "--backend", "serial")
+    text = (out / "report.md").read_text()
+    assert text.split("\n", 2)[2].startswith("**OVERLOADED** in 3 of 3 replications")
+    assert "3 replications" in text and "confidence intervals in brackets" in text
+    row = next(r for r in text.splitlines() if r.startswith("| all flows |"))
+    assert "[" in row.split("|")[2]  # offered tons with an interval
+
+
+def test_sections_are_data(tmp_path):
+    res = cs.load_results(_run(tmp_path, 2.0))
+    secs = report_sections(res.tables, res.scenario, meta=res.meta)
+    assert all(isinstance(s, Section) for s in secs)
+    assert secs[0].level == 1 and secs[0].paragraphs[0].startswith("**OVERLOADED**")
+    demand = next(s for s in secs if s.title == "Demand offered and delivered")
+    assert isinstance(demand.table, pd.DataFrame) and demand.table.iloc[0, 0] == "all flows"

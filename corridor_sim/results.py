@@ -12,6 +12,9 @@ Tables (design section 5):
 - ``movements``: one row per batch (train or vessel load) per activity: place, activity,
   category, start/end hours, with the batch's TEU, tons and units.
 - ``resources``: long-format samples: resource, metric, time, value.
+- ``itinerary``: one row per consignment per node passed, with the batch it left on
+  (built in :mod:`corridor_sim.itinerary`; left out when the scenario's
+  ``outputs.itinerary`` is false).
 
 Times are hours since the scenario's ``start_date`` (negative during warm-up). Writing and
 reading results directories is in :mod:`corridor_sim.results_io`.
@@ -23,9 +26,10 @@ import numpy as np
 import pandas as pd
 
 from .engine import CATEGORIES, RunData
+from .itinerary import itinerary_table
 from .network import segment_parts
 
-TABLES = ("consignments", "movements", "resources")
+TABLES = ("consignments", "movements", "resources", "itinerary")
 
 
 def consignments_table(run: RunData) -> pd.DataFrame:
@@ -242,12 +246,16 @@ def _segment_node(segment: str, scenario, end: int) -> str:
 
 
 def build_tables(run: RunData) -> dict[str, pd.DataFrame]:
-    """All result tables of one run."""
-    return {
+    """All result tables of one run (``itinerary`` only when the scenario's
+    ``outputs.itinerary`` is on)."""
+    tables = {
         "consignments": consignments_table(run),
         "movements": movements_table(run),
         "resources": resources_table(run),
     }
+    if run.scenario.outputs.itinerary:
+        tables["itinerary"] = itinerary_table(run)
+    return tables
 
 
 def closures_table(run: RunData) -> pd.DataFrame:

@@ -244,6 +244,7 @@ class Outputs(Strict):
 
     plots: bool = True
     resources: bool = True
+    itinerary: bool = True
 
 
 class Scenario(Strict):

@@ -21,9 +21,10 @@ from pathlib import Path
 import pandas as pd
 
 from . import __version__, kpis
+from .kpis import legs
 from .scenario import Scenario, load_scenario
 
-TABLES = ("consignments", "movements", "resources", "closures", "kpis")
+TABLES = ("consignments", "movements", "resources", "itinerary", "closures", "kpis")
 
 
 class Results:
@@ -53,6 +54,15 @@ class Results:
     closures = property(lambda self: self.tables.get(
         "closures", pd.DataFrame(columns=["replication", "target", "start_h", "end_h"])))
     kpis_by_replication = property(lambda self: self.tables["kpis"])
+
+    @property
+    def itinerary(self) -> pd.DataFrame:
+        """One row per consignment per node passed (``arrived_h``, ``departed_h``, the
+        ``batch_id`` it left on); raises ValueError for a run without one
+        (``outputs.itinerary`` off)."""
+        if "itinerary" not in self.tables:
+            raise ValueError("this run has no itinerary table (outputs.itinerary was off)")
+        return self.tables["itinerary"]
 
     @property
     def replications(self) -> int:
@@ -95,12 +105,23 @@ class Results:
         choices = ", ".join(f"{nid} ({nm})" if nm != nid else nid for nid, nm in names.items())
         raise ValueError(f"no node {node!r} in this scenario; nodes: {choices}")
 
-    def transit_days(self, origin: str, destination: str) -> pd.Series:
-        """Door-to-door transit (days) of consignments delivered after warm-up from
-        ``origin`` to ``destination`` (node ids or names, see :meth:`node_id`), all
-        replications pooled."""
-        return kpis.transit_days(self.consignments, self.node_id(origin),
-                                 self.node_id(destination))
+    def transit_days(self, a: str, b: str) -> pd.Series:
+        """Transit days from node ``a`` to node ``b`` (ids or names, see :meth:`node_id`),
+        all replications pooled, consignments reaching ``b`` after warm-up. For an origin
+        and destination of the run's flows: door-to-door transit of the consignments
+        shipped between them. For any other two nodes on consignments' routes: from the
+        arrival at ``a`` (creation at an origin) to the arrival at ``b`` (delivery at a
+        destination), read from the itinerary (see :mod:`corridor_sim.kpis.legs`)."""
+        return legs.transit_between(self.consignments, self.tables.get("itinerary"),
+                                    self.node_id(a), self.node_id(b))
+
+    def legs(self, pairs: list[tuple[str, str]] | None = None) -> pd.DataFrame:
+        """Transit days (n, mean, p10, p50, p90) for pairs of nodes (ids or names;
+        default: the scenario's ``report.legs_of_interest``)."""
+        if pairs is None:
+            pairs = legs.legs_of_interest(self.scenario)
+        pairs = [(self.node_id(a), self.node_id(b)) for a, b in pairs]
+        return legs.legs_table(self.consignments, self.tables.get("itinerary"), pairs)
 
     def transit(self) -> pd.DataFrame:
         """Transit days per origin -> destination: n, mean, p10, p50, p90, max, and the

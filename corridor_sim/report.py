@@ -65,6 +65,7 @@ def render(tables: dict[str, pd.DataFrame], scenario, plots: list[str] = (),
     if "trip_p50_days" in tr:
         out += ["`trip_p50`: median from the first departure after loading at the origin to "
                 "the last arrival before unloading at the destination.", ""]
+    out += legs_section(tables, sc)
     out += ["### Bottlenecks (where consignments wait)", ""]
     b = kpis.bottlenecks(mov, 0.0, end_h).head(8)
     b = pd.DataFrame({
@@ -91,6 +92,23 @@ def render(tables: dict[str, pd.DataFrame], scenario, plots: list[str] = (),
         out += ["---", f"corridor-sim {meta.get('corridor_sim_version', '')}; "
                 f"wall time {meta.get('wall_s', '?')} s; {meta.get('events', '?')} events."]
     return "\n".join(out) + "\n"
+
+
+def legs_section(tables: dict[str, pd.DataFrame], scenario) -> list[str]:
+    """Markdown lines: transit days between the scenario's legs of interest (none when it
+    names none)."""
+    pairs = kpis.legs_of_interest(scenario)
+    if not pairs:
+        return []
+    try:
+        t = kpis.legs_table(tables["consignments"], tables.get("itinerary"), pairs)
+    except ValueError as exc:
+        return ["### Transit between chosen nodes (days)", "", str(exc), ""]
+    t = t.assign(**{c: t[c].round(1) for c in t.columns if c.endswith("_days")})
+    return ["### Transit between chosen nodes (days)", "",
+            _table(t.rename(columns=lambda c: c.replace("_days", ""))), "",
+            "From arrival at the first node to arrival at the second (door-to-door for an "
+            "origin → destination pair).", ""]
 
 
 def write_report(folder: Path, tables: dict[str, pd.DataFrame], scenario,

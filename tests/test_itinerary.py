@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
 
+import corridor_sim as cs
+from corridor_sim import kpis, report
 from corridor_sim.experiment import run_single
-from corridor_sim.scenario import load_scenario
+from corridor_sim.scenario import ScenarioError, load_scenario
 
 from .test_trip_times import fixed_line
 
@@ -88,3 +91,55 @@ def test_itinerary_can_be_turned_off():
     tables, _ = run_single(fixed_line().with_overrides({"outputs.itinerary": False}))
     assert "itinerary" not in tables
     assert len(tables["consignments"]) > 0
+
+
+# -- transit between any two nodes ---------------------------------------------------------
+
+def test_leg_transit_between_the_ends_is_the_door_to_door_transit(golden_tables):
+    c, it = golden_tables["consignments"], golden_tables["itinerary"]
+    for flow in GOLDEN.flows:
+        got = kpis.leg_transit_h(it, flow.from_, flow.to)
+        d = kpis.delivered(c)
+        d = d[d["flow"] == flow.id].set_index("consignment_id")["transit_h"]
+        mine = got.set_index("consignment_id")["hours"]
+        # consignments of other flows passing both ends count to their arrival there
+        assert mine.reindex(d.index).to_numpy() == pytest.approx(d.to_numpy())
+        assert len(d) > 100
+
+
+def test_transit_days_by_hand_on_a_fixed_time_corridor():
+    """a -> b by train (loaded 6 h, 2 h run), unloaded 4 h at b, shipped b -> c (ship
+    loads 2 h, sails 10 h, unloads 5 h): a -> c 29 h door to door; b -> c 21 h from the
+    train's arrival at b to delivery at c; a -> b 8 h to the train's arrival."""
+    sc = fixed_line(sea=True).with_overrides({"report.legs_of_interest": [["a", "b"],
+                                                                           ["b", "c"]]})
+    res = cs.run(sc, backend="serial")
+    assert res.transit_days("a", "c").to_numpy() == pytest.approx(29.0 / 24)
+    assert res.transit_days("b", "c").to_numpy() == pytest.approx(21.0 / 24)
+    assert res.transit_days("a", "b").to_numpy() == pytest.approx(8.0 / 24)
+    assert len(res.transit_days("b", "c")) > 100
+    assert len(res.transit_days("c", "b")) == 0  # wrong order: nobody
+    legs = res.legs()
+    assert list(legs["p50_days"]) == pytest.approx([8.0 / 24, 21.0 / 24])
+    assert "Transit between chosen nodes" in report.render(res.tables, res.scenario)
+
+
+def test_intermediate_transit_needs_the_itinerary():
+    sc = fixed_line(sea=True).with_overrides({"outputs.itinerary": False})
+    res = cs.run(sc, backend="serial")
+    assert len(res.transit_days("a", "c")) > 100  # an O-D pair still works
+    with pytest.raises(ValueError, match="itinerary"):
+        res.transit_days("b", "c")
+
+
+def test_replicated_runs_keep_replications_apart(golden_tables):
+    it = golden_tables["itinerary"]
+    two = pd.concat([it, it.assign(replication=1)], ignore_index=True)
+    one = kpis.leg_transit_h(it, "khorgos", "alat")
+    both = kpis.leg_transit_h(two, "khorgos", "alat")
+    assert len(both) == 2 * len(one) > 100
+
+
+def test_unknown_leg_of_interest_is_a_scenario_error():
+    with pytest.raises(ScenarioError, match="report.legs_of_interest.0.1"):
+        fixed_line().with_overrides({"report.legs_of_interest": [["a", "nowhere"]]})

@@ -91,6 +91,8 @@ def _run_one(args, scenario, out: Path) -> int:
         for line in kpis.summary_lines(tables, scenario.start_date,
                                        scenario.horizon_days * 24.0):
             print(line)
+        for line in kpis.legs_lines(tables, scenario):
+            print(line)
         for line in overload.lines():
             print(line)
         print(f"results: {path}", file=sys.stdout)
@@ -98,6 +100,7 @@ def _run_one(args, scenario, out: Path) -> int:
 
 
 def _run_many(args, scenario, out: Path) -> int:
+    from .. import kpis
     from ..backends import BackendUnavailable
     from ..experiment import ci_summary_lines, run_experiment
 
@@ -122,5 +125,10 @@ def _run_many(args, scenario, out: Path) -> int:
               f"{meta['reused']} reused from disk, in {meta['wall_s']:.1f} s on {meta['backend']}")
         for line in ci_summary_lines(exp.kpis):
             print(line)
+        if kpis.legs_of_interest(scenario) and exp.meta["done"]:
+            from ..results_io import read_results
+
+            for line in kpis.legs_lines(read_results(out), scenario):
+                print(line)
         print(f"results: {out}")
     return report_failures(exp.failed, out / "status.csv")

@@ -182,6 +182,30 @@ class _Plots:
         from . import plotting
         return plotting.corridor_map(self._r.movements, self._r.scenario)
 
+    def stringline(self, route: list[str] | None = None, start_h: float = 0.0,
+                   end_h: float | None = None, replication: int = 0, ax=None):
+        """Time–distance diagram of trains and voyages along ``route`` (node ids or
+        names; default the longest flow route), two weeks from ``start_h`` by default."""
+        from . import plotting
+        route = [self._r.node_id(n) for n in route] if route else None
+        return plotting.stringline(self._r.movements, self._r.scenario, route, start_h,
+                                   end_h, replication, ax=ax)
+
+    def fleet_timeline(self, target: str | None = None, start_h: float = 0.0,
+                       end_h: float | None = None, replication: int = 0, ax=None):
+        """Gantt chart of the voyages of a sea service or the trains on a leg (by its
+        key, e.g. ``"caspian_ferry"`` or ``"tbilisi-akhalkalaki"``)."""
+        from . import plotting
+        return plotting.fleet_timeline(self._r.movements, self._r.scenario, target, start_h,
+                                       end_h, replication, ax=ax)
+
+    def journey(self, consignment_id: int, replication: int = 0, ax=None):
+        """One consignment's stops and rides on a time axis (from the itinerary)."""
+        from . import plotting
+        return plotting.consignment_journey(self._r.itinerary, consignment_id,
+                                            self._r.scenario, self._r.movements,
+                                            replication, ax=ax)
+
 
 def _validated(scenario):
     return scenario if isinstance(scenario, Scenario) else Scenario.model_validate(scenario)

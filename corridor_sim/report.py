@@ -20,6 +20,8 @@ CAPTIONS = {
     "queues": "Backlog, queues at the busiest nodes and sea services over time",
     "utilisation": "Utilisation per node and sea service",
     "corridor_map": "Corridor map",
+    "stringline": "Stringline: trains and vessel voyages along the longest route",
+    "fleet_timeline": "Fleet timeline: voyages of the first sea service",
 }
 
 

@@ -17,8 +17,11 @@ from .base import Figure
 from .calibration import calibration
 from .compare import delay_breakdown_compare, throughput_compare, transit_cdf_compare
 from .corridor_map import corridor_map
+from .fleet_timeline import fleet_timeline
 from .flows import delay_breakdown, delay_by_place, throughput, transit_cdf
+from .journey import consignment_journey
 from .resources import queues, utilisation
+from .stringline import stringline
 from .sweep import sweep_kpis
 
 # name -> (caption, function of (tables, scenario or None, start_date)); None when the
@@ -40,6 +43,12 @@ STANDARD = {
     "corridor_map": ("Corridor map",
                      lambda t, sc, sd: corridor_map(t["movements"], sc)
                      if sc is not None else None),
+    "stringline": ("Stringline: trains and vessel voyages along the longest route, first "
+                   "two weeks", lambda t, sc, sd: stringline(t["movements"], sc)
+                   if sc is not None else None),
+    "fleet_timeline": ("Fleet timeline: voyages of the first sea service, first 30 days",
+                       lambda t, sc, sd: fleet_timeline(t["movements"], sc)
+                       if sc is not None else None),
 }
 
 
@@ -71,12 +80,15 @@ __all__ = [
     "STANDARD",
     "Figure",
     "calibration",
+    "consignment_journey",
     "corridor_map",
     "delay_breakdown",
     "delay_breakdown_compare",
     "delay_by_place",
+    "fleet_timeline",
     "queues",
     "save_all",
+    "stringline",
     "sweep_kpis",
     "throughput",
     "throughput_compare",

@@ -148,6 +148,23 @@ class Results:
                         plots=plots, figures=run_figures)
 
 
+    def to_html(self, path: str | Path) -> Path:
+        """Write a self-contained ``report.html`` of this run to ``path`` (figures
+        inline; nothing else is written)."""
+        from .plotting import run_figures
+        from .report_html import run_html
+
+        path = Path(path)
+        with tempfile.TemporaryDirectory() as tmp:
+            run_figures(self.tables, self.scenario, Path(tmp) / "plots")
+            text = run_html(Path(tmp), self.tables, self.scenario, self.meta, self.kpis)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        part = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+        part.write_text(text, encoding="utf-8")
+        os.replace(part, path)
+        return path
+
+
 class _Plots:
     """Figures of one run; each method returns a matplotlib Figure."""
 
@@ -286,6 +303,10 @@ class Comparison:
             for name in ("transit_cdf", "throughput", "delay_breakdown"):
                 getattr(self.plot, name)().savefig(tmp / "plots" / f"{name}.png", dpi=120)
             self.table.to_csv(tmp / "compare.csv", index=False)
+            from .report_html import compare_html
+
+            (tmp / "report.html").write_text(compare_html(tmp, self.table, self.runs),
+                                             encoding="utf-8")
             tmp.chmod(0o755)
             if out.exists():
                 old = out.with_name(f".{out.name}.old-{os.getpid()}")

@@ -72,6 +72,13 @@ def save_run(out: str | Path, scenario: Scenario, tables: dict[str, pd.DataFrame
         write_report(folder, tables, scenario, meta)
 
     extra["report.md"] = _report
+
+    def _html(folder: Path) -> None:
+        from .report_html import write_run_html
+
+        write_run_html(folder, tables, scenario, meta, summarize_kpis([tables["kpis"]]))
+
+    extra["report.html"] = _html
     t = time.perf_counter()
     path = write_results(out, core, scenario.to_dict(), meta, extra, force=force)
     meta["write_s"] = round(time.perf_counter() - t, 3)
@@ -332,9 +339,17 @@ def write_experiment(out: Path, scenario: Scenario, status: pd.DataFrame, meta: 
         if plots and figures is not None and rep_dirs:
             figures(store.load_replication(rep_dirs[0]), scenario, folder / "plots")
 
+    def _html(folder: Path) -> None:
+        from .report_html import write_run_html
+
+        tables = {name: pd.read_parquet(folder / f"{name}.parquet") for name in TABLES
+                  if (folder / f"{name}.parquet").exists()}
+        if "consignments" in tables and "movements" in tables:
+            write_run_html(folder, tables, scenario, meta, summary)
+
     extra = {"kpis.csv": summary, "kpis_by_replication.csv": by_rep,
              "closures.csv": store.read_csvs(rep_dirs, "closures.csv"),
-             "status.csv": status, store.REPLICATIONS: _assemble}
+             "status.csv": status, store.REPLICATIONS: _assemble, "report.html": _html}
     write_results(out, {}, scenario.to_dict(), meta, extra, force=True)
     return Experiment(scenario, summary, by_rep, status, meta, out=Path(out))
 

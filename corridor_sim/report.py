@@ -22,6 +22,7 @@ CAPTIONS = {
     "corridor_map": "Corridor map",
     "stringline": "Stringline: trains and vessel voyages along the longest route",
     "fleet_timeline": "Fleet timeline: voyages of the first sea service",
+    "journey": "Journey of a consignment with the median transit on the slowest flow",
 }
 
 

@@ -180,4 +180,13 @@ def _write_sweep(out: Path, scenario: Scenario, sweep: Sweep, names: list[str],
                                 "sweep_status.csv": sweep.status, "points": _points}
     if plots and figure is not None and len(sweep.kpis):
         extra["plots"] = _plots
+
+    def _html(folder: Path) -> None:
+        from .report_html import sweep_html
+
+        (folder / "report.html").write_text(
+            sweep_html(folder, scenario, sweep.kpis, sweep.points), encoding="utf-8")
+
+    if len(sweep.kpis):
+        extra["report.html"] = _html
     write_results(out, {}, scenario.to_dict(), sweep.meta, extra, force=True)

@@ -16,7 +16,8 @@ def register(sub) -> None:
         description="Compare results directories against the first one: writes compare.csv "
         "(per KPI: the first run's mean, each run's mean, the difference and, when both runs "
         "have several replications, its 95 %% confidence interval from Welch's t) and overlay "
-        "plots of transit-time distributions, monthly throughput and delay breakdowns.")
+        "plots of transit-time distributions, monthly throughput and delay breakdowns, and "
+        "report.html, a self-contained page of all of it.")
     p.add_argument("runs", nargs="+", type=Path, metavar="DIR",
                    help="results directories (the first is the reference)")
     p.add_argument("--out", type=Path, default=Path("results") / "compare",

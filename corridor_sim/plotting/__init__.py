@@ -19,7 +19,7 @@ from .compare import delay_breakdown_compare, throughput_compare, transit_cdf_co
 from .corridor_map import corridor_map
 from .fleet_timeline import fleet_timeline
 from .flows import delay_breakdown, delay_by_place, throughput, transit_cdf
-from .journey import consignment_journey
+from .journey import consignment_journey, typical_consignment
 from .resources import queues, utilisation
 from .stringline import stringline
 from .sweep import sweep_kpis
@@ -49,7 +49,18 @@ STANDARD = {
     "fleet_timeline": ("Fleet timeline: voyages of the first sea service, first 30 days",
                        lambda t, sc, sd: fleet_timeline(t["movements"], sc)
                        if sc is not None else None),
+    "journey": ("Journey of a consignment with the median transit on the slowest flow",
+                lambda t, sc, sd: _journey(t, sc)),
 }
+
+
+def _journey(tables: dict[str, pd.DataFrame], scenario):
+    if scenario is None or "itinerary" not in tables:
+        return None
+    cid = typical_consignment(tables["consignments"])
+    if cid is None:
+        return None
+    return consignment_journey(tables["itinerary"], cid, scenario, tables["movements"])
 
 
 def run_figures(tables: dict[str, pd.DataFrame], scenario, folder: Path) -> list[Path]:

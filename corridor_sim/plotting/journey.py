@@ -77,3 +77,19 @@ def consignment_journey(itinerary: pd.DataFrame, consignment_id: int, scenario,
                  + (f", {total:.1f} days" if np.isfinite(total) else ", under way"),
                  fontsize="medium")
     return fig
+
+
+def typical_consignment(consignments: pd.DataFrame, replication: int = 0) -> int | None:
+    """A consignment to show (None if none was delivered after warm-up): on the flow
+    with the longest median transit, the one whose transit is closest to that median."""
+    c = consignments
+    if "replication" in c:
+        c = c[c["replication"] == replication]
+    d = c[c["delivered_h"].notna() & (c["delivered_h"] >= 0)]
+    if d.empty:
+        return None
+    span = d.groupby("flow", observed=True)["transit_h"].median()
+    flow = span.idxmax()
+    f = d[d["flow"] == flow]
+    i = (f["transit_h"] - f["transit_h"].median()).abs().idxmin()
+    return int(f.loc[i, "consignment_id"])

@@ -82,6 +82,7 @@ def _run_one(args, scenario, out: Path) -> int:
         tables, meta = run_single(scenario)
         overload = overload_report(tables, scenario)
         meta["overload"] = overload.as_dict()
+        meta.setdefault("overrides", list(args.overrides))
         path = save_run(out, scenario, tables, meta, force=args.force,
                         plots=False if args.no_plots else None, figures=_figures(args))
     if not args.quiet:

@@ -13,6 +13,7 @@ Figures come from :mod:`corridor_sim.plotting` and display in Jupyter without se
 from __future__ import annotations
 
 import datetime as dt
+import tempfile
 import warnings
 from pathlib import Path
 
@@ -21,8 +22,10 @@ import pandas as pd
 from . import __version__, atomic, kpis
 from .budget import sparse_flows
 from .experiment import RunOptions, run_replications, save_run, summarize_kpis
+from .kpis import legs
 from .kpis.compare import run_settings, unlike_runs, with_per_year
-from .report import write_report
+from .report import run_html, write_report
+from .report_html import compare_html
 from .results_io import read_results
 from .scenario import Scenario, load_scenario, with_overrides
 from .scenario.errors import ScenarioWarning
@@ -73,6 +76,15 @@ class Results:
         return kpis.with_dates(self.tables[table], self.start_date)
 
     @property
+    def itinerary(self) -> pd.DataFrame:
+        """One row per consignment per node passed (``arrived_h``, ``departed_h``, the
+        ``batch_id`` it left on); raises ValueError for a run without one
+        (``outputs.itinerary`` off)."""
+        if "itinerary" not in self.tables:
+            raise ValueError("this run has no itinerary table (outputs.itinerary was off)")
+        return self.tables["itinerary"]
+
+    @property
     def replications(self) -> int:
         return kpis.n_replications(self.consignments)
 
@@ -111,12 +123,23 @@ class Results:
         choices = ", ".join(f"{nid} ({nm})" if nm != nid else nid for nid, nm in names.items())
         raise ValueError(f"no node {node!r} in this scenario; nodes: {choices}")
 
-    def transit_days(self, origin: str, destination: str) -> pd.Series:
-        """Door-to-door transit (days) of consignments delivered after warm-up from
-        ``origin`` to ``destination`` (node ids or names, see :meth:`node_id`), all
-        replications pooled."""
-        return kpis.transit_days(self.consignments, self.node_id(origin),
-                                 self.node_id(destination))
+    def transit_days(self, a: str, b: str) -> pd.Series:
+        """Transit days from node ``a`` to node ``b`` (ids or names, see :meth:`node_id`),
+        all replications pooled, consignments reaching ``b`` after warm-up. For an origin
+        and destination of the run's flows: door-to-door transit of the consignments
+        shipped between them. For any other two nodes on consignments' routes: from the
+        arrival at ``a`` (creation at an origin) to the arrival at ``b`` (delivery at a
+        destination), read from the itinerary (see :mod:`corridor_sim.kpis.legs`)."""
+        return legs.transit_between(self.consignments, self.tables.get("itinerary"),
+                                    self.node_id(a), self.node_id(b))
+
+    def legs(self, pairs: list[tuple[str, str]] | None = None) -> pd.DataFrame:
+        """Transit days (n, mean, p10, p50, p90) for pairs of nodes (ids or names;
+        default: the scenario's ``report.legs_of_interest``)."""
+        if pairs is None:
+            pairs = legs.legs_of_interest(self.scenario)
+        pairs = [(self.node_id(a), self.node_id(b)) for a, b in pairs]
+        return legs.legs_table(self.consignments, self.tables.get("itinerary"), pairs)
 
     def transit(self) -> pd.DataFrame:
         """Transit days per origin -> destination: n, mean, p10, p50, p90, max, and the
@@ -141,6 +164,17 @@ class Results:
         return save_run(out, _validated(self.scenario), self.tables, meta, force=force,
                         plots=plots, report=write_report,
                         figures=_plotting().run_figures if plots else None)
+
+    def to_html(self, path: str | Path) -> Path:
+        """Write a self-contained ``report.html`` of this run to ``path`` (figures
+        inline; nothing else is written), atomically."""
+        path = Path(path)
+        with tempfile.TemporaryDirectory() as tmp:
+            _plotting().run_figures(self.tables, self.scenario, Path(tmp) / "plots")
+            text = run_html(Path(tmp), self.tables, self.scenario, self.meta)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        atomic.write_file(path, text)
+        return path
 
 
 class _Plots:
@@ -176,6 +210,27 @@ class _Plots:
 
     def corridor_map(self):
         return _plotting().corridor_map(self._r.movements, self._r.scenario)
+
+    def stringline(self, route: list[str] | None = None, start_h: float = 0.0,
+                   end_h: float | None = None, replication: int = 0, ax=None):
+        """Time–distance diagram of trains and voyages along ``route`` (node ids or
+        names; default the longest flow route), two weeks from ``start_h`` by default."""
+        route = [self._r.node_id(n) for n in route] if route else None
+        return _plotting().stringline(self._r.movements, self._r.scenario, route, start_h,
+                                   end_h, replication, ax=ax)
+
+    def fleet_timeline(self, target: str | None = None, start_h: float = 0.0,
+                       end_h: float | None = None, replication: int = 0, ax=None):
+        """Gantt chart of the voyages of a sea service or the trains on a leg (by its
+        key, e.g. ``"caspian_ferry"`` or ``"tbilisi-akhalkalaki"``)."""
+        return _plotting().fleet_timeline(self._r.movements, self._r.scenario, target, start_h,
+                                       end_h, replication, ax=ax)
+
+    def journey(self, consignment_id: int, replication: int = 0, ax=None):
+        """One consignment's stops and rides on a time axis (from the itinerary)."""
+        return _plotting().consignment_journey(self._r.itinerary, consignment_id,
+                                            self._r.scenario, self._r.movements,
+                                            replication, ax=ax)
 
 
 def _validated(scenario):
@@ -274,6 +329,8 @@ class Comparison:
                 fig.savefig(tmp / "plots" / f"{name}.png", dpi=120)
                 release(fig)
             self.table.to_csv(tmp / "compare.csv", index=False)
+            (tmp / "report.html").write_text(compare_html(tmp, self.table, self.runs),
+                                             encoding="utf-8")
         return out
 
 

@@ -361,7 +361,8 @@ def write_experiment(out: Path, scenario: Scenario, status: pd.DataFrame, meta: 
 
     def write_report_into(folder: Path) -> None:
         if report is not None and rep_dirs:
-            tables = {n: pd.read_parquet(folder / f"{n}.parquet") for n in PARQUET_TABLES}
+            tables = {n: pd.read_parquet(folder / f"{n}.parquet") for n in PARQUET_TABLES
+                      if (folder / f"{n}.parquet").exists()}
             report(folder, {**tables, "kpis": by_rep}, scenario, meta)
 
     store.write_combined(out, scenario.to_dict(), meta, rep_dirs,

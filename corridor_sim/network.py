@@ -51,6 +51,17 @@ def segment_parts(key: str) -> tuple[str, list[str]]:
     return kind, rest.split(">") if kind == "rail" else rest.split(":")
 
 
+def segment_path(key: str, scenario: Scenario) -> list[str]:
+    """The nodes a batch of segment ``key`` passes, in travel order (a sea segment: its
+    two ports, from the service's ``to`` port on the crossing back)."""
+    kind, parts = segment_parts(key)
+    if kind == "rail":
+        return parts
+    svc = scenario.services[parts[0]]
+    ends = [svc.from_, svc.to]
+    return ends[::-1] if parts[1:] == ["return"] else ends
+
+
 class Network:
     """Graph of the scenario (a networkx DiGraph) plus route segmentation."""
 

@@ -21,6 +21,7 @@ from . import kpis
 from .intervals import summarize
 from .kpis.backlog import backlog_trend
 from .kpis.names import node_names, place_name
+from .report_html import render_html
 
 CAPTIONS = {
     "throughput": "Monthly throughput by flow",
@@ -30,6 +31,9 @@ CAPTIONS = {
     "queues": "Backlog, queues at the busiest nodes and sea services over time",
     "utilisation": "Utilisation per node, rail line, port and sea service",
     "corridor_map": "Corridor map",
+    "stringline": "Stringline: trains and vessel voyages along the longest route",
+    "fleet_timeline": "Fleet timeline: voyages of the first sea service",
+    "journey": "Journey of a consignment with the median transit on the slowest flow",
 }
 UNDELIVERED_NOTE = 0.05  # share of cargo undelivered above which transit times are flagged
 
@@ -45,6 +49,7 @@ class Section:
     table: pd.DataFrame | None = None
     notes: list[str] = field(default_factory=list)
     images: list[tuple[str, str]] = field(default_factory=list)  # (caption, relative path)
+    verdict: bool | None = None  # the first paragraph is the verdict: overloaded or not
 
 
 def _kpi_summary(tables: dict[str, pd.DataFrame]) -> pd.DataFrame | None:
@@ -215,10 +220,11 @@ def _resource_section(tables: dict[str, pd.DataFrame], sc: dict) -> Section:
 
 
 def report_sections(tables: dict[str, pd.DataFrame], scenario, plots: list[str] = (),
-                    meta: dict | None = None) -> list[Section]:
+                    meta: dict | None = None, all_kpis: bool = False) -> list[Section]:
     """The report's content as sections, verdict first. ``tables`` are a run's tables
     (several replications concatenated, with a ``replication`` column); ``tables["kpis"]``
-    per replication gives the intervals; ``plots`` are names of PNGs under ``plots/``."""
+    per replication gives the intervals; ``plots`` are names of PNGs under ``plots/``;
+    ``all_kpis`` adds the table of every KPI (the HTML page has it)."""
     sc = kpis.scenario_dict(scenario)
     end_h = kpis.horizon_h(sc)
     cons, mov = tables["consignments"], tables["movements"]
@@ -226,7 +232,8 @@ def report_sections(tables: dict[str, pd.DataFrame], scenario, plots: list[str] 
     summary = _kpi_summary(tables)
     v = verdict(tables, sc)
     facts = run_facts(sc, meta, reps)
-    secs = [Section(f"{sc['name']}: run report", level=1, paragraphs=[v["text"]]),
+    secs = [Section(f"{sc['name']}: run report", level=1, paragraphs=[v["text"]],
+                    verdict=v["overloaded"]),
             _what_ran(facts, kpis.warmup_deliveries(cons)["tons"] / 1e3),
             _demand_section(cons, end_h, summary)]
     back = kpis.backlog_end(cons, end_h)
@@ -238,7 +245,10 @@ def report_sections(tables: dict[str, pd.DataFrame], scenario, plots: list[str] 
            f"In the system at the end: {back['consignments']:,.0f} consignments ({left} kt)"]
     secs.append(Section("Key numbers", paragraphs=[f"- {k}" for k in key]))
     secs += [_transit_section(cons, summary, v["undelivered_share"], sc),
+             *_legs_section(tables, sc),
              _bottleneck_section(mov, end_h, sc), _resource_section(tables, sc)]
+    if all_kpis:
+        secs += _kpi_table_section(summary)
     if plots:
         secs.append(Section("Plots", images=[(CAPTIONS.get(n, n), f"plots/{n}.png")
                                              for n in plots]))
@@ -285,13 +295,61 @@ def render(tables: dict[str, pd.DataFrame], scenario, plots: list[str] = (),
     return render_markdown(report_sections(tables, scenario, plots, meta))
 
 
+def _legs_section(tables: dict[str, pd.DataFrame], sc: dict) -> list[Section]:
+    """Transit days between the scenario's legs of interest (none when it names none)."""
+    pairs = kpis.legs_of_interest(sc)
+    if not pairs:
+        return []
+    title = "Transit between chosen nodes (days)"
+    try:
+        t = kpis.legs_table(tables["consignments"], tables.get("itinerary"), pairs)
+    except ValueError as exc:
+        return [Section(title, level=3, paragraphs=[str(exc)])]
+    t = t.assign(**{c: t[c].round(1) for c in t.columns if c.endswith("_days")})
+    return [Section(title, level=3, table=t.rename(columns=lambda c: c.replace("_days", ""))
+                    .astype(str), notes=[
+        "From arrival at the first node to arrival at the second (door-to-door for an "
+        "origin → destination pair)."])]
+
+
+def _kpi_table_section(summary: pd.DataFrame | None) -> list[Section]:
+    """Every KPI but the per-place and per-resource shares, with its interval."""
+    if summary is None:
+        return []
+    keep = summary[~summary["kpi"].isin(("wait_share", "utilisation", "load_factor"))]
+    def num(v) -> str:
+        return "–" if pd.isna(v) else f"{v:,.0f}" if abs(v) >= 1000 else f"{v:.4g}"
+
+    return [Section("Key performance indicators", paragraphs=[
+        "Mean over replications with its 95 % confidence interval (none with one "
+        "replication); `kpis.csv` holds them all."], table=pd.DataFrame({
+            "KPI": keep["kpi"], "group": keep["group"], "unit": keep["unit"],
+            "mean": keep["mean"].map(num), "95 % CI low": keep["ci_low"].map(num),
+            "95 % CI high": keep["ci_high"].map(num),
+            "replications": keep["n"].astype(str)}))]
+
+
+def _plots_in(folder: Path) -> list[str]:
+    """Names of the PNGs in ``folder/plots``, in the standard order."""
+    found = {p.stem for p in (Path(folder) / "plots").glob("*.png")}
+    return [n for n in CAPTIONS if n in found] + sorted(found - set(CAPTIONS))
+
+
+def run_html(folder: Path, tables: dict[str, pd.DataFrame], scenario,
+             meta: dict | None = None) -> str:
+    """The report as one self-contained HTML page (the PNGs in ``folder/plots`` inline,
+    the table of every KPI added)."""
+    return render_html(report_sections(tables, scenario, _plots_in(folder), meta,
+                                       all_kpis=True), folder)
+
+
 def write_report(folder: Path, tables: dict[str, pd.DataFrame], scenario,
                  meta: dict | None = None) -> Path:
-    """Write ``report.md`` into ``folder``, embedding the PNGs found in ``folder/plots``
-    (in the standard order)."""
+    """Write ``report.md`` and ``report.html`` into ``folder``, embedding the PNGs found
+    in ``folder/plots`` (in the standard order); returns the path of ``report.md``."""
     folder = Path(folder)
-    found = {p.stem for p in (folder / "plots").glob("*.png")}
-    plots = [n for n in CAPTIONS if n in found] + sorted(found - set(CAPTIONS))
     path = folder / "report.md"
-    path.write_text(render(tables, scenario, plots, meta))
+    path.write_text(render(tables, scenario, _plots_in(folder), meta), encoding="utf-8")
+    (folder / "report.html").write_text(run_html(folder, tables, scenario, meta),
+                                        encoding="utf-8")
     return path

@@ -12,6 +12,9 @@ Tables (design section 5):
 - ``movements``: one row per batch (train or vessel load) per activity: place, activity,
   category, start/end hours, with the batch's TEU, tons and units.
 - ``resources``: long-format samples: resource, metric, time, value.
+- ``itinerary``: one row per consignment per node passed, with the batch it left on
+  (built in :mod:`corridor_sim.itinerary`; left out when the scenario's
+  ``outputs.itinerary`` is false).
 
 Times are hours since the scenario's ``start_date`` (negative during warm-up). Writing and
 reading results directories is in :mod:`corridor_sim.results_io`.
@@ -24,12 +27,13 @@ import pandas as pd
 
 from .categories import CATEGORIES
 from .engine import RunData
-from .network import segment_parts
+from .itinerary import itinerary_table
+from .network import segment_parts, segment_path
 from .scenario.links import flow_direction
 
 # The tables of a run kept as Parquet files (``<name>.parquet`` in a results directory).
 # A run's tables dict also holds ``kpis`` and ``closures``, which are written as CSV.
-PARQUET_TABLES = ("consignments", "movements", "resources")
+PARQUET_TABLES = ("consignments", "movements", "resources", "itinerary")
 DIRECTIONS = ["westbound", "eastbound"]  # categories of the consignments' `direction`
 
 
@@ -246,21 +250,20 @@ def teu_waiting_table(run: RunData) -> pd.DataFrame:
 
 def _segment_node(segment: str, scenario, end: int) -> str:
     """First (``end`` 0) or last (-1) node of a segment; a sea segment's ports."""
-    kind, parts = segment_parts(segment)
-    if kind == "rail":
-        return parts[end]
-    svc = scenario.services[parts[0]]
-    back = parts[-1] == "return"  # the crossing from the service's `to` port
-    return svc.from_ if (end == 0) != back else svc.to
+    return segment_path(segment, scenario)[end]
 
 
 def build_tables(run: RunData) -> dict[str, pd.DataFrame]:
-    """All result tables of one run."""
-    return {
+    """All result tables of one run (``itinerary`` only when the scenario's
+    ``outputs.itinerary`` is on)."""
+    tables = {
         "consignments": consignments_table(run),
         "movements": movements_table(run),
         "resources": resources_table(run),
     }
+    if run.scenario.outputs.itinerary:
+        tables["itinerary"] = itinerary_table(run)
+    return tables
 
 
 def closures_table(run: RunData) -> pd.DataFrame:

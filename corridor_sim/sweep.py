@@ -93,7 +93,7 @@ def point_name(point: dict) -> str:
 
 
 def run_sweep(scenario: Scenario, grid: dict[str, list], options: RunOptions = RunOptions(),
-              *, figure: Callable | None = None,
+              *, figure: Callable | None = None, report: Callable | None = None,
               build: Callable[[dict], Scenario] | None = None) -> Sweep:
     """Run ``options.replications`` of every grid point of ``scenario`` on one backend
     (see :class:`~corridor_sim.experiment.RunOptions`; every point uses the seed of
@@ -103,8 +103,10 @@ def run_sweep(scenario: Scenario, grid: dict[str, list], options: RunOptions = R
     ``with_overrides(scenario, point_overrides)``). ``options.plots`` controls the sweep
     plot, drawn by ``figure(kpis, factors) -> Figure`` (e.g.
     :func:`corridor_sim.plotting.sweep_kpis`); points get no standard plots, so
-    ``options.figures`` must be None. With ``options.out``, finished replications are
-    kept per point and a re-run computes only what is missing (as
+    ``options.figures`` must be None. ``report(folder, scenario, kpis, points)`` writes
+    the sweep's page (e.g. :func:`corridor_sim.report_html.write_sweep_html`). With
+    ``options.out``, finished replications are kept per point and a re-run computes only
+    what is missing (as
     :func:`~corridor_sim.experiment.run_experiment`).
     """
     if options.figures is not None:
@@ -146,7 +148,7 @@ def run_sweep(scenario: Scenario, grid: dict[str, list], options: RunOptions = R
             "wall_s": round(time.perf_counter() - t0, 3)}
     result = Sweep(list(grid), table, point_rows, status_all, experiments, meta, out)
     if out is not None:
-        _write_sweep(out, scenario, result, names, options.plots, figure)
+        _write_sweep(out, scenario, result, names, options.plots, figure, report)
     return result
 
 
@@ -165,7 +167,8 @@ def _tabulate(points: list[dict], names: list[str], experiments: dict[str, Exper
 
 
 def _write_sweep(out: Path, scenario: Scenario, sweep: Sweep, names: list[str],
-                 plots: bool | None, figure: Callable | None) -> None:
+                 plots: bool | None, figure: Callable | None,
+                 report: Callable | None) -> None:
     plots = scenario.outputs.plots if plots is None else plots
 
     def _points(folder: Path) -> None:
@@ -180,4 +183,7 @@ def _write_sweep(out: Path, scenario: Scenario, sweep: Sweep, names: list[str],
                                 "sweep_status.csv": sweep.status, "points": _points}
     if plots and figure is not None and len(sweep.kpis):
         extra["plots"] = _plots
+    if report is not None and len(sweep.kpis):
+        extra["report.html"] = lambda folder: report(folder, scenario, sweep.kpis,
+                                                     sweep.points)
     write_results(out, {}, scenario.to_dict(), sweep.meta, extra, force=True)

@@ -311,3 +311,39 @@ def check_run(sc, run, tables) -> None:
     check_rides(sc, run, tables)
     check_fifo(run)
     check_priority(run)
+    if "itinerary" in tables:
+        check_itinerary(sc, tables)
+
+
+def check_itinerary(sc, tables) -> None:
+    """The itinerary starts each consignment at its creation at its origin, follows its
+    route node by node with times in order, ends a delivered one at its delivery at its
+    destination; the time between leaving a node and reaching the next adds up to the
+    consignment's moving time; each batch's riders number its units."""
+    it, cons, mov = tables["itinerary"], tables["consignments"], tables["movements"]
+    c = cons.set_index("consignment_id")
+    g = it.groupby("consignment_id", sort=True)
+    assert g.ngroups == len(cons), "a consignment has no itinerary"
+    first, last = g.head(1).set_index("consignment_id"), g.tail(1).set_index("consignment_id")
+    assert (first["arrived_h"] == c["created_h"]).all(), "first arrival is not creation"
+    done = c["delivered_h"].notna()
+    assert (last.loc[done, "departed_h"] == c.loc[done, "delivered_h"]).all()
+    assert last.loc[~done, "departed_h"].isna().all(), "under way yet gone"
+    assert (g["seq"].diff().dropna() == 1).all() and (first["seq"] == 0).all()
+    assert (it["departed_h"].isna() | (it["departed_h"] >= it["arrived_h"] - TOL)).all()
+    nxt = g["arrived_h"].shift(-1)
+    assert (nxt.isna() | (nxt >= it["departed_h"] - TOL)).all(), "arrived before leaving"
+    routes = pd.DataFrame([(f.id, k, n) for f in sc.flows for k, n in enumerate(f.route)],
+                          columns=["flow", "seq", "expected"])
+    rows = it.assign(flow=c["flow"].astype(str).reindex(it["consignment_id"]).to_numpy())
+    rows = rows.merge(routes, on=["flow", "seq"], how="left")
+    assert (rows["node"].astype(str) == rows["expected"]).all(), "off its route"
+    n_nodes = g.size()
+    route_len = routes.groupby("flow").size()
+    assert (n_nodes[done] == route_len.reindex(c.loc[done, "flow"].astype(str)).to_numpy()
+            ).all(), "a delivered consignment skipped nodes"
+    ride = (nxt - it["departed_h"]).groupby(it["consignment_id"]).sum()
+    assert np.allclose(ride[done], c.loc[done, "moving_h"], atol=1e-6), "rides != moving"
+    units = mov.groupby("batch_id")["units"].first()
+    riders = it[it["batch_id"] >= 0].groupby("batch_id")["consignment_id"].nunique()
+    assert riders.reindex(units.index, fill_value=0).equals(units.astype(riders.dtype))

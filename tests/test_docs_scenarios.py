@@ -13,6 +13,7 @@ from .conftest import ROOT
 DOC = (ROOT / "docs" / "scenarios.md").read_text(encoding="utf-8")
 MODELS = [m.Scenario, m.Node, m.GaugeChange, m.DepartPolicy, m.Leg, m.Service, m.Weather,
           m.Monthly, m.Flow, m.RatePeriod, m.Disruption, m.Demand, m.Calibration, m.Outputs,
+          m.Report,
           d.Fixed, d.Uniform, d.Triangular, d.Normal, d.Lognormal, d.Exponential, d.Gamma,
           d.Empirical]
 

@@ -61,11 +61,11 @@ LAYERS: list[tuple[str, list[str]]] = [
     ("network", ["network", "stochastic", "budget", "seeds"]),
     ("economics", ["economics"]),
     ("engine", ["engine"]),
-    ("results", ["results", "results_io"]),
+    ("results", ["results", "results_io", "itinerary"]),
     ("kpis", ["kpis", "overload", "intervals"]),
     ("experiment", ["experiment", "backends", "experiment_store", "sweep", "calibrate"]),
     ("plotting", ["plotting"]),
-    ("report", ["report", "calibration_report"]),
+    ("report", ["report", "report_html", "calibration_report"]),
     ("api", ["api"]),
     ("cli", ["cli", "__main__"]),
 ]

@@ -19,6 +19,7 @@ from .invariants import (
     check_conservation,
     check_delay_sum,
     check_fifo,
+    check_itinerary,
     check_movement_times,
     check_priority,
     check_rides,
@@ -56,6 +57,7 @@ def check_all(sc):
     check_conservation(sc, tables)
     check_delay_sum(tables)
     check_trip_times(tables)
+    check_itinerary(sc, tables)
     check_movement_times(tables)
     check_capacities(sc, tables)
     check_single_track(sc, tables)

@@ -31,7 +31,8 @@ def register(sub) -> None:
         "several replications) and writes compare.csv (every KPI, including tons_per_year: "
         "tons delivered scaled to 365 days) and overlay plots of transit-time "
         "distributions, monthly throughput and delay breakdowns. Warns when the runs differ "
-        "in horizon, warm-up, start date or number of replications.")
+        "in horizon, warm-up, start date or number of replications. Also writes report.html, "
+        "a self-contained page of all of it.")
     p.add_argument("runs", nargs="+", type=Path, metavar="DIR",
                    help="results directories (the first is the reference)")
     p.add_argument("--label", action="append", default=[], metavar="NAME",

@@ -132,6 +132,8 @@ def _run_one(args, scenario, out: Path) -> int:
         for line in kpis.summary_lines(tables, scenario.start_date,
                                        scenario.horizon_days * 24.0, scenario):
             print(line)
+        for line in kpis.legs_lines(tables, scenario):
+            print(line)
         for line in overload.lines():
             print(line)
         print(f"results: {path}", file=sys.stdout)
@@ -139,6 +141,7 @@ def _run_one(args, scenario, out: Path) -> int:
 
 
 def _run_many(args, scenario, out: Path) -> int:
+    from .. import kpis
     from ..experiment import RunOptions, ci_summary_lines, run_experiment
     from ..report import write_report
 
@@ -170,5 +173,10 @@ def _run_many(args, scenario, out: Path) -> int:
               "assembling the results, plots and report)")
         for line in ci_summary_lines(exp.kpis, scenario):
             print(line)
+        if kpis.legs_of_interest(scenario) and exp.meta["done"]:
+            from ..results_io import read_results
+
+            for line in kpis.legs_lines(read_results(out), scenario):
+                print(line)
         print(f"results: {out}")
     return report_failures(exp.failed, out / "status.csv")

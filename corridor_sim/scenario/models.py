@@ -289,6 +289,13 @@ class Outputs(Strict):
 
     plots: bool = True
     resources: bool = True
+    itinerary: bool = True
+
+
+class Report(Strict):
+    """What the run summary and the reports show besides the standard tables."""
+
+    legs_of_interest: list[tuple[Ident, Ident]] = Field(default_factory=list)
 
 
 class Scenario(Strict):
@@ -312,6 +319,7 @@ class Scenario(Strict):
     disruptions: list[Disruption] = Field(default_factory=list)
     calibration: Calibration | None = None
     outputs: Outputs = Outputs()
+    report: Report = Report()
     sources: dict[str, str] = Field(default_factory=dict)
 
     @field_validator("warmup_days")

@@ -83,6 +83,9 @@ def check_references(scenario: Scenario) -> list[Problem]:
             problems.append(Problem(f"leg {d.target!r} has no trains_per_day, so a capacity "
                                     "cut has nothing to reduce; give the leg trains_per_day",
                                     path=f"disruptions.{i}.target"))
+    for i, pair in enumerate(scenario.report.legs_of_interest):
+        for j, name in enumerate(pair):
+            ref(name, f"report.legs_of_interest.{i}.{j}")
     return problems
 
 

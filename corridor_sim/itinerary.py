@@ -1,0 +1,115 @@
+"""The itinerary table: one row per consignment per node it passed, derived by joins.
+
+The engine records per batch (a train or a vessel voyage) its stages and per consignment
+only the batches it rode (manifests). A batch's times at the nodes of its path come from
+its moving stages (``run`` on each leg, ``sail`` on a crossing): the k-th moving stage
+leaves the k-th node of the path and reaches the next one. Joining each manifest entry
+(consignment, batch) with its batch's node times gives a consignment's stops:
+
+- ``arrived_h``: the consignment was at the node (its creation at the origin; the end of
+  the leg or crossing into the node elsewhere, before any queueing or unloading there);
+- ``departed_h``: it left the node (the start of the next leg run or sailing, after
+  loading, processing and waiting for a line slot or the weather); at the destination its
+  delivery (after unloading);
+- ``batch_id``: the train or vessel voyage it left on, or had boarded when the run ended
+  (the ``batch_id`` of ``movements``); -1 at the destination and where it was still
+  waiting for a train or vessel.
+
+Consignments still on their way at the end of the run have rows for the nodes they had
+reached, with ``departed_h`` NaN where they had not left. The table costs about 40 bytes
+per row; a scenario turns it off with ``outputs: {itinerary: false}``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from .network import segment_path
+
+COLUMNS = ("consignment_id", "seq", "node", "arrived_h", "departed_h", "batch_id")
+MOVING = ("run", "sail")
+
+
+def itinerary_table(run) -> pd.DataFrame:
+    """One row per consignment per node passed (see the module docstring), ordered by
+    consignment and ``seq`` (0 at the origin)."""
+    rec, sc = run.rec, run.scenario
+    nodes = list(sc.nodes)
+    node_ix = {n: i for i, n in enumerate(nodes)}
+    n = len(run.created_h)
+    nb = rec.n_batches
+    # -- each batch's path (node indices) and its leave / reach time per path position
+    seg_labels = rec.label_column("b_segment")
+    seg_names, seg_of = np.unique(seg_labels.astype(str), return_inverse=True) if nb else \
+        (np.empty(0, dtype=str), np.empty(0, dtype=np.int64))
+    paths = [[node_ix[x] for x in segment_path(s, sc)] for s in seg_names]
+    width = max((len(p) for p in paths), default=1)
+    seg_nodes = np.full((len(paths), width), -1, dtype=np.int64)
+    for i, p in enumerate(paths):
+        seg_nodes[i, :len(p)] = p
+    seg_len = np.array([len(p) for p in paths], dtype=np.int64)
+    blen = seg_len[seg_of] if nb else np.empty(0, dtype=np.int64)
+    leave = np.full((nb, width), np.nan)
+    reach = np.full((nb, width), np.nan)
+    act = rec.column("st_activity")
+    moving = np.isin(act, [rec.codes[a] for a in MOVING])
+    sb = rec.column("st_batch")[moving]
+    t0, t1 = rec.column("st_t0")[moving], rec.column("st_t1")[moving]
+    order = np.lexsort((t0, sb))
+    sb, t0, t1 = sb[order], t0[order], t1[order]
+    starts = np.flatnonzero(np.r_[True, sb[1:] != sb[:-1]]) if len(sb) else np.empty(0, int)
+    k = np.arange(len(sb)) - np.repeat(starts, np.diff(np.r_[starts, len(sb)]))
+    leave[sb, k] = t0
+    reach[sb, k + 1] = t1
+    # -- manifest entries in ride order per consignment
+    ids = rec.column("m_ids").astype(np.int64)
+    mb = rec.manifest_batches()
+    order = np.argsort(ids, kind="stable")
+    ids, mb = ids[order], mb[order]
+    first = np.r_[True, ids[1:] != ids[:-1]] if len(ids) else np.empty(0, dtype=bool)
+    last = np.r_[ids[1:] != ids[:-1], True] if len(ids) else np.empty(0, dtype=bool)
+    prev_b = np.r_[-1, mb[:-1]] if len(mb) else np.empty(0, dtype=np.int64)
+    # each entry gives its batch's path positions 0..len-2 (the end node belongs to the
+    # next ride), and the last ride of a consignment its end node too
+    count = blen[mb] - 1 + last
+    e = np.repeat(np.arange(len(ids)), count)
+    starts = np.r_[0, np.cumsum(count)[:-1]] if len(count) else np.empty(0, dtype=np.int64)
+    pos = np.arange(len(e)) - np.repeat(starts, count)
+    b = mb[e]
+    is_end = pos == blen[b] - 1
+    arrived = reach[b, pos]
+    at_start = pos == 0
+    fe = first[e]
+    arrived[at_start & fe] = run.created_h[ids[e[at_start & fe]]]
+    later = at_start & ~fe
+    pb = prev_b[e[later]]
+    arrived[later] = reach[pb, blen[pb] - 1]
+    departed = np.where(is_end, rec.delivered_h[ids[e]], leave[b, pos])
+    keep = at_start | np.isfinite(arrived)  # in-transit batches: nodes reached so far
+    batch = np.where(is_end, -1, b)[keep]
+    cid = ids[e][keep]
+    node = seg_nodes[seg_of[b], pos][keep]
+    arrived, departed = arrived[keep], departed[keep]
+    # -- consignments that never boarded: still at their origin
+    rode = np.zeros(n, dtype=bool)
+    rode[ids] = True
+    idle = np.flatnonzero(~rode)
+    origin = np.array([node_ix[f.from_] for f in sc.flows], dtype=np.int64)
+    cid = np.concatenate([cid, idle])
+    node = np.concatenate([node, origin[run.flow_of[idle]]])
+    arrived = np.concatenate([arrived, run.created_h[idle]])
+    departed = np.concatenate([departed, np.full(len(idle), np.nan)])
+    batch = np.concatenate([batch, np.full(len(idle), -1, dtype=np.int64)])
+    order = np.argsort(cid, kind="stable")
+    cid = cid[order]
+    grp = np.flatnonzero(np.r_[True, cid[1:] != cid[:-1]]) if len(cid) else np.empty(0, int)
+    seq = np.arange(len(cid)) - np.repeat(grp, np.diff(np.r_[grp, len(cid)]))
+    return pd.DataFrame({
+        "consignment_id": cid,
+        "seq": seq.astype(np.int16),
+        "node": pd.Categorical.from_codes(node[order], nodes),
+        "arrived_h": arrived[order],
+        "departed_h": departed[order],
+        "batch_id": batch[order],
+    })

@@ -6,6 +6,7 @@ import re
 import pytest
 
 from corridor_sim.scenario import distributions as d
+from corridor_sim.scenario import economics as e
 from corridor_sim.scenario import models as m
 
 from .conftest import ROOT
@@ -14,7 +15,8 @@ DOC = (ROOT / "docs" / "scenarios.md").read_text(encoding="utf-8")
 MODELS = [m.Scenario, m.Node, m.GaugeChange, m.DepartPolicy, m.Leg, m.Service, m.Weather,
           m.Monthly, m.Flow, m.RatePeriod, m.Disruption, m.Demand, m.Calibration, m.Outputs,
           d.Fixed, d.Uniform, d.Triangular, d.Normal, d.Lognormal, d.Exponential, d.Gamma,
-          d.Empirical]
+          d.Empirical, e.Economics, e.RailCountry, e.LegSections, e.Section, e.SeaService,
+          e.DatedRate, e.Handling, e.Emissions, e.EmptyRunning]
 
 
 def section(name: str) -> str:

@@ -13,6 +13,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 from .distributions import Distribution, NonNeg, Pos
+from .economics import Economics
 
 MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
 Prob = Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)]
@@ -251,6 +252,8 @@ class Scenario(Strict):
 
     The simulation clock is hours since ``start_date``; it starts at ``-warmup_days`` so
     that the system is loaded on ``start_date`` and runs until ``horizon_days``.
+    ``economics`` (optional) holds the tariffs and emission factors from which each
+    consignment's cost and CO2e are computed (:mod:`corridor_sim.scenario.economics`).
     """
 
     name: Ident
@@ -267,6 +270,7 @@ class Scenario(Strict):
     disruptions: list[Disruption] = Field(default_factory=list)
     calibration: Calibration | None = None
     outputs: Outputs = Outputs()
+    economics: Economics | None = None
     sources: dict[str, str] = Field(default_factory=dict)
 
     @field_validator("warmup_days")

@@ -15,6 +15,7 @@ from .capacity import (
     round_trip_h,
     service_teu_per_day,
 )
+from .economics import check_economics
 from .errors import Problem
 from .models import Scenario
 from .schema_paths import suggest
@@ -238,7 +239,8 @@ def check_calibration(scenario: Scenario) -> list[Problem]:
 def check_scenario(scenario: Scenario, strict: bool = False) -> list[Problem]:
     """Every semantic error and warning; with ``strict``, warnings become errors."""
     problems = [*check_references(scenario), *check_routes(scenario), *check_gauges(scenario),
-                *check_times(scenario), *check_load(scenario), *check_calibration(scenario)]
+                *check_times(scenario), *check_load(scenario), *check_calibration(scenario),
+                *check_economics(scenario)]
     if strict:
         problems = [Problem(p.message, p.file, p.line, p.column, p.path, "error")
                     for p in problems]

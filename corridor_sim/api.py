@@ -107,6 +107,11 @@ class Results:
         median trip from first departure to last arrival (``trip_p50_days``)."""
         return kpis.transit_by_od(self.consignments)
 
+    def economics(self) -> pd.DataFrame:
+        """Cost (USD) and CO2e (kg) per TEU per origin -> destination, in total and by
+        kind (see :func:`kpis.economics_by_od`); needs a scenario with ``economics``."""
+        return kpis.economics_by_od(self.consignments)
+
     def bottlenecks(self) -> pd.DataFrame:
         """Where consignments wait, largest first (see :func:`kpis.bottlenecks`)."""
         return kpis.bottlenecks(self.movements, 0.0, self.horizon_h)
@@ -160,6 +165,10 @@ class _Plots:
     def corridor_map(self):
         from . import plotting
         return plotting.corridor_map(self._r.movements, self._r.scenario)
+
+    def cost_breakdown(self):
+        from . import plotting
+        return plotting.cost_breakdown(self._r.consignments, self._r.scenario)
 
 
 def _validated(scenario):

@@ -20,6 +20,7 @@ CAPTIONS = {
     "queues": "Backlog, queues at the busiest nodes and sea services over time",
     "utilisation": "Utilisation per node and sea service",
     "corridor_map": "Corridor map",
+    "cost_breakdown": "Cost and CO₂e per TEU by origin → destination",
 }
 
 
@@ -65,6 +66,17 @@ def render(tables: dict[str, pd.DataFrame], scenario, plots: list[str] = (),
     if "trip_p50_days" in tr:
         out += ["`trip_p50`: median from the first departure after loading at the origin to "
                 "the last arrival before unloading at the destination.", ""]
+    if kpis.has_accounts(cons):
+        eco = kpis.economics_by_od(cons)
+        out += ["### Cost and emissions per TEU", "",
+                _table(pd.DataFrame({
+                    "origin": eco["origin"], "destination": eco["destination"],
+                    "USD per TEU": eco["cost_usd_per_teu"].map("{:,.0f}".format),
+                    "kg CO₂e per TEU (WTW)": eco["co2e_kg_per_teu"].map("{:,.0f}".format),
+                    "kg CO₂e per TEU (TTW)": eco["co2e_ttw_kg_per_teu"].map(
+                        "{:,.0f}".format)})), "",
+                "From the scenario's tariffs and emission factors (`economics:`), over the "
+                "consignments delivered after warm-up.", ""]
     out += ["### Bottlenecks (where consignments wait)", ""]
     b = kpis.bottlenecks(mov, 0.0, end_h).head(8)
     b = pd.DataFrame({

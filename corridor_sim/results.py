@@ -8,7 +8,8 @@ Tables (design section 5):
   ``disruption_h``; they add up to ``transit_h`` for delivered consignments), and for
   delivered ones when their first train or vessel left the origin after loading
   (``departed_h``) and their last one reached the destination before unloading
-  (``arrived_h``).
+  (``arrived_h``). When the scenario has an ``economics`` block: ``cost_usd`` and
+  ``co2e_kg`` with their breakdowns by kind (:mod:`corridor_sim.economics`).
 - ``movements``: one row per batch (train or vessel load) per activity: place, activity,
   category, start/end hours, with the batch's TEU, tons and units.
 - ``resources``: long-format samples: resource, metric, time, value.
@@ -22,6 +23,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from .economics import add_accounts
 from .engine import CATEGORIES, RunData
 from .network import segment_parts
 
@@ -71,7 +73,7 @@ def consignments_table(run: RunData) -> pd.DataFrame:
         df[f"{name}_h"] = per[:, i]
     df["departed_h"], df["arrived_h"] = departed, arrived
     df["warmup"] = delivered < 0
-    return df
+    return add_accounts(run.scenario, df)  # cost and CO2e columns when priced
 
 
 def _trip_ends(run: RunData, sb: np.ndarray, t0: np.ndarray, t1: np.ndarray,

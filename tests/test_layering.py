@@ -33,3 +33,9 @@ def test_only_engine_imports_simpy_and_only_plotting_matplotlib():
             assert rel.startswith("engine/"), rel
         if "import matplotlib" in text or "from matplotlib" in text:
             assert rel.startswith("plotting"), rel
+
+
+def test_economics_imports_neither_simpy_nor_matplotlib():
+    mods = _modules_after_import("corridor_sim.economics")
+    assert "simpy" not in mods and "matplotlib" not in mods
+    assert "corridor_sim.engine" not in mods

@@ -26,6 +26,7 @@ from .basics import (
 )
 from .compare import kpi_differences
 from .delays import backlog_end, backlog_over_time, bottlenecks, delay_breakdown, delay_by_place
+from .economics import economics_by_od, has_accounts
 from .flows import (
                      throughput_by_flow,
                      throughput_by_leg,
@@ -47,6 +48,8 @@ __all__ = [
                      "delay_breakdown",
                      "delay_by_place",
                      "delivered",
+                     "economics_by_od",
+                     "has_accounts",
                      "horizon_h",
                      "hours_of",
                      "kpi_differences",

@@ -10,6 +10,7 @@ import pandas as pd
 from ..overload import backlog_trend
 from .basics import CATEGORIES, delivered, hours_of, tons_delivered, warmup_deliveries
 from .delays import backlog_end, bottlenecks
+from .economics import economics_by_od, has_accounts
 from .flows import transit_by_od
 from .resources import resource_stats
 
@@ -40,6 +41,12 @@ def kpi_table(tables: dict[str, pd.DataFrame], start_date: dt.date, horizon_h: f
             rows.append((f"transit_{stat}_days", od, float(getattr(r, f"{stat}_days")), "d"))
         if hasattr(r, "trip_p50_days"):
             rows.append(("trip_p50_days", od, float(r.trip_p50_days), "d"))
+    if has_accounts(cons):
+        for r in economics_by_od(cons).itertuples():
+            od = f"{r.origin}->{r.destination}"
+            rows.append(("cost_usd_per_teu", od, float(r.cost_usd_per_teu), "USD/TEU"))
+            rows.append(("co2e_kg_per_teu", od, float(r.co2e_kg_per_teu), "kg/TEU"))
+            rows.append(("co2e_ttw_kg_per_teu", od, float(r.co2e_ttw_kg_per_teu), "kg/TEU"))
     for c in CATEGORIES:
         rows.append((f"delay_{c}_h", "all", float(d[f"{c}_h"].mean()) if len(d) else np.nan,
                      "h"))

@@ -17,6 +17,7 @@ from .base import Figure
 from .calibration import calibration
 from .compare import delay_breakdown_compare, throughput_compare, transit_cdf_compare
 from .corridor_map import corridor_map
+from .economics import cost_breakdown, route_breakdown
 from .flows import delay_breakdown, delay_by_place, throughput, transit_cdf
 from .resources import queues, utilisation
 from .sweep import sweep_kpis
@@ -40,6 +41,8 @@ STANDARD = {
     "corridor_map": ("Corridor map",
                      lambda t, sc, sd: corridor_map(t["movements"], sc)
                      if sc is not None else None),
+    "cost_breakdown": ("Cost and CO₂e per TEU by origin → destination",
+                       lambda t, sc, sd: cost_breakdown(t["consignments"], sc)),
 }
 
 
@@ -72,10 +75,12 @@ __all__ = [
     "Figure",
     "calibration",
     "corridor_map",
+    "cost_breakdown",
     "delay_breakdown",
     "delay_breakdown_compare",
     "delay_by_place",
     "queues",
+    "route_breakdown",
     "save_all",
     "sweep_kpis",
     "throughput",

@@ -13,6 +13,8 @@ Tables (design section 5):
 - ``movements``: one row per batch (train or vessel load) per activity: place, activity,
   category, start/end hours, with the batch's TEU, tons and units.
 - ``resources``: long-format samples: resource, metric, time, value.
+- ``choices`` (scenarios with markets): one row per market consignment with the route it
+  chose (:mod:`corridor_sim.choices`).
 
 Times are hours since the scenario's ``start_date`` (negative during warm-up). Writing and
 reading results directories is in :mod:`corridor_sim.results_io`.
@@ -23,11 +25,12 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from .choices import choices_table
 from .economics import add_accounts
 from .engine import CATEGORIES, RunData
 from .network import segment_parts
 
-TABLES = ("consignments", "movements", "resources")
+TABLES = ("consignments", "movements", "resources", "choices")
 
 
 def consignments_table(run: RunData) -> pd.DataFrame:
@@ -244,12 +247,16 @@ def _segment_node(segment: str, scenario, end: int) -> str:
 
 
 def build_tables(run: RunData) -> dict[str, pd.DataFrame]:
-    """All result tables of one run."""
-    return {
+    """All result tables of one run (``choices`` only when the scenario has markets)."""
+    tables = {
         "consignments": consignments_table(run),
         "movements": movements_table(run),
         "resources": resources_table(run),
     }
+    choices = choices_table(run, tables["consignments"])
+    if choices is not None:
+        tables["choices"] = choices
+    return tables
 
 
 def closures_table(run: RunData) -> pd.DataFrame:

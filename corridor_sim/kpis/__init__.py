@@ -35,6 +35,7 @@ from .flows import (
                      transit_days,
 )
 from .resources import capacities, resource_series, resource_stats, step_stats
+from .routes import route_economics, route_shares, route_shares_by_month
 from .table import kpi_table, summary_lines
 
 __all__ = [
@@ -59,6 +60,9 @@ __all__ = [
                      "node_table",
                      "resource_series",
                      "resource_stats",
+                     "route_economics",
+                     "route_shares",
+                     "route_shares_by_month",
                      "scenario_dict",
                      "start_date_of",
                      "step_stats",

@@ -13,6 +13,7 @@ from .delays import backlog_end, bottlenecks
 from .economics import economics_by_od, has_accounts
 from .flows import transit_by_od
 from .resources import resource_stats
+from .routes import route_kpi_rows
 
 
 def kpi_table(tables: dict[str, pd.DataFrame], start_date: dt.date, horizon_h: float,
@@ -47,6 +48,8 @@ def kpi_table(tables: dict[str, pd.DataFrame], start_date: dt.date, horizon_h: f
             rows.append(("cost_usd_per_teu", od, float(r.cost_usd_per_teu), "USD/TEU"))
             rows.append(("co2e_kg_per_teu", od, float(r.co2e_kg_per_teu), "kg/TEU"))
             rows.append(("co2e_ttw_kg_per_teu", od, float(r.co2e_ttw_kg_per_teu), "kg/TEU"))
+    if tables.get("choices") is not None:
+        rows += route_kpi_rows(tables["choices"], horizon_h)
     for c in CATEGORIES:
         rows.append((f"delay_{c}_h", "all", float(d[f"{c}_h"].mean()) if len(d) else np.nan,
                      "h"))

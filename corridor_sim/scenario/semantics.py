@@ -18,6 +18,7 @@ from .capacity import (
 from .economics import check_economics
 from .errors import Problem
 from .models import Scenario
+from .routes import check_markets
 from .schema_paths import suggest
 
 
@@ -240,7 +241,7 @@ def check_scenario(scenario: Scenario, strict: bool = False) -> list[Problem]:
     """Every semantic error and warning; with ``strict``, warnings become errors."""
     problems = [*check_references(scenario), *check_routes(scenario), *check_gauges(scenario),
                 *check_times(scenario), *check_load(scenario), *check_calibration(scenario),
-                *check_economics(scenario)]
+                *check_economics(scenario), *check_markets(scenario)]
     if strict:
         problems = [Problem(p.message, p.file, p.line, p.column, p.path, "error")
                     for p in problems]

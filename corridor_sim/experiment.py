@@ -59,7 +59,7 @@ def save_run(out: str | Path, scenario: Scenario, tables: dict[str, pd.DataFrame
     ``figures(tables, scenario, folder)`` (e.g. :func:`corridor_sim.plotting.run_figures`,
     passed in by the caller so that this layer never imports plotting), atomically."""
     plots = scenario.outputs.plots if plots is None else plots
-    core = {k: tables[k] for k in ("consignments", "movements", "resources") if k in tables}
+    core = {k: tables[k] for k in TABLES if k in tables}
     extra: dict[str, object] = {"kpis.csv": tables["kpis"]}
     if "closures" in tables:
         extra["closures.csv"] = tables["closures"]

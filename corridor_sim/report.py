@@ -21,6 +21,8 @@ CAPTIONS = {
     "utilisation": "Utilisation per node and sea service",
     "corridor_map": "Corridor map",
     "cost_breakdown": "Cost and CO₂e per TEU by origin → destination",
+    "route_shares": "Route shares by month",
+    "route_tradeoff": "Transit, cost and CO₂e per route",
 }
 
 
@@ -77,6 +79,21 @@ def render(tables: dict[str, pd.DataFrame], scenario, plots: list[str] = (),
                         "{:,.0f}".format)})), "",
                 "From the scenario's tariffs and emission factors (`economics:`), over the "
                 "consignments delivered after warm-up.", ""]
+    if tables.get("choices") is not None and len(tables["choices"]):
+        ch = tables["choices"]
+        shares = kpis.route_shares(ch, 0.0, end_h)
+        eco = kpis.route_economics(ch).merge(shares[["market", "route", "share"]],
+                                             on=["market", "route"], how="outer")
+        out += ["### Route choice", "",
+                _table(pd.DataFrame({
+                    "market": eco["market"], "route": eco["route"],
+                    "share of TEU": eco["share"].fillna(0.0).map("{:.1%}".format),
+                    "transit p50 (d)": eco["transit_p50_days"].map("{:.1f}".format),
+                    "USD per TEU": eco["cost_usd_per_teu"].map("{:,.0f}".format),
+                    "kg CO₂e per TEU": eco["co2e_kg_per_teu"].map("{:,.0f}".format)})), "",
+                "Each box of a market chooses its route when created (logit on generalised "
+                "cost); shares of the TEU created after warm-up, cost, CO₂e and transit of "
+                "the delivered boxes.", ""]
     out += ["### Bottlenecks (where consignments wait)", ""]
     b = kpis.bottlenecks(mov, 0.0, end_h).head(8)
     b = pd.DataFrame({

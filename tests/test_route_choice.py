@@ -145,3 +145,25 @@ def test_bad_markets_are_refused_with_their_field(tmp_path):
                                "routes.suez.unavailable": closed,
                                "markets.cn_eu.alternatives": [{"route": "northern"},
                                                               {"route": "suez"}]})
+
+
+def test_results_api_plots_and_files(tmp_path):
+    import corridor_sim as cs
+
+    res = cs.run(ROUTES, overrides={"horizon_days": 45, "warmup_days": 5})
+    table = res.routes()
+    assert set(table["route"]) == {"cn_eu_market", "northern", "suez", "cape"}
+    assert table["share"].sum() == pytest.approx(1.0)
+    k = res.kpis.set_index(["kpi", "group"])["mean"]
+    assert k["route_share", "cn_eu:suez"] == pytest.approx(
+        table.set_index("route").loc["suez", "share"])
+    fig = res.plot.route_tradeoff()
+    assert len(fig.axes[0].collections) >= 4 and "USD per TEU" in fig.axes[0].get_ylabel()
+    fig = res.plot.route_shares()
+    assert fig.axes[0].get_ylim() == (0, 1)
+    out = res.save(tmp_path / "run")
+    assert (out / "choices.parquet").exists()
+    assert {"route_shares", "route_tradeoff"} <= {p.stem for p in (out / "plots").glob("*")}
+    back = cs.load_results(out)
+    assert len(back.tables["choices"]) == len(res.tables["choices"])
+    assert "Route choice" in (out / "report.md").read_text()

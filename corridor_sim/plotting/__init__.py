@@ -20,6 +20,7 @@ from .corridor_map import corridor_map
 from .economics import cost_breakdown, route_breakdown
 from .flows import delay_breakdown, delay_by_place, throughput, transit_cdf
 from .resources import queues, utilisation
+from .routes import route_shares, route_tradeoff
 from .sweep import sweep_kpis
 
 # name -> (caption, function of (tables, scenario or None, start_date)); None when the
@@ -43,6 +44,12 @@ STANDARD = {
                      if sc is not None else None),
     "cost_breakdown": ("Cost and CO₂e per TEU by origin → destination",
                        lambda t, sc, sd: cost_breakdown(t["consignments"], sc)),
+    "route_shares": ("Route shares by month",
+                     lambda t, sc, sd: route_shares(t["choices"], sd)
+                     if t.get("choices") is not None and len(t["choices"]) else None),
+    "route_tradeoff": ("Transit, cost and CO₂e per route",
+                       lambda t, sc, sd: route_tradeoff(t["choices"])
+                       if t.get("choices") is not None and len(t["choices"]) else None),
 }
 
 
@@ -81,6 +88,8 @@ __all__ = [
     "delay_by_place",
     "queues",
     "route_breakdown",
+    "route_shares",
+    "route_tradeoff",
     "save_all",
     "sweep_kpis",
     "throughput",

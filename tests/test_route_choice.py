@@ -167,3 +167,12 @@ def test_results_api_plots_and_files(tmp_path):
     back = cs.load_results(out)
     assert len(back.tables["choices"]) == len(res.tables["choices"])
     assert "Route choice" in (out / "report.md").read_text()
+
+
+def test_window_outside_the_run_is_a_warning():
+    from corridor_sim.scenario import load_checked
+
+    _, problems = load_checked(ROUTES, {"routes.cape.unavailable": [{"start": "2030-01-01",
+                                                                    "days": 10}]})
+    assert any(p.severity == "warning" and p.path == "routes.cape.unavailable.0.start"
+               and "outside the simulated period" in p.message for p in problems)

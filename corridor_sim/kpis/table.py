@@ -13,7 +13,7 @@ from .delays import backlog_end, bottlenecks
 from .economics import economics_by_od, has_accounts
 from .flows import transit_by_od
 from .resources import resource_stats
-from .routes import route_kpi_rows
+from .routes import route_kpi_rows, route_shares
 
 
 def kpi_table(tables: dict[str, pd.DataFrame], start_date: dt.date, horizon_h: float,
@@ -85,6 +85,10 @@ def summary_lines(tables: dict[str, pd.DataFrame], start_date: dt.date,
         top = b.iloc[0]
         lines.append(f"longest waiting: {top['place']} ({top['share']:.0%} of all "
                      f"consignment-hours waited)")
+    if tables.get("choices") is not None and len(tables["choices"]):
+        for market, g in route_shares(tables["choices"], 0.0, horizon_h).groupby("market"):
+            parts = ", ".join(f"{r.route} {r.share:.1%}" for r in g.itertuples())
+            lines.append(f"route shares of {market}: {parts}")
     back = backlog_end(cons, horizon_h)
     lines.append(f"in the system at the end: {back['consignments']:.0f} consignments "
                  f"({back['tons'] / 1e3:.1f} kt)")

@@ -25,8 +25,8 @@ COLUMNS = ["market", "route", "abstract", "consignment_id", "origin", "destinati
            "co2e_ttw_kg"]
 
 
-def _abstract_rows(scenario, mid: str, times: np.ndarray, chosen: np.ndarray,
-                   streams: Streams, end_h: float) -> list[pd.DataFrame]:
+def _abstract_parts(scenario, mid: str, times: np.ndarray, chosen: np.ndarray,
+                    streams: Streams, end_h: float) -> list[dict]:
     m = scenario.markets[mid]
     out = []
     for k, alt in enumerate(m.alternatives):
@@ -34,23 +34,45 @@ def _abstract_rows(scenario, mid: str, times: np.ndarray, chosen: np.ndarray,
             continue
         r = scenario.routes[alt.route]
         t = times[chosen == k]
+        n = len(t)
         days = draw(r.transit_days, streams.generator(f"market:{mid}:route:{alt.route}:transit"),
-                    len(t))
+                    n)
         done = t + days * 24.0
-        usd = np.full(len(t), r.usd_per_teu)
+        usd = np.full(n, r.usd_per_teu)
         for rate in r.rates:
             usd = np.where(t >= scenario.hours_since_start(rate.from_), rate.usd_per_teu, usd)
         teu = m.teu_per_unit
-        out.append(pd.DataFrame({
-            "market": mid, "route": alt.route, "abstract": True,
-            "consignment_id": np.full(len(t), -1, dtype=np.int64),
-            "origin": m.from_, "destination": m.to,
-            "teu": teu, "tons": m.tons_per_unit, "created_h": t,
-            "delivered_h": np.where(done < end_h, done, np.nan),
-            "transit_h": np.where(done < end_h, done - t, np.nan),
-            "cost_usd": usd * teu, "co2e_kg": r.co2e_kg_per_teu * teu,
-            "co2e_ttw_kg": r.co2e_ttw_kg_per_teu * teu}))
+        inside = done < end_h
+        out.append({
+            "market": mid, "route": alt.route, "abstract": True, "origin": m.from_,
+            "destination": m.to, "n": n,
+            "consignment_id": np.full(n, -1, dtype=np.int64),
+            "teu": np.full(n, float(teu)), "tons": np.full(n, float(m.tons_per_unit)),
+            "created_h": t, "delivered_h": np.where(inside, done, np.nan),
+            "transit_h": np.where(inside, done - t, np.nan),
+            "cost_usd": usd * teu, "co2e_kg": np.full(n, r.co2e_kg_per_teu * teu),
+            "co2e_ttw_kg": np.full(n, r.co2e_ttw_kg_per_teu * teu)})
     return out
+
+
+LABELS = ("market", "route", "origin", "destination")
+NUMBERS = ("consignment_id", "teu", "tons", "created_h", "delivered_h", "transit_h",
+           "cost_usd", "co2e_kg", "co2e_ttw_kg")
+
+
+def _frame(parts: list[dict]) -> pd.DataFrame:
+    """One table from parts holding a label per part (categorical columns) and arrays."""
+    sizes = [p["n"] for p in parts]
+    data: dict = {}
+    for col in LABELS:
+        labels = [str(p[col]) for p in parts]
+        categories = sorted(set(labels))
+        codes = np.repeat([categories.index(x) for x in labels], sizes)
+        data[col] = pd.Categorical.from_codes(codes.astype(np.int32), categories)
+    data["abstract"] = np.repeat([bool(p["abstract"]) for p in parts], sizes)
+    for col in NUMBERS:
+        data[col] = np.concatenate([np.asarray(p[col]) for p in parts])
+    return pd.DataFrame(data)[COLUMNS]
 
 
 def choices_table(run, consignments: pd.DataFrame) -> pd.DataFrame | None:
@@ -60,25 +82,18 @@ def choices_table(run, consignments: pd.DataFrame) -> pd.DataFrame | None:
     if not sc.markets:
         return None
     streams = Streams(sc.seed, run.replication)
+    flow = consignments["flow"].astype(str).to_numpy()
     parts = []
     for mid, m in sc.markets.items():
         times, chosen = market_draws(sc, mid, run.start_h, run.end_h, streams)
-        flows = [a.flow for a in m.alternatives if a.flow is not None]
-        sim = consignments[consignments["flow"].astype(str).isin(flows)]
-        if len(sim):
-            parts.append(pd.DataFrame({
-                "market": mid, "route": sim["flow"].astype(str).to_numpy(), "abstract": False,
-                "consignment_id": sim["consignment_id"].to_numpy(dtype=np.int64),
-                "origin": sim["origin"].to_numpy(), "destination": sim["destination"].to_numpy(),
-                "teu": sim["teu"].to_numpy(), "tons": sim["tons"].to_numpy(),
-                "created_h": sim["created_h"].to_numpy(),
-                "delivered_h": sim["delivered_h"].to_numpy(),
-                "transit_h": sim["transit_h"].to_numpy(),
-                "cost_usd": sim["cost_usd"].to_numpy(), "co2e_kg": sim["co2e_kg"].to_numpy(),
-                "co2e_ttw_kg": sim["co2e_ttw_kg"].to_numpy()}))
-        parts += _abstract_rows(sc, mid, times, chosen, streams, run.end_h)
-    parts = [p for p in parts if len(p)]
+        for alt in m.alternatives:
+            if alt.flow is None:
+                continue
+            sim = consignments[flow == alt.flow]
+            parts.append({"market": mid, "route": alt.flow, "abstract": False,
+                          "origin": m.from_, "destination": m.to, "n": len(sim),
+                          **{c: sim[c].to_numpy() for c in NUMBERS}})
+        parts += _abstract_parts(sc, mid, times, chosen, streams, run.end_h)
     if not parts:
         return pd.DataFrame(columns=COLUMNS)
-    df = pd.concat(parts, ignore_index=True)[COLUMNS]
-    return df.sort_values(["market", "created_h"], kind="stable", ignore_index=True)
+    return _frame(parts)

@@ -16,7 +16,7 @@ def route_shares(choices: pd.DataFrame, start_h: float = 0.0,
     share of the market's consignments that chose the route (by TEU)."""
     c = choices[(choices["created_h"] >= start_h) & (choices["created_h"] < end_h)]
     teu = c.groupby(["market", "route"], observed=True)["teu"].sum()
-    total = teu.groupby(level="market").transform("sum")
+    total = teu.groupby(level="market", observed=True).transform("sum")
     out = pd.DataFrame({"teu": teu / n_replications(choices), "share": teu / total})
     return out.reset_index()
 
@@ -28,7 +28,7 @@ def route_shares_by_month(choices: pd.DataFrame, start_date: dt.date) -> pd.Data
     month = to_datetime(start_date, c["created_h"]).to_period("M").to_timestamp()
     teu = c.assign(month=month.values).groupby(["market", "month", "route"],
                                                observed=True)["teu"].sum()
-    share = teu / teu.groupby(level=["market", "month"]).transform("sum")
+    share = teu / teu.groupby(level=["market", "month"], observed=True).transform("sum")
     return share.rename("share").reset_index()
 
 

@@ -22,7 +22,8 @@ def route_shares(choices: pd.DataFrame, start_date: dt.date, title: str = "") ->
     colours = colour_map(sorted(choices["route"].unique()))
     for ax, m in zip(axes, markets):
         wide = t[t["market"] == m].pivot_table(index="month", columns="route",
-                                               values="share", fill_value=0.0)
+                                               values="share", fill_value=0.0,
+                                               observed=True)
         months = pd.to_datetime(wide.index)
         width = (months + pd.offsets.MonthBegin(1) - months).days.to_numpy() - 3
         bottom = np.zeros(len(wide))

@@ -182,6 +182,10 @@ class _Plots:
         from . import plotting
         return plotting.route_shares(self._r.tables["choices"], self._r.start_date)
 
+    def route_costs(self):
+        from . import plotting
+        return plotting.route_costs(self._r.tables["choices"], self._r.consignments)
+
     def route_tradeoff(self):
         from . import plotting
         return plotting.route_tradeoff(self._r.tables["choices"])

@@ -22,6 +22,7 @@ CAPTIONS = {
     "corridor_map": "Corridor map",
     "cost_breakdown": "Cost and CO₂e per TEU by origin → destination",
     "route_shares": "Route shares by month",
+    "route_costs": "Cost and CO₂e per TEU by route",
     "route_tradeoff": "Transit, cost and CO₂e per route",
 }
 

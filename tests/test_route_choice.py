@@ -159,11 +159,19 @@ def test_results_api_plots_and_files(tmp_path):
         table.set_index("route").loc["suez", "share"])
     fig = res.plot.route_tradeoff()
     assert len(fig.axes[0].collections) >= 4 and "USD per TEU" in fig.axes[0].get_ylabel()
+    fig = res.plot.route_costs()
+    cost = fig.axes[0]
+    totals = {}
+    for bar in cost.patches:
+        key = round(bar.get_y(), 6)
+        totals[key] = totals.get(key, 0.0) + bar.get_width()
+    assert sorted(totals.values()) == pytest.approx(sorted(table["cost_usd_per_teu"]))
     fig = res.plot.route_shares()
     assert fig.axes[0].get_ylim() == (0, 1)
     out = res.save(tmp_path / "run")
     assert (out / "choices.parquet").exists()
-    assert {"route_shares", "route_tradeoff"} <= {p.stem for p in (out / "plots").glob("*")}
+    assert {"route_shares", "route_tradeoff", "route_costs"} <= {
+        p.stem for p in (out / "plots").glob("*")}
     back = cs.load_results(out)
     assert len(back.tables["choices"]) == len(res.tables["choices"])
     assert "Route choice" in (out / "report.md").read_text()

@@ -35,7 +35,7 @@ from .flows import (
                      transit_days,
 )
 from .resources import capacities, resource_series, resource_stats, step_stats
-from .routes import route_economics, route_shares, route_shares_by_month
+from .routes import route_breakdown, route_economics, route_shares, route_shares_by_month
 from .table import kpi_table, summary_lines
 
 __all__ = [
@@ -60,6 +60,7 @@ __all__ = [
                      "node_table",
                      "resource_series",
                      "resource_stats",
+                     "route_breakdown",
                      "route_economics",
                      "route_shares",
                      "route_shares_by_month",

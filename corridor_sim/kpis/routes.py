@@ -61,3 +61,30 @@ def route_kpi_rows(choices: pd.DataFrame, horizon_h: float) -> list[tuple]:
         rows.append(("route_co2e_kg_per_teu", g, float(r.co2e_kg_per_teu), "kg/TEU"))
         rows.append(("route_transit_p50_days", g, float(r.transit_p50_days), "d"))
     return rows
+
+
+def route_breakdown(choices: pd.DataFrame, cons: pd.DataFrame) -> pd.DataFrame:
+    """Per market and route, cost (USD) and CO2e (kg, WTW) per TEU delivered after
+    warm-up, by kind: a simulated route's kinds from its consignments' ``cost_<kind>_usd``
+    and ``co2e_<kind>_kg`` columns, an abstract route's all-in figures as kind
+    ``all_in``. Long format: market, route, measure (``cost_usd`` or ``co2e_kg``), kind,
+    per_teu."""
+    rows = []
+    d = choices[choices["delivered_h"].notna() & (choices["delivered_h"] >= 0)]
+    done = cons[cons["delivered_h"].notna() & (cons["delivered_h"] >= 0)]
+    for (market, route), g in d.groupby(["market", "route"], observed=True):
+        teu = float(g["teu"].sum())
+        if teu <= 0:
+            continue
+        if g["abstract"].all():
+            rows.append((market, route, "cost_usd", "all_in", g["cost_usd"].sum() / teu))
+            rows.append((market, route, "co2e_kg", "all_in", g["co2e_kg"].sum() / teu))
+            continue
+        c = done[done["flow"].astype(str) == str(route)]
+        for col in c.columns:
+            if col.startswith("cost_") and col.endswith("_usd") and col != "cost_usd":
+                rows.append((market, route, "cost_usd", col[5:-4], c[col].sum() / teu))
+            elif col.startswith("co2e_") and col.endswith("_kg") and col not in (
+                    "co2e_kg", "co2e_ttw_kg"):
+                rows.append((market, route, "co2e_kg", col[5:-3], c[col].sum() / teu))
+    return pd.DataFrame(rows, columns=["market", "route", "measure", "kind", "per_teu"])

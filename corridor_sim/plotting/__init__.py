@@ -20,7 +20,7 @@ from .corridor_map import corridor_map
 from .economics import cost_breakdown, route_breakdown
 from .flows import delay_breakdown, delay_by_place, throughput, transit_cdf
 from .resources import queues, utilisation
-from .routes import route_shares, route_tradeoff
+from .routes import route_costs, route_shares, route_tradeoff
 from .sweep import sweep_kpis
 
 # name -> (caption, function of (tables, scenario or None, start_date)); None when the
@@ -47,6 +47,9 @@ STANDARD = {
     "route_shares": ("Route shares by month",
                      lambda t, sc, sd: route_shares(t["choices"], sd)
                      if t.get("choices") is not None and len(t["choices"]) else None),
+    "route_costs": ("Cost and CO₂e per TEU by route",
+                    lambda t, sc, sd: route_costs(t["choices"], t["consignments"])
+                    if t.get("choices") is not None and len(t["choices"]) else None),
     "route_tradeoff": ("Transit, cost and CO₂e per route",
                        lambda t, sc, sd: route_tradeoff(t["choices"])
                        if t.get("choices") is not None and len(t["choices"]) else None),
@@ -88,6 +91,7 @@ __all__ = [
     "delay_by_place",
     "queues",
     "route_breakdown",
+    "route_costs",
     "route_shares",
     "route_tradeoff",
     "save_all",

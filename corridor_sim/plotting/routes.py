@@ -63,3 +63,43 @@ def route_tradeoff(choices: pd.DataFrame, title: str = "") -> Figure:
     ax.legend(fontsize=8, loc="lower right", markerscale=0.4)
     ax.set_title(title or "Transit, cost and CO₂e per route (delivered boxes)")
     return fig
+
+
+KIND_LABELS = {"rail": "rail tariff", "sea": "sea freight", "handling": "handling",
+               "time": "waiting time", "hire": "container hire", "all_in": "all-in (abstract)",
+               "rail_electric": "electric rail", "rail_diesel": "diesel rail",
+               "hub": "hub operations"}
+
+
+def route_costs(choices: pd.DataFrame, cons: pd.DataFrame, title: str = "") -> Figure:
+    """Cost (USD per TEU) and CO2e (kg per TEU, WTW) of each route of each market,
+    stacked by kind (a simulated route's legs by kind; an abstract route all-in)."""
+    t = kpis.route_breakdown(choices, cons)
+    labels = [f"{m}: {r}" for m, r in t[["market", "route"]].drop_duplicates()
+              .itertuples(index=False)]
+    fig, (ax1, ax2) = new_figure(figsize=(12, 1.2 + 0.6 * max(len(labels), 2)), ncols=2,
+                                 sharey=True)
+    kinds = list(dict.fromkeys(t["kind"]))
+    colours = colour_map(kinds)
+    y = np.arange(len(labels))
+    for ax, measure in ((ax1, "cost_usd"), (ax2, "co2e_kg")):
+        part = t[t["measure"] == measure]
+        wide = part.assign(label=part["market"].astype(str) + ": " + part["route"].astype(str)
+                           ).pivot_table(index="label", columns="kind", values="per_teu",
+                                         aggfunc="sum", fill_value=0.0).reindex(labels,
+                                                                                fill_value=0.0)
+        left = np.zeros(len(labels))
+        for kind in kinds:
+            if kind not in wide or not (wide[kind] > 0).any():
+                continue
+            label = "sea crossing" if (kind, measure) == ("sea", "co2e_kg") else \
+                KIND_LABELS.get(kind, kind)
+            ax.barh(y, wide[kind].to_numpy(), left=left, color=colours[kind], label=label)
+            left += wide[kind].to_numpy()
+        ax.legend(fontsize=8, loc="lower right")
+    ax1.set_yticks(y, labels)
+    ax1.invert_yaxis()
+    ax1.set_xlabel("USD per TEU")
+    ax2.set_xlabel("kg CO₂e per TEU (well-to-wheel)")
+    fig.suptitle(title or "Cost and emissions per TEU by route, by kind (delivered boxes)")
+    return fig

@@ -184,3 +184,30 @@ def test_window_outside_the_run_is_a_warning():
                                                                     "days": 10}]})
     assert any(p.severity == "warning" and p.path == "routes.cape.unavailable.0.start"
                and "outside the simulated period" in p.message for p in problems)
+
+
+def test_reliability_term_penalises_the_less_reliable_route():
+    from corridor_sim.economics.choice import transit_sd
+    from corridor_sim.stochastic import draw
+
+    routes = {"steady": {"transit_days": {"dist": "uniform", "low": 19, "high": 21},
+                         "usd_per_teu": 2000},
+              "erratic": {"transit_days": {"dist": "uniform", "low": 5, "high": 35},
+                          "usd_per_teu": 2000}}
+    alts = [{"route": "steady"}, {"route": "erratic"}]
+    sc = load_scenario(ROUTES, {"routes": routes, "markets": {"m": _market(alts)}})
+    s = choice_shares(sc, sc.markets["m"], np.array([0.0]))[:, 0]
+    assert s == pytest.approx([0.5, 0.5])  # same mean: indifferent without the term
+    sc = sc.with_overrides({"markets.m.reliability_usd_per_teu_day": 100})
+    s = choice_shares(sc, sc.markets["m"], np.array([0.0]))[:, 0]
+    gap = 100 * (30 - 2) / np.sqrt(12)  # sd of U(5, 35) minus that of U(19, 21)
+    assert s[0] == pytest.approx(1 / (1 + np.exp(-gap / 700)))
+    # the analytic sd agrees with a large sample for every kind of distribution
+    rng = np.random.default_rng(5)
+    for spec in ({"dist": "triangular", "low": 10, "mode": 12, "high": 20},
+                 {"dist": "lognormal", "median": 15, "p90": 25},
+                 {"dist": "gamma", "mean": 20, "sd": 4},
+                 {"dist": "empirical", "values": [10, 20, 40], "weights": [1, 2, 1]}):
+        r = load_scenario(ROUTES, {"routes.cape.transit_days": spec}).routes["cape"]
+        sample = draw(r.transit_days, rng, 400_000)
+        assert transit_sd(r.transit_days) == pytest.approx(sample.std(), rel=0.02)

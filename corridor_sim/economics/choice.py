@@ -3,14 +3,17 @@ shares (pure functions of the scenario; no simulation state).
 
 Generalised cost per TEU of alternative i for a consignment created at hour t::
 
-    GC_i(t) = money_i(t) + value_of_time x expected_days_i(t) + penalty_i
+    GC_i(t) = money_i(t) + value_of_time x expected_days_i(t)
+              + reliability x sd_days_i + penalty_i
 
 ``money``: for a simulated flow, its route items (:mod:`.items`: rail, sea, handling,
 container hire; not the waiting-time cost, which the value of time stands for) per TEU;
 for an abstract route, its all-in freight per TEU at t. ``expected_days``: an abstract
 route's mean transit; a simulated flow's ``expected_transit_days``, plus with
 ``expected: anticipated`` the time its route will still be closed by scheduled closures
-(nodes, legs and services on it) during the trip. Shares::
+(nodes, legs and services on it) during the trip. ``sd_days``: the standard deviation of
+an abstract route's transit distribution, or a simulated flow's ``transit_sd_days``.
+Shares::
 
     P_i(t) = exp(-GC_i(t) / scale) / sum_j exp(-GC_j(t) / scale)
 
@@ -19,9 +22,36 @@ over the alternatives available at t (an abstract route is unavailable in its wi
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
+from ..scenario import distributions as dist
 from .items import flow_items
+
+
+def transit_sd(spec) -> float:
+    """Standard deviation of a transit distribution spec (same unit as the spec)."""
+    if isinstance(spec, dist.Fixed):
+        return 0.0
+    if isinstance(spec, dist.Uniform):
+        return (spec.high - spec.low) / math.sqrt(12.0)
+    if isinstance(spec, dist.Triangular):
+        a, c, b = spec.low, spec.mode, spec.high
+        return math.sqrt((a * a + b * b + c * c - a * b - a * c - b * c) / 18.0)
+    if isinstance(spec, dist.Normal):
+        return spec.sd
+    if isinstance(spec, dist.Lognormal):
+        mu, sigma = spec.mu_sigma()
+        return math.exp(mu + sigma * sigma / 2.0) * math.sqrt(math.expm1(sigma * sigma))
+    if isinstance(spec, dist.Exponential):
+        return spec.mean_
+    if isinstance(spec, dist.Gamma):
+        return spec.sd
+    if isinstance(spec, dist.Empirical):
+        v, p = np.asarray(spec.values, float), np.asarray(spec.probabilities(), float)
+        return float(np.sqrt(p @ (v - p @ v) ** 2))
+    raise TypeError(f"unknown distribution spec {spec!r}")
 
 
 def _closures_on_route(scenario, flow) -> list[tuple[float, float]]:
@@ -40,9 +70,9 @@ def _closures_on_route(scenario, flow) -> list[tuple[float, float]]:
 
 
 def alternative_terms(scenario, market, hours: np.ndarray):
-    """Money (USD per TEU), expected transit (days) and availability (bool) of each
-    alternative of ``market`` for consignments created at ``hours``: three arrays of
-    shape (alternatives, len(hours))."""
+    """Money (USD per TEU, with the reliability term and the penalty), expected transit
+    (days) and availability (bool) of each alternative of ``market`` for consignments
+    created at ``hours``: three arrays of shape (alternatives, len(hours))."""
     hours = np.asarray(hours, dtype=float)
     n_alt = len(market.alternatives)
     money = np.zeros((n_alt, len(hours)))
@@ -56,6 +86,7 @@ def alternative_terms(scenario, market, hours: np.ndarray):
                 money[i] += item.usd_at(hours)
             money[i] /= f.teu_per_unit
             days[i] = alt.expected_transit_days
+            money[i] += market.reliability_usd_per_teu_day * alt.transit_sd_days
             if market.expected == "anticipated":
                 horizon = hours + alt.expected_transit_days * 24.0
                 for a, b in _closures_on_route(scenario, f):
@@ -68,6 +99,7 @@ def alternative_terms(scenario, market, hours: np.ndarray):
                 money[i] = np.where(hours >= scenario.hours_since_start(rate.from_),
                                     rate.usd_per_teu, money[i])
             days[i] = r.transit_days.mean()
+            money[i] += market.reliability_usd_per_teu_day * transit_sd(r.transit_days)
             for w in r.unavailable:
                 a = scenario.hours_since_start(w.start)
                 ok[i] &= ~((hours >= a) & (hours < a + w.days * 24.0))

@@ -71,12 +71,14 @@ class AbstractRoute(_Strict):
 class Alternative(_Strict):
     """One choice of a market: a simulated ``flow`` of the scenario (its consignments then
     ride the network; ``expected_transit_days`` is what shippers expect it to take) or an
-    abstract ``route``. ``penalty_usd_per_teu`` adds a perceived cost (e.g. sanctions
-    risk)."""
+    abstract ``route``. ``transit_sd_days``: how much a simulated flow's transit is
+    expected to vary (for the reliability term). ``penalty_usd_per_teu`` adds a perceived
+    cost (e.g. sanctions risk)."""
 
     flow: Ident | None = None
     route: Ident | None = None
     expected_transit_days: Pos | None = None
+    transit_sd_days: NonNeg = 0.0
     penalty_usd_per_teu: NonNeg = 0.0
 
     @model_validator(mode="after")
@@ -101,7 +103,8 @@ class Market(_Strict):
     ``teu_per_unit`` TEU (before ``demand.scale``). Each unit picks alternative i with
     probability ``exp(-GC_i / scale) / sum_j exp(-GC_j / scale)`` over the alternatives
     available at its creation, where the generalised cost per TEU is
-    ``GC = money + value_of_time x expected transit days + penalty`` and ``scale``
+    ``GC = money + value_of_time x expected transit days + reliability x sd of the
+    transit days + penalty`` and ``scale``
     (``scale_usd_per_teu``) sets how much cost differences matter (a smaller scale makes
     the choice closer to all-or-nothing). ``expected``: ``fixed`` uses each
     alternative's expected transit as given; ``anticipated`` adds, for a simulated
@@ -115,6 +118,7 @@ class Market(_Strict):
     teu_per_unit: Pos = 1.0
     tons_per_year: NonNeg
     value_of_time_usd_per_teu_day: NonNeg
+    reliability_usd_per_teu_day: NonNeg = 0.0
     scale_usd_per_teu: Pos
     expected: Literal["fixed", "anticipated"] = "anticipated"
     alternatives: list[Alternative] = Field(min_length=2)

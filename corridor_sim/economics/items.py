@@ -121,7 +121,9 @@ def route_items(scenario, route: list[str], teu: float, tons: float,
     """The items of one unit of ``teu`` TEU and ``tons`` tonnes travelling ``route`` (node
     ids, linked by the scenario's legs and services), in route order: the origin, then
     each link followed by the node it reaches; last, the one-way container hire for
-    ``unit: teu``. The waiting-time cost depends on the run and is not an item."""
+    ``unit: teu``. A rail leg gives two items, its electric and its diesel traction (the
+    leg's tariff sits on the first). The waiting-time cost depends on the run and is not
+    an item."""
     legs = {(leg.from_, leg.to): leg for leg in scenario.legs}
     services = {(s.from_, s.to): n for n, s in scenario.services.items()}
     items = [_node_item(scenario, route[0], True, teu, tons)]

@@ -146,6 +146,19 @@ class Results:
         median trip from first departure to last arrival (``trip_p50_days``)."""
         return kpis.transit_by_od(self.consignments)
 
+    def economics(self) -> pd.DataFrame:
+        """Cost (USD) and CO2e (kg) per TEU per origin -> destination, in total and by
+        kind (see :func:`kpis.economics_by_od`); needs a scenario with ``economics``."""
+        return kpis.economics_by_od(self.consignments)
+
+    def routes(self) -> pd.DataFrame:
+        """Per market and route: share of the TEU, cost and CO2e per TEU and transit
+        (see :func:`kpis.route_economics`); needs a scenario with ``markets``."""
+        ch = self.tables["choices"]
+        shares = kpis.route_shares(ch, 0.0, self.horizon_h)
+        return shares.merge(kpis.route_economics(ch).drop(columns="teu"),
+                            on=["market", "route"], how="outer")
+
     def bottlenecks(self) -> pd.DataFrame:
         """Where consignments wait, largest first (see :func:`kpis.bottlenecks`)."""
         return kpis.bottlenecks(self.movements, 0.0, self.horizon_h)
@@ -231,6 +244,22 @@ class _Plots:
         return _plotting().consignment_journey(self._r.itinerary, consignment_id,
                                             self._r.scenario, self._r.movements,
                                             replication, ax=ax)
+
+    def cost_breakdown(self):
+        from . import plotting
+        return plotting.cost_breakdown(self._r.consignments, self._r.scenario)
+
+    def route_shares(self):
+        from . import plotting
+        return plotting.route_shares(self._r.tables["choices"], self._r.start_date)
+
+    def route_costs(self):
+        from . import plotting
+        return plotting.route_costs(self._r.tables["choices"], self._r.consignments)
+
+    def route_tradeoff(self):
+        from . import plotting
+        return plotting.route_tradeoff(self._r.tables["choices"])
 
 
 def _validated(scenario):

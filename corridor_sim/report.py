@@ -34,6 +34,10 @@ CAPTIONS = {
     "stringline": "Stringline: trains and vessel voyages along the longest route",
     "fleet_timeline": "Fleet timeline: voyages of the first sea service",
     "journey": "Journey of a consignment with the median transit on the slowest flow",
+    "cost_breakdown": "Cost and CO₂e per TEU by origin → destination",
+    "route_shares": "Route shares by month",
+    "route_costs": "Cost and CO₂e per TEU by route",
+    "route_tradeoff": "Transit, cost and CO₂e per route",
 }
 UNDELIVERED_NOTE = 0.05  # share of cargo undelivered above which transit times are flagged
 
@@ -245,7 +249,7 @@ def report_sections(tables: dict[str, pd.DataFrame], scenario, plots: list[str] 
            f"In the system at the end: {back['consignments']:,.0f} consignments ({left} kt)"]
     secs.append(Section("Key numbers", paragraphs=[f"- {k}" for k in key]))
     secs += [_transit_section(cons, summary, v["undelivered_share"], sc),
-             *_legs_section(tables, sc),
+             *_legs_section(tables, sc), *_economics_sections(tables, end_h),
              _bottleneck_section(mov, end_h, sc), _resource_section(tables, sc)]
     if all_kpis:
         secs += _kpi_table_section(summary)
@@ -310,6 +314,36 @@ def _legs_section(tables: dict[str, pd.DataFrame], sc: dict) -> list[Section]:
                     .astype(str), notes=[
         "From arrival at the first node to arrival at the second (door-to-door for an "
         "origin → destination pair)."])]
+
+
+def _economics_sections(tables: dict[str, pd.DataFrame], end_h: float) -> list[Section]:
+    """Cost and CO₂e per TEU by origin-destination (with an ``economics:`` block) and the
+    route choice of markets (with ``markets:``); none for a scenario with neither."""
+    cons, out = tables["consignments"], []
+    if kpis.has_accounts(cons):
+        eco = kpis.economics_by_od(cons)
+        out.append(Section("Cost and emissions per TEU", level=3, table=pd.DataFrame({
+            "origin": eco["origin"], "destination": eco["destination"],
+            "USD per TEU": eco["cost_usd_per_teu"].map("{:,.0f}".format),
+            "kg CO₂e per TEU (WTW)": eco["co2e_kg_per_teu"].map("{:,.0f}".format),
+            "kg CO₂e per TEU (TTW)": eco["co2e_ttw_kg_per_teu"].map("{:,.0f}".format)}),
+            notes=["From the scenario's tariffs and emission factors (`economics:`), over "
+                   "the consignments delivered after warm-up."]))
+    ch = tables.get("choices")
+    if ch is not None and len(ch):
+        shares = kpis.route_shares(ch, 0.0, end_h)
+        eco = kpis.route_economics(ch).merge(shares[["market", "route", "share"]],
+                                             on=["market", "route"], how="outer")
+        out.append(Section("Route choice", level=3, table=pd.DataFrame({
+            "market": eco["market"], "route": eco["route"],
+            "share of TEU": eco["share"].fillna(0.0).map("{:.1%}".format),
+            "transit p50 (d)": eco["transit_p50_days"].map("{:.1f}".format),
+            "USD per TEU": eco["cost_usd_per_teu"].map("{:,.0f}".format),
+            "kg CO₂e per TEU": eco["co2e_kg_per_teu"].map("{:,.0f}".format)}),
+            notes=["Each box of a market chooses its route when created (logit on "
+                   "generalised cost); shares of the TEU created after warm-up, cost, CO₂e "
+                   "and transit of the delivered boxes."]))
+    return out
 
 
 def _kpi_table_section(summary: pd.DataFrame | None) -> list[Section]:

@@ -8,13 +8,16 @@ Tables (design section 5):
   ``disruption_h``; they add up to ``transit_h`` for delivered consignments), and for
   delivered ones when their first train or vessel left the origin after loading
   (``departed_h``) and their last one reached the destination before unloading
-  (``arrived_h``).
+  (``arrived_h``). When the scenario has an ``economics`` block: ``cost_usd`` and
+  ``co2e_kg`` with their breakdowns by kind (:mod:`corridor_sim.economics`).
 - ``movements``: one row per batch (train or vessel load) per activity: place, activity,
   category, start/end hours, with the batch's TEU, tons and units.
 - ``resources``: long-format samples: resource, metric, time, value.
 - ``itinerary``: one row per consignment per node passed, with the batch it left on
   (built in :mod:`corridor_sim.itinerary`; left out when the scenario's
   ``outputs.itinerary`` is false).
+- ``choices`` (scenarios with markets): one row per market consignment with the route it
+  chose (:mod:`corridor_sim.choices`).
 
 Times are hours since the scenario's ``start_date`` (negative during warm-up). Writing and
 reading results directories is in :mod:`corridor_sim.results_io`.
@@ -26,6 +29,8 @@ import numpy as np
 import pandas as pd
 
 from .categories import CATEGORIES
+from .choices import choices_table
+from .economics import add_accounts
 from .engine import RunData
 from .itinerary import itinerary_table
 from .network import segment_parts, segment_path
@@ -33,7 +38,7 @@ from .scenario.links import flow_direction
 
 # The tables of a run kept as Parquet files (``<name>.parquet`` in a results directory).
 # A run's tables dict also holds ``kpis`` and ``closures``, which are written as CSV.
-PARQUET_TABLES = ("consignments", "movements", "resources", "itinerary")
+PARQUET_TABLES = ("consignments", "movements", "resources", "itinerary", "choices")
 DIRECTIONS = ["westbound", "eastbound"]  # categories of the consignments' `direction`
 
 
@@ -83,7 +88,7 @@ def consignments_table(run: RunData) -> pd.DataFrame:
         df[f"{name}_h"] = per[:, i]
     df["departed_h"], df["arrived_h"] = departed, arrived
     df["warmup"] = delivered < 0
-    return df
+    return add_accounts(run.scenario, df)  # cost and CO2e columns when priced
 
 
 def _trip_ends(run: RunData, sb: np.ndarray, t0: np.ndarray, t1: np.ndarray,
@@ -255,7 +260,7 @@ def _segment_node(segment: str, scenario, end: int) -> str:
 
 def build_tables(run: RunData) -> dict[str, pd.DataFrame]:
     """All result tables of one run (``itinerary`` only when the scenario's
-    ``outputs.itinerary`` is on)."""
+    ``outputs.itinerary`` is on; ``choices`` only when it has markets)."""
     tables = {
         "consignments": consignments_table(run),
         "movements": movements_table(run),
@@ -263,6 +268,9 @@ def build_tables(run: RunData) -> dict[str, pd.DataFrame]:
     }
     if run.scenario.outputs.itinerary:
         tables["itinerary"] = itinerary_table(run)
+    choices = choices_table(run, tables["consignments"])
+    if choices is not None:
+        tables["choices"] = choices
     return tables
 
 

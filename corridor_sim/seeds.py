@@ -71,15 +71,35 @@ class Target(_Strict):
 
 class Input(_Strict):
     """An input figure and where scenarios use it: ``used_in`` maps a scenario file
-    (relative to the repository) to the dotted paths holding this value."""
+    (relative to the repository) to the dotted paths holding this value.
+
+    ``low`` and ``high`` give the range the figure may take (a published range, or for
+    an assumption -- ``source: assumption`` -- the range it should be swept over, which
+    every assumed number must have)."""
 
     id: str
     value: float | str
     unit: str
     year: int | str
     source: str
+    low: float | None = None
+    high: float | None = None
     used_in: dict[str, list[str]] = Field(default_factory=dict)
     note: str | None = None
+
+    @model_validator(mode="after")
+    def _range(self):
+        if self.source == "assumption" and isinstance(self.value, float) and (
+                self.low is None or self.high is None):
+            raise ValueError("an assumed figure needs `low` and `high`: the range to sweep it "
+                             "over")
+        if (self.low is None) != (self.high is None):
+            raise ValueError("give both `low` and `high`, or neither")
+        if self.low is not None and isinstance(self.value, float) and not (
+                self.low <= self.value <= self.high):
+            raise ValueError(f"value {self.value:g} lies outside [low, high] = "
+                             f"[{self.low:g}, {self.high:g}]")
+        return self
 
 
 class Range(_Strict):

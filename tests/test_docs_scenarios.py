@@ -6,7 +6,9 @@ import re
 import pytest
 
 from corridor_sim.scenario import distributions as d
+from corridor_sim.scenario import economics as e
 from corridor_sim.scenario import models as m
+from corridor_sim.scenario import routes as r
 
 from .conftest import ROOT
 
@@ -15,7 +17,9 @@ MODELS = [m.Scenario, m.Node, m.GaugeChange, m.DepartPolicy, m.Leg, m.Service, m
           m.Monthly, m.Flow, m.RatePeriod, m.Disruption, m.Demand, m.Calibration, m.Outputs,
           m.Report,
           d.Fixed, d.Uniform, d.Triangular, d.Normal, d.Lognormal, d.Exponential, d.Gamma,
-          d.Empirical]
+          d.Empirical, e.Economics, e.RailCountry, e.LegSections, e.Section, e.SeaService,
+          e.DatedRate, e.Handling, e.Emissions, e.EmptyRunning, r.AbstractRoute, r.Window,
+          r.Market, r.Alternative]
 
 
 def section(name: str) -> str:

@@ -50,6 +50,12 @@ def test_only_engine_imports_simpy_and_only_plotting_matplotlib():
             assert rel.startswith("plotting"), rel
 
 
+def test_economics_imports_neither_simpy_nor_matplotlib():
+    mods = _modules_after_import("corridor_sim.economics")
+    assert "simpy" not in mods and "matplotlib" not in mods
+    assert "corridor_sim.engine" not in mods
+
+
 # ------------------------------------------------------------------ layer order and cycles
 # The layers of the package, lowest first (docs/architecture.md explains each place). A
 # module may import modules of its own layer or of lower ones, never of a higher one;
@@ -61,7 +67,7 @@ LAYERS: list[tuple[str, list[str]]] = [
     ("network", ["network", "stochastic", "budget", "seeds"]),
     ("economics", ["economics"]),
     ("engine", ["engine"]),
-    ("results", ["results", "results_io", "itinerary"]),
+    ("results", ["results", "results_io", "itinerary", "choices"]),
     ("kpis", ["kpis", "overload", "intervals"]),
     ("experiment", ["experiment", "backends", "experiment_store", "sweep", "calibrate"]),
     ("plotting", ["plotting"]),

@@ -104,7 +104,7 @@ def test_figures_render_in_jupyter_without_pyplot(res):
 def test_save_all_skips_scenario_plots_without_a_scenario(res, tmp_path):
     written = plotting.save_all(res.tables, res.start_date, tmp_path)
     assert {p.stem for p in written} == {"throughput", "transit_cdf", "delay_breakdown",
-                                         "delay_by_place"}
+                                         "delay_by_place", "cost_breakdown"}
 
 
 def test_plots_draw_into_the_callers_axes(res):
@@ -157,3 +157,18 @@ print("ok")
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
                           timeout=300)
     assert done.stdout.strip() == "ok", done.stderr
+
+
+def test_cost_breakdown_stacks_kinds_per_od(res):
+    fig = res.plot.cost_breakdown()
+    cost, co2e = fig.axes[:2]
+    n_od = len(res.transit())
+    assert len(cost.get_yticklabels()) == n_od
+    assert "USD per TEU" in cost.get_xlabel() and "CO₂e" in co2e.get_xlabel()
+    # the stacked bars of each O-D reach its cost per TEU
+    widths = {}
+    for bar in cost.patches:
+        key = round(bar.get_y(), 6)
+        widths[key] = widths.get(key, 0.0) + bar.get_width()
+    assert sorted(widths.values()) == pytest.approx(
+        sorted(res.economics()["cost_usd_per_teu"]))

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 import numpy as np
 
+from ..economics.choice import choice_shares, choose
 from ..units import HOURS_PER_YEAR
 
 
@@ -84,3 +86,47 @@ def background_times(bg, scenario, t0_h: float, t1_h: float,
         n = rng.poisson(bg.units_per_day * season[month] * (b - a) / 24.0)
         times.append(rng.uniform(a, b, n))
     return np.sort(np.concatenate(times)) if times else np.empty(0)
+
+
+# -- markets: demand that chooses its route at creation ----------------------------------
+
+@dataclass(frozen=True)
+class _MarketStream:
+    """The arrival parameters of a market, in the shape :func:`arrival_times` reads."""
+
+    tons_per_year: float
+    tons_per_unit: float
+    rates: tuple = ()
+    seasonality: None = None
+    arrivals: str = "poisson"
+    block_units: int = 1
+
+
+def market_draws(scenario, market_id: str, t0_h: float, t1_h: float,
+                 streams) -> tuple[np.ndarray, np.ndarray]:
+    """Creation times (hours, sorted) of the consignments of market ``market_id`` in
+    [t0_h, t1_h) and the index of the alternative each chose (logit shares at its
+    creation, :func:`corridor_sim.economics.choice.choice_shares`). Pure: the same
+    scenario and streams give the same draws, so the engine (simulated alternatives) and
+    the result tables (abstract ones) read the same consignments."""
+    m = scenario.markets[market_id]
+    spec = _MarketStream(m.tons_per_year, m.tons_per_unit)
+    times = arrival_times(spec, scenario, t0_h, t1_h,
+                          streams.generator(f"market:{market_id}:arrivals"))
+    if not len(times):
+        return times, np.empty(0, dtype=np.int64)
+    shares = choice_shares(scenario, m, times)
+    return times, choose(shares, streams.generator(f"market:{market_id}:choice"))
+
+
+def market_arrivals(scenario, t0_h: float, t1_h: float, streams) -> dict[int, np.ndarray]:
+    """Per simulated flow (index into ``scenario.flows``), the creation times of the
+    market consignments that chose it; abstract choices never enter the simulation."""
+    index = {f.id: i for i, f in enumerate(scenario.flows)}
+    out: dict[int, list[np.ndarray]] = {}
+    for mid, m in scenario.markets.items():
+        times, chosen = market_draws(scenario, mid, t0_h, t1_h, streams)
+        for k, alt in enumerate(m.alternatives):
+            if alt.flow is not None:
+                out.setdefault(index[alt.flow], []).append(times[chosen == k])
+    return {i: np.concatenate(parts) for i, parts in out.items()}

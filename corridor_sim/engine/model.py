@@ -13,7 +13,7 @@ from ..scenario.models import Scenario
 from ..stochastic import Sampler, Streams
 from .closures import Closures, Cuts, weather_windows
 from .deck import DeckQueue
-from .demand import arrival_times, background_times
+from .demand import arrival_times, background_times, market_arrivals
 from .departure import make_rule
 from .primitives import Slots
 from .queues import CargoQueue
@@ -78,8 +78,11 @@ def _capacity_cuts(scenario: Scenario) -> dict[str, Cuts]:
 
 def _demand(scenario: Scenario, net: Network, t0: float, t1: float, streams: Streams):
     times, flows = [], []
+    chosen = market_arrivals(scenario, t0, t1, streams)  # market units that chose a flow
     for i, flow in enumerate(scenario.flows):
         t = arrival_times(flow, scenario, t0, t1, streams.generator(f"flow:{flow.id}:arrivals"))
+        if i in chosen:
+            t = np.sort(np.concatenate([t, chosen[i]]), kind="stable")
         times.append(t)
         flows.append(np.full(len(t), i, dtype=np.int32))
     created = np.concatenate(times) if times else np.empty(0)

@@ -27,6 +27,7 @@ from .basics import (
 from .compare import kpi_differences
 from .delays import backlog_end, backlog_over_time, bottlenecks, delay_breakdown, delay_by_place
 from .directions import deck_use, throughput_by_direction
+from .economics import economics_by_od, has_accounts
 from .flows import (
                      demand_balance,
                      throughput_by_flow,
@@ -37,6 +38,7 @@ from .flows import (
 )
 from .legs import leg_transit_h, legs_lines, legs_of_interest, legs_table, transit_between
 from .resources import capacities, resource_series, resource_stats, step_stats
+from .routes import route_breakdown, route_economics, route_shares, route_shares_by_month
 from .table import kpi_table, summary_lines
 from .utilisation import utilisation, utilisation_table
 
@@ -53,6 +55,8 @@ __all__ = [
                      "demand_balance",
                      "delay_by_place",
                      "delivered",
+                     "economics_by_od",
+                     "has_accounts",
                      "horizon_h",
                      "hours_of",
                      "kpi_differences",
@@ -66,6 +70,10 @@ __all__ = [
                      "node_table",
                      "resource_series",
                      "resource_stats",
+                     "route_breakdown",
+                     "route_economics",
+                     "route_shares",
+                     "route_shares_by_month",
                      "scenario_dict",
                      "start_date_of",
                      "step_stats",

@@ -18,8 +18,10 @@ from .basics import (
 )
 from .delays import backlog_end, bottlenecks
 from .directions import deck_use, throughput_by_direction
+from .economics import economics_by_od, has_accounts
 from .flows import demand_balance, transit_by_od
 from .names import od_name, place_name
+from .routes import route_kpi_rows, route_shares
 from .utilisation import utilisation
 
 
@@ -56,6 +58,14 @@ def kpi_table(tables: dict[str, pd.DataFrame], start_date: dt.date, horizon_h: f
             rows.append((f"transit_{stat}_days", od, float(getattr(r, f"{stat}_days")), "d"))
         if hasattr(r, "trip_p50_days"):
             rows.append(("trip_p50_days", od, float(r.trip_p50_days), "d"))
+    if has_accounts(cons):
+        for r in economics_by_od(cons).itertuples():
+            od = f"{r.origin}->{r.destination}"
+            rows.append(("cost_usd_per_teu", od, float(r.cost_usd_per_teu), "USD/TEU"))
+            rows.append(("co2e_kg_per_teu", od, float(r.co2e_kg_per_teu), "kg/TEU"))
+            rows.append(("co2e_ttw_kg_per_teu", od, float(r.co2e_ttw_kg_per_teu), "kg/TEU"))
+    if tables.get("choices") is not None:
+        rows += route_kpi_rows(tables["choices"], horizon_h)
     for c in CATEGORIES:
         rows.append((f"delay_{c}_h", "all", float(d[f"{c}_h"].mean()) if len(d) else np.nan,
                      "h"))
@@ -133,6 +143,10 @@ def summary_lines(tables: dict[str, pd.DataFrame], start_date: dt.date,
         lines.append(f"longest waiting: {place_name(top['place'], scenario)} "
                      f"({top['share']:.0%} of all "
                      f"consignment-hours waited)")
+    if tables.get("choices") is not None and len(tables["choices"]):
+        for market, g in route_shares(tables["choices"], 0.0, horizon_h).groupby("market"):
+            parts = ", ".join(f"{r.route} {r.share:.1%}" for r in g.itertuples())
+            lines.append(f"route shares of {market}: {parts}")
     back = backlog_end(cons, horizon_h)
     lines.append(f"in the system at the end: {back['consignments']:.0f} consignments "
                  f"({back['tons'] / 1e3:.1f} kt)")

@@ -18,10 +18,12 @@ from .base import Figure, release
 from .calibration import calibration
 from .compare import delay_breakdown_compare, throughput_compare, transit_cdf_compare
 from .corridor_map import corridor_map
+from .economics import cost_breakdown, route_breakdown
 from .fleet_timeline import fleet_timeline
 from .flows import delay_breakdown, delay_by_place, throughput, transit_cdf
 from .journey import consignment_journey, typical_consignment
 from .resources import queues, utilisation
+from .routes import route_costs, route_shares, route_tradeoff
 from .stringline import stringline
 from .sweep import sweep_kpis
 
@@ -54,6 +56,17 @@ STANDARD = {
                        if sc is not None else None),
     "journey": ("Journey of a consignment with the median transit on the slowest flow",
                 lambda t, sc, sd: _journey(t, sc)),
+    "cost_breakdown": ("Cost and CO₂e per TEU by origin → destination",
+                       lambda t, sc, sd: cost_breakdown(t["consignments"], sc)),
+    "route_shares": ("Route shares by month",
+                     lambda t, sc, sd: route_shares(t["choices"], sd)
+                     if t.get("choices") is not None and len(t["choices"]) else None),
+    "route_costs": ("Cost and CO₂e per TEU by route",
+                    lambda t, sc, sd: route_costs(t["choices"], t["consignments"])
+                    if t.get("choices") is not None and len(t["choices"]) else None),
+    "route_tradeoff": ("Transit, cost and CO₂e per route",
+                       lambda t, sc, sd: route_tradeoff(t["choices"])
+                       if t.get("choices") is not None and len(t["choices"]) else None),
 }
 
 
@@ -97,11 +110,16 @@ __all__ = [
     "calibration",
     "consignment_journey",
     "corridor_map",
+    "cost_breakdown",
     "delay_breakdown",
     "delay_breakdown_compare",
     "delay_by_place",
     "fleet_timeline",
     "queues",
+    "route_breakdown",
+    "route_costs",
+    "route_shares",
+    "route_tradeoff",
     "save_all",
     "stringline",
     "sweep_kpis",

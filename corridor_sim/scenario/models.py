@@ -13,6 +13,8 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 from .distributions import Distribution, NonNeg, Pos
+from .economics import Economics
+from .routes import AbstractRoute, Market
 
 MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
 Prob = Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)]
@@ -303,6 +305,10 @@ class Scenario(Strict):
 
     The simulation clock is hours since ``start_date``; it starts at ``-warmup_days`` so
     that the system is loaded on ``start_date`` and runs until ``horizon_days``.
+    ``economics`` (optional) holds the tariffs and emission factors from which each
+    consignment's cost and CO2e are computed (:mod:`corridor_sim.scenario.economics`);
+    ``routes`` (abstract comparator routes) and ``markets`` (demand that chooses among
+    routes) are described in :mod:`corridor_sim.scenario.routes`.
     """
 
     name: Ident
@@ -320,6 +326,9 @@ class Scenario(Strict):
     calibration: Calibration | None = None
     outputs: Outputs = Outputs()
     report: Report = Report()
+    economics: Economics | None = None
+    routes: dict[Ident, AbstractRoute] = Field(default_factory=dict)
+    markets: dict[Ident, Market] = Field(default_factory=dict)
     sources: dict[str, str] = Field(default_factory=dict)
 
     @field_validator("warmup_days")

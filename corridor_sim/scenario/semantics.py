@@ -18,6 +18,7 @@ from .capacity import (
     round_trip_h,
     service_teu_per_day,
 )
+from .cost_checks import check_economics, check_markets
 from .errors import Problem, ScenarioError, ScenarioWarning
 from .links import directed_links
 from .models import Scenario
@@ -336,7 +337,8 @@ def check_scenario(scenario: Scenario, strict: bool = False) -> list[Problem]:
     """Every semantic error and warning; with ``strict``, warnings become errors."""
     problems = [*check_references(scenario), *check_routes(scenario), *check_gauges(scenario),
                 *check_units(scenario), *check_times(scenario), *check_load(scenario),
-                *check_calibration(scenario)]
+                *check_calibration(scenario),
+                *check_economics(scenario), *check_markets(scenario)]
     if strict:
         problems = [Problem(p.message, p.file, p.line, p.column, p.path, "error")
                     for p in problems]

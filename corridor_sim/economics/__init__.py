@@ -1,0 +1,24 @@
+"""Cost and CO2e per consignment: pure functions of the scenario's ``economics`` block and
+the result tables (no simulation state, no plotting).
+
+:mod:`.items` prices and weighs one unit's route leg by leg and node by node;
+:mod:`.accounts` charges each consignment of a run (route items plus the cost of the time
+it waited) and adds the ``cost_*`` and ``co2e_*`` columns to the consignments table.
+"""
+
+from .accounts import (
+    CO2E_COLUMNS,
+    COLUMNS,
+    COST_COLUMNS,
+    add_accounts,
+    consignment_accounts,
+    item_table,
+    waiting_days,
+)
+from .items import CO2E_KINDS, COST_KINDS, Item, flow_items, route_items
+
+__all__ = [
+    "CO2E_COLUMNS", "CO2E_KINDS", "COLUMNS", "COST_COLUMNS", "COST_KINDS", "Item",
+    "add_accounts", "consignment_accounts", "flow_items", "item_table", "route_items",
+    "waiting_days",
+]

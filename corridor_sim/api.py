@@ -221,6 +221,12 @@ class _Plots:
     def utilisation(self, **options):
         return _plotting().utilisation(self._r.movements, self._r.scenario, **options)
 
+    def both_directions(self, **options):
+        """Tons delivered per month each way and deck use per crossing (cargo,
+        background traffic, free)."""
+        return _plotting().both_directions(self._r.consignments, self._r.movements,
+                                           self._r.scenario, **options)
+
     def corridor_map(self):
         return _plotting().corridor_map(self._r.movements, self._r.scenario)
 

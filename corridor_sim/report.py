@@ -28,6 +28,7 @@ CAPTIONS = {
     "transit_cdf": "Transit-time distribution per origin → destination",
     "delay_breakdown": "Delay breakdown by origin → destination",
     "delay_by_place": "Delay by place",
+    "both_directions": "Cargo delivered by direction and deck use per crossing",
     "queues": "Backlog, queues at the busiest nodes and sea services over time",
     "utilisation": "Utilisation per node, rail line, port and sea service",
     "corridor_map": "Corridor map",

@@ -172,3 +172,24 @@ def test_cost_breakdown_stacks_kinds_per_od(res):
         widths[key] = widths.get(key, 0.0) + bar.get_width()
     assert sorted(widths.values()) == pytest.approx(
         sorted(res.economics()["cost_usd_per_teu"]))
+
+
+def test_both_directions_shows_each_way_and_deck_use(res):
+    """Monthly bars add up to the tons delivered each way; deck bars (cargo + background)
+    per crossing match the deck-use KPI and never exceed the deck."""
+    fig = res.plot.both_directions()
+    ax_t, ax_d = fig.axes[:2]
+    by_way = {c.get_label().split(" (")[0]: sum(p.get_height() for p in c.patches)
+              for c in ax_t.containers}
+    d = kpis.delivered(res.consignments)
+    for way in ("westbound", "eastbound"):
+        tons = d.loc[d["direction"] == way, "tons"].sum() / 1e3
+        assert by_way[way] == pytest.approx(tons, rel=1e-9), way
+    assert by_way["eastbound"] > 0  # the baseline carries cargo both ways
+    deck = kpis.deck_use(res.movements, res.scenario)
+    cargo, bg, free = ax_d.containers[:3]
+    assert len(cargo.patches) == len(deck)
+    used = [c.get_width() + b.get_width() for c, b in zip(cargo.patches, bg.patches)]
+    assert used == pytest.approx(list(deck["cargo_teu"] + deck["background_teu"]))
+    caps = [res.scenario.services[s].capacity_teu for s in deck["service"]]
+    assert all(u <= c + 1e-9 for u, c in zip(used, caps))

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .basics import delivered
+from .basics import delivered, scenario_dict
 
 DIRECTIONS = ("westbound", "eastbound")
 
@@ -34,7 +34,7 @@ def deck_use(mov: pd.DataFrame, scenario) -> pd.DataFrame:
     v = mov[mov["kind"] == "vessel"].drop_duplicates("batch_id")
     if v.empty:
         return pd.DataFrame(columns=cols)
-    services = scenario.services if hasattr(scenario, "services") else {}
+    services = scenario_dict(scenario).get("services", {})
     parts = v["segment"].str.split(":")
     v = v.assign(service=parts.str[1],
                  way=parts.str[2].fillna("outbound"))
@@ -42,7 +42,7 @@ def deck_use(mov: pd.DataFrame, scenario) -> pd.DataFrame:
         v = v.assign(background_teu=0.0)
     rows = []
     for (svc, way), g in v.groupby(["service", "way"]):
-        deck = services[svc].capacity_teu if svc in services else float("nan")
+        deck = float(services[svc]["capacity_teu"]) if svc in services else float("nan")
         used = g["teu"].sum() + g["background_teu"].sum()
         rows.append((svc, way, len(g), g["teu"].mean(), g["background_teu"].mean(),
                      used / (deck * len(g))))

@@ -77,7 +77,7 @@ def kpi_table(tables: dict[str, pd.DataFrame], start_date: dt.date, horizon_h: f
     b = bottlenecks(mov)
     for r in b.itertuples():  # every place, so replications share the same rows
         rows.append(("wait_share", f"place:{r.place}", float(r.share), "fraction"))
-    if scenario is not None and hasattr(scenario, "services"):
+    if scenario is not None:
         for r in deck_use(mov, scenario).itertuples():
             rows.append(("deck_load_factor", f"service:{r.service}:{r.way}",
                          float(r.load_factor), "fraction"))

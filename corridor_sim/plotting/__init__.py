@@ -18,6 +18,7 @@ from .base import Figure, release
 from .calibration import calibration
 from .compare import delay_breakdown_compare, throughput_compare, transit_cdf_compare
 from .corridor_map import corridor_map
+from .directions import both_directions
 from .economics import cost_breakdown, route_breakdown
 from .fleet_timeline import fleet_timeline
 from .flows import delay_breakdown, delay_by_place, throughput, transit_cdf
@@ -40,6 +41,9 @@ STANDARD = {
                         lambda t, sc, sd: delay_breakdown(t["consignments"], scenario=sc)),
     "delay_by_place": ("Delay by place",
                        lambda t, sc, sd: delay_by_place(t["movements"], sc)),
+    "both_directions": ("Cargo delivered by direction and deck use per crossing",
+                        lambda t, sc, sd: both_directions(t["consignments"], t["movements"], sc)
+                        if sc is not None else None),
     "queues": ("Backlog, queues and sea services over time",
                lambda t, sc, sd: queues(t, sc) if sc is not None else None),
     "utilisation": ("Utilisation per node, rail line, port and sea service",
@@ -107,6 +111,7 @@ def save_all(tables: dict[str, pd.DataFrame], start_date: dt.date, folder: Path,
 __all__ = [
     "STANDARD",
     "Figure",
+    "both_directions",
     "calibration",
     "consignment_journey",
     "corridor_map",

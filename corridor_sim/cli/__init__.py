@@ -22,6 +22,7 @@ from .. import __version__
 from ..scenario import ScenarioError
 from . import calibrate, compare, run, schema, show, sweep, validate
 from .common import UserError
+from .signals import cleanup_on_terminate
 
 COMMANDS = [run, sweep, validate, show, schema, compare, calibrate]  # in --help order
 EXIT_USAGE = 2
@@ -51,7 +52,9 @@ def _show_warning(message, category, filename, lineno, file=None, line=None) -> 
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    with warnings.catch_warnings():
+    # SIGTERM/SIGHUP stop any command cleanly (exit 128 + signal), even while it is still
+    # importing what it runs
+    with warnings.catch_warnings(), cleanup_on_terminate():
         warnings.showwarning = _show_warning
         return _dispatch(args)
 

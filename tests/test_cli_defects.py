@@ -158,9 +158,11 @@ def test_interrupt_reports_the_replications_saved_on_disk(tmp_path, capsys, monk
     assert "2 of 4 replications are saved" in capsys.readouterr().err
 
 
-def test_assembling_the_results_is_announced(tmp_path, capsys):
-    from corridor_sim.experiment import run_experiment
+@pytest.mark.parametrize("progress", [True, False])
+def test_assembling_the_results_is_announced(tmp_path, capsys, progress):
+    from corridor_sim.experiment import RunOptions, run_experiment
 
     sc = load_scenario(SMALL, {"horizon_days": 10, "warmup_days": 1})
-    run_experiment(sc, 1, backend="serial", out=tmp_path / "o", plots=False, progress=True)
-    assert "assembling" in capsys.readouterr().err
+    run_experiment(sc, RunOptions(backend="serial", out=tmp_path / "o", plots=False,
+                                  progress=progress))
+    assert ("assembling" in capsys.readouterr().err) == progress

@@ -13,7 +13,7 @@ from corridor_sim.results import build_tables, closures_table
 from corridor_sim.scenario import load_scenario
 
 from .factories import ROOT
-from .invariants import check_conservation, check_run
+from .invariants import check_batch_loads, check_conservation, check_run
 
 SMALL = ROOT / "tests" / "scenarios" / "small.yaml"
 
@@ -54,10 +54,19 @@ def test_dropping_a_consignment_at_each_transfer_fails(sc, monkeypatch):
 
 
 def test_overfilling_trains_and_vessels_fails(sc, monkeypatch):
+    # trains take from their CargoQueue, vessels through DeckQueue.take, which takes the
+    # cargo from its CargoQueue with the room the deck has left
     take = CargoQueue.take
-    monkeypatch.setattr(CargoQueue, "take", lambda self, cap: take(self, cap * 1.5))
-    with pytest.raises(AssertionError, match="TEU >"):
-        _suite(sc)
+    monkeypatch.setattr(CargoQueue, "take",
+                        lambda self, cap, *args, **kw: take(self, cap * 1.5, *args, **kw))
+    run = simulate(sc)
+    tables = build_tables(run)
+    tables["closures"] = closures_table(run)
+    with pytest.raises(AssertionError, match="beyond its deck|TEU >"):
+        check_run(sc, run, tables)
+    with pytest.raises(AssertionError) as exc:
+        check_batch_loads(sc, run)
+    assert "on rail:" in str(exc.value) and "on sea:ferry" in str(exc.value)
 
 
 def test_breaking_fifo_fails(sc, monkeypatch):

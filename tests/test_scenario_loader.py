@@ -30,8 +30,11 @@ def write(tmp_path: Path, name: str, text: str) -> Path:
 # Scenarios that overload the network on purpose: their capacity warnings are the story.
 # Each entry names the resources the offered-load check must flag (and only those).
 EXPECTED_WARNINGS = {
-    # 2030 demand (about 11 Mt/yr) on today's network saturates BTK and the Kuryk ferries.
-    "demand_2030.yaml": {"tbilisi-akhalkalaki", "caspian_kuryk"},
+    # 2030 demand (about 11 Mt/yr) on today's network saturates both single-track BTK legs
+    # (shared with the eastbound tr_cn trains; Akhalkalaki-Kars only just), the Kuryk
+    # ferries, and the Aktau ferries, whose vessels load both ways (a longer round trip).
+    "demand_2030.yaml": {"tbilisi-akhalkalaki", "akhalkalaki-kars", "caspian_kuryk",
+                         "caspian_ferry"},
     # trucks at the published ferry mix leave the Kuryk ferries too little deck for rail.
     "caspian_trucks.yaml": {"caspian_kuryk"},
 }
@@ -221,7 +224,9 @@ def test_offered_load_warnings_give_numbers_and_strict_fails():
     kinds = {p.path.split(".")[0] for p in problems}
     assert kinds == {"legs", "services"} and all(p.severity == "warning" for p in problems)
     btk = next(p for p in problems if "tbilisi-akhalkalaki" in p.message)
-    assert "3.17 trains/day" in btk.message and "allows 1.6 trains/day" in btk.message
+    # single track: the westbound flows (3.17 trains/day) and the eastbound tr_cn together
+    assert "3.31 trains/day" in btk.message and "allows 1.6 trains/day" in btk.message
+    assert "tr_cn" in btk.message and "in both directions together" in btk.message
     assert btk.file.endswith("baseline_2023.yaml") and btk.line is not None
     with pytest.raises(ScenarioError) as info:
         load_scenario(BASELINE, overrides, strict=True)

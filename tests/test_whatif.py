@@ -16,7 +16,7 @@ import yaml
 
 from corridor_sim import experiment, kpis
 from corridor_sim.engine.closures import weather_windows
-from corridor_sim.scenario import load_scenario
+from corridor_sim.scenario import check_scenario, load_scenario
 
 ROOT = Path(__file__).resolve().parents[1]
 SCENARIOS = ROOT / "scenarios"
@@ -271,29 +271,49 @@ def _backlog_growth(sc, tables) -> tuple[float, float]:
     return (kpis.backlog_end(c, mid)["consignments"], kpis.backlog_end(c, end)["consignments"])
 
 
+def _flagged(sc) -> set[str]:
+    """Legs and services the offered-load check warns about (demand above capacity)."""
+    out = set()
+    for p in check_scenario(sc):
+        kind, name = p.path.split(".")[:2]
+        if kind == "legs":
+            out.add(sc.legs[int(name)].key)
+        elif kind == "services":
+            out.add(name)
+    return out
+
+
 def test_demand_2030_saturates_the_top_bottleneck_with_a_growing_backlog(run):
     sc, t30 = run("demand_2030.yaml", **short(90, 20))
     b = kpis.bottlenecks(t30["movements"])
-    top = b["place"].iloc[0]
-    assert b["share"].iloc[0] > 0.5
+    # With cargo both ways no single place takes most of the waiting: the single-track
+    # BTK, the Kuryk ferries and the Aktau ferries (loading both ways) saturate together.
+    # The places where cargo waits longest are those the offered-load check flags, and
+    # they hold nearly all the waiting.
+    flagged = _flagged(sc)
+    top3 = list(b["place"].iloc[:3])
+    assert set(top3) <= flagged, (top3, flagged)
+    assert b.loc[b["place"].isin(flagged), "share"].sum() > 0.8
     mid, end = _backlog_growth(sc, t30)
     assert end > 1.5 * mid
-    # The queue in front of the top bottleneck keeps growing: cargo waiting at the node
-    # or port in front of it, or, for a rail leg, how long trains waited for the line slot
-    # they got (by when they got it: waits still going on at the end are not recorded).
+    # The queue in front of each of them keeps growing: cargo waiting at the node or port
+    # in front of it, or, for a rail leg, how long trains waited for the line slot they
+    # got (by when they got it: waits still going on at the end are not recorded).
     horizon = sc.horizon_days * 24
-    if top in {leg.key for leg in sc.legs}:
-        m = t30["movements"]
-        q = m[(m["place"] == top) & (m["activity"] == "slot") & (m["end_h"] >= 0)]
-        t, value = q["end_h"], q["end_h"] - q["start_h"]
-    else:
-        queue_at = sc.services[top].from_ if top in sc.services else top
-        r = t30["resources"]
-        q = r[(r["resource"] == queue_at) & (r["metric"] == "teu_waiting") & (r["t_h"] >= 0)]
-        t, value = q["t_h"], q["value"]
-    first = value[t < horizon / 3].mean()
-    last = value[t > 2 * horizon / 3].mean()
-    assert last > 1.5 * first, (top, first, last)
+    for top in top3:
+        if top in {leg.key for leg in sc.legs}:
+            m = t30["movements"]
+            q = m[(m["place"] == top) & (m["activity"] == "slot") & (m["end_h"] >= 0)]
+            t, value = q["end_h"], q["end_h"] - q["start_h"]
+        else:
+            queue_at = sc.services[top].from_ if top in sc.services else top
+            r = t30["resources"]
+            q = r[(r["resource"] == queue_at) & (r["metric"] == "teu_waiting")
+                  & (r["t_h"] >= 0)]
+            t, value = q["t_h"], q["value"]
+        first = value[t < horizon / 3].mean()
+        last = value[t > 2 * horizon / 3].mean()
+        assert last > 1.5 * first, (top, first, last)
     # On 2023 demand the same place does not pile up.
     base_sc, base = run(BASELINE, **short(90, 20))
     bmid, bend = _backlog_growth(base_sc, base)

@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from corridor_sim.engine import CATEGORIES
-from corridor_sim.network import Network, segment_parts
+from corridor_sim.network import Network, segment_parts, segment_path
 
 TOL = 1e-6  # hours
 
@@ -278,8 +278,8 @@ def check_whereabouts(sc, run, tables) -> None:
         keys = seg_keys[flow[cid]]
         assert segment[bid] == keys[rides_done[cid]], f"consignment {cid} off route"
     for qid, node in enumerate(end.queue_node):  # a queue waits where its segment starts
-        assert end.queue_segment[qid].split(":", 1)[1].split(">")[0] in (
-            node, *[n for n, svc in sc.services.items() if svc.from_ == node]), qid
+        key = end.queue_segment[qid]  # a sea crossing back starts at the service's `to`
+        assert segment_path(key, sc)[0] == node, f"queue {qid} for {key} waits at {node}"
 
 
 def check_batch_loads(sc, run) -> None:

@@ -79,3 +79,27 @@ def test_new_plots_accept_an_axes(res):
         fig, ax = new_figure()
         assert draw(ax) is fig
         assert len(fig.axes) == 1
+
+
+def test_stringline_draws_cargo_going_back_as_falling_lines():
+    """A flow c -> a rides the crossing back and the rail leg against its written
+    direction: on the a -> c route its runs and sailings fall with time, the a -> c ones
+    rise."""
+    from corridor_sim.scenario import with_overrides
+
+    sc = fixed_line(sea=True)
+    back = {"id": "g", "from": "c", "to": "a", "via": ["b"], "tons_per_year": 20_000,
+            "block_units": 10}
+    res = cs.run(with_overrides(sc, {"flows": [sc.flows[0].model_dump(by_alias=True), back]}),
+                 backend="serial")
+    ax = res.plot.stringline(route=["a", "b", "c"], end_h=20 * 24).axes[0]
+    segs = np.concatenate([c.get_segments() for c in ax.collections
+                           if isinstance(c, LineCollection)])
+    sloped = segs[segs[:, 0, 1] != segs[:, 1, 1]]
+    rising = (sloped[:, 1, 1] > sloped[:, 0, 1]).sum()
+    falling = (sloped[:, 1, 1] < sloped[:, 0, 1]).sum()
+    m = res.movements
+    moving = m[m["activity"].isin(["run", "sail"]) & (m["start_h"] <= 480)
+               & (m["end_h"] >= 0)]
+    going_back = moving["segment"].astype(str).str.contains(r"return|rail:b>a")
+    assert falling == going_back.sum() > 0 and rising == (~going_back).sum() > 0

@@ -41,7 +41,8 @@ def stringline(movements: pd.DataFrame, scenario, route: list[str] | None = None
                ax=None) -> Figure:
     """Time–distance diagram: every train (blue) and loaded vessel voyage (red) that ran
     on ``route`` (node ids; default: the longest flow route) between hours ``start_h``
-    and ``end_h`` (default: two weeks later). Sloped lines are runs and sailings; flat
+    and ``end_h`` (default: two weeks later), in either direction (lines rising with
+    time run along the route, falling ones against it). Sloped lines are runs and sailings; flat
     stretches are time standing at a node (queueing, handling, loading, waiting for a
     line slot or the weather). Only ``replication`` is drawn when the table holds
     several."""
@@ -57,6 +58,8 @@ def stringline(movements: pd.DataFrame, scenario, route: list[str] | None = None
     ends = links.reindex(m["place"].astype(str))
     y0 = ends["from"].map(km).to_numpy(float)
     y1 = ends["to"].map(km).to_numpy(float)
+    back = _against_written(m, ends)  # a leg or crossing ridden the other way
+    y0, y1 = np.where(back, y1, y0), np.where(back, y0, y1)
     on = np.isfinite(y0) & np.isfinite(y1)
     m, y0, y1 = m[on], y0[on], y1[on]
     sd = kpis.start_date_of(scenario)
@@ -93,6 +96,25 @@ def stringline(movements: pd.DataFrame, scenario, route: list[str] | None = None
                  f"{names.get(route[-1], route[-1])}: {len(set(m['batch_id']))} trains "
                  "and voyages", fontsize="medium")
     return fig
+
+
+def _against_written(m: pd.DataFrame, ends: pd.DataFrame) -> np.ndarray:
+    """True for moving rows that ran their leg or sea service against its written
+    direction: a rail segment that reaches the leg's ``to`` node before its ``from``
+    node, or a crossing back (``sea:NAME:return``)."""
+    seg = m["segment"].astype(str).to_numpy() if "segment" in m else np.full(len(m), "")
+    out = np.zeros(len(m), dtype=bool)
+    for key in np.unique(seg):
+        kind, _, rest = key.partition(":")
+        rows = seg == key
+        if kind == "sea":
+            out[rows] = rest.endswith(":return")
+        elif kind == "rail":
+            order = {n: i for i, n in enumerate(rest.split(">"))}
+            a = ends["from"].to_numpy()[rows]
+            b = ends["to"].to_numpy()[rows]
+            out[rows] = [order.get(y, -1) < order.get(x, -1) for x, y in zip(a, b)]
+    return out
 
 
 def _spaced(ticks: list[tuple[float, str]], gap: float) -> list[tuple[float, str]]:

@@ -116,3 +116,22 @@ def test_boarding_order_is_priority_cargo_then_background_then_other_cargo():
     assert list(ids[3:]) == [3] and cargo_teu == pytest.approx(4.0)
     ids, cargo_teu, background = deck.take(3.0)  # the third truck does not fit whole
     assert background == pytest.approx(2.0) and list(ids) == [4]
+
+
+def test_a_priority_unit_that_does_not_fit_keeps_the_other_cargo_ashore():
+    from corridor_sim.engine.deck import DeckQueue
+    from corridor_sim.engine.queues import CargoQueue
+
+    teu = np.array([3.0, 3.0, 0.5, 0.5])
+    cargo = CargoQueue("sea:ferry", "p", teu, np.array([True, True, False, False]))
+    cargo.put(np.array([2, 3]), 0.0)  # boxes, waiting longest
+    cargo.put(np.array([0, 1]), 1.0)  # a block of two 3-TEU units
+    deck = DeckQueue(cargo, np.array([0.5]), np.array([1.5]))
+    deck.admit(2.0)
+    ids, cargo_teu, background = deck.take(5.0)
+    # one block unit (3 TEU); the second does not fit, the truck does (1.5 slots), and
+    # the boxes that would fit in the last 0.5 wait behind the block
+    assert list(ids) == [0] and cargo_teu == pytest.approx(3.0)
+    assert background == pytest.approx(1.5)
+    ids, cargo_teu, background = deck.take(5.0)
+    assert list(ids) == [1, 2, 3] and background == 0.0

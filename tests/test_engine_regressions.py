@@ -7,7 +7,7 @@ from corridor_sim.experiment import run_single
 from corridor_sim.scenario import Scenario
 
 from .factories import node
-from .invariants import check_conservation, check_fifo, check_rides
+from .invariants import check_conservation, check_fifo, check_priority, check_rides
 
 
 def oversize_unit_scenario() -> Scenario:
@@ -71,3 +71,32 @@ def test_trains_leave_in_joining_order_when_a_queue_has_two_feeds():
     # Before the fix, cargo unloaded into a queue went ahead of local arrivals that had
     # joined earlier but were not yet admitted, so a later train carried them.
     check_fifo(simulate(shared_queue_scenario()))
+
+
+def deck_priority_scenario(seed: int) -> Scenario:
+    """A 5-TEU vessel shared by 3-TEU priority units, 0.5-TEU boxes and 1.5-slot trucks."""
+    return Scenario.model_validate({
+        "name": "deck_priority", "start_date": "2023-01-01", "horizon_days": 20,
+        "seed": seed, "nodes": {"a": node("port"), "b": node("port", lon=1)},
+        "services": {"s": {"from": "a", "to": "b", "distance_km": 50, "vessels": 1,
+                           "capacity_teu": 5, "speed_kn": 10, "load_teu_per_h": 5,
+                           "unload_teu_per_h": 5,
+                           "depart": {"when_full": 1.0, "max_wait_h": 4},
+                           "background": [{"id": "trucks", "direction": "outbound",
+                                           "units_per_day": 3, "teu_per_unit": 1.5}]}},
+        "flows": [{"id": "block", "from": "a", "to": "b", "unit": "teu", "teu_per_unit": 3,
+                   "tons_per_unit": 15, "tons_per_year": 20000, "priority": True},
+                  {"id": "boxes", "from": "a", "to": "b", "unit": "teu",
+                   "teu_per_unit": 0.5, "tons_per_unit": 5, "tons_per_year": 20000}],
+    })
+
+
+def test_other_cargo_does_not_board_ahead_of_priority_cargo_left_on_a_shared_deck():
+    # With background traffic waiting, a vessel boarded the other cargo in the deck left
+    # even when a priority unit had not fitted, so boxes overtook the block (a random
+    # corridor found it: "batch 5 left priority cargo behind").
+    for seed in (1, 2, 3):
+        sc = deck_priority_scenario(seed)
+        run = simulate(sc)
+        check_priority(run)
+        check_rides(sc, run, run_single(sc)[0])

@@ -75,7 +75,8 @@ class DeckQueue:
     def take(self, capacity_teu: float) -> tuple[np.ndarray, float, float]:
         """Board up to ``capacity_teu``: priority cargo (booked block-train slots) first,
         then background units (oldest first), then the other cargo; return the cargo's
-        ids, its TEU and the background's TEU."""
+        ids, its TEU and the background's TEU. A priority unit that does not fit ends the
+        cargo's loading (as in :meth:`CargoQueue.take`): no other cargo boards ahead of it."""
         if self.arrived == self.boarded:  # no background waiting: as a plain queue
             ids, teu = self.cargo.take(capacity_teu)
             return ids, teu, 0.0
@@ -89,7 +90,10 @@ class DeckQueue:
         background = float(self.cum[last] - self.cum[self.boarded])
         self.boarded = last
         room -= background
-        ids, teu = self.cargo.take(room, oversize=False, which="other")
+        if self.cargo.hot:  # priority cargo left behind: the other cargo waits too
+            ids, teu = np.empty(0, dtype=np.int64), 0.0
+        else:
+            ids, teu = self.cargo.take(room, oversize=False, which="other")
         if len(first):
             ids = np.concatenate([first, ids]) if len(ids) else first
         return ids, capacity_teu - room + teu - background, background

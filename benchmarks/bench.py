@@ -128,7 +128,7 @@ def cli_run(horizon_days: float, out_dir: Path) -> dict:
     pkg_root = str(Path(corridor_sim.__file__).resolve().parents[1])  # the code measured here
     env["PYTHONPATH"] = os.pathsep.join(p for p in (pkg_root, env.get("PYTHONPATH")) if p)
     cmd = [sys.executable, "-m", "corridor_sim", "run", str(BASELINE), "--out",
-           str(out_dir / "baseline"), "--force", "--quiet"]
+           str(out_dir / "baseline"), "--force"]  # not --quiet: the summary is part of it
     if horizon_days != FULL["horizon_days"]:
         cmd += ["--horizon-days", f"{horizon_days:g}"]
     t = time.perf_counter()

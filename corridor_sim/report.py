@@ -230,6 +230,16 @@ def report_sections(tables: dict[str, pd.DataFrame], scenario, plots: list[str] 
     (several replications concatenated, with a ``replication`` column); ``tables["kpis"]``
     per replication gives the intervals; ``plots`` are names of PNGs under ``plots/``;
     ``all_kpis`` adds the table of every KPI (the HTML page has it)."""
+    body, every_kpi, tail = _section_parts(tables, scenario, plots, meta)
+    return [*body, *(every_kpi if all_kpis else []), *tail]
+
+
+def _section_parts(tables: dict[str, pd.DataFrame], scenario, plots: list[str] = (),
+                   meta: dict | None = None
+                   ) -> tuple[list[Section], list[Section], list[Section]]:
+    """The sections of :func:`report_sections` in three parts: the body, the table of
+    every KPI, and what follows it (plots, run facts), so that the Markdown and the HTML
+    report are built from one computation."""
     sc = kpis.scenario_dict(scenario)
     end_h = kpis.horizon_h(sc)
     cons, mov = tables["consignments"], tables["movements"]
@@ -252,17 +262,16 @@ def report_sections(tables: dict[str, pd.DataFrame], scenario, plots: list[str] 
     secs += [_transit_section(cons, summary, v["undelivered_share"], sc),
              *_legs_section(tables, sc), *_economics_sections(tables, end_h),
              _bottleneck_section(mov, end_h, sc), _resource_section(tables, sc)]
-    if all_kpis:
-        secs += _kpi_table_section(summary)
+    tail: list[Section] = []
     if plots:
-        secs.append(Section("Plots", images=[(CAPTIONS.get(n, n), f"plots/{n}.png")
+        tail.append(Section("Plots", images=[(CAPTIONS.get(n, n), f"plots/{n}.png")
                                              for n in plots]))
     if meta:
-        secs.append(Section("", paragraphs=[
+        tail.append(Section("", paragraphs=[
             f"corridor-sim {meta.get('corridor_sim_version', '')}; wall time "
             f"{meta.get('wall_s', '?')} s" + (f"; {meta['events']} events"
                                                if "events" in meta else "") + "."]))
-    return secs
+    return secs, _kpi_table_section(summary), tail
 
 
 def _markdown_table(df: pd.DataFrame) -> str:
@@ -384,7 +393,8 @@ def write_report(folder: Path, tables: dict[str, pd.DataFrame], scenario,
     in ``folder/plots`` (in the standard order); returns the path of ``report.md``."""
     folder = Path(folder)
     path = folder / "report.md"
-    path.write_text(render(tables, scenario, _plots_in(folder), meta), encoding="utf-8")
-    (folder / "report.html").write_text(run_html(folder, tables, scenario, meta),
+    body, every_kpi, tail = _section_parts(tables, scenario, _plots_in(folder), meta)
+    path.write_text(render_markdown([*body, *tail]), encoding="utf-8")
+    (folder / "report.html").write_text(render_html([*body, *every_kpi, *tail], folder),
                                         encoding="utf-8")
     return path

@@ -25,6 +25,8 @@ reading results directories is in :mod:`corridor_sim.results_io`.
 
 from __future__ import annotations
 
+import weakref
+
 import numpy as np
 import pandas as pd
 
@@ -42,6 +44,31 @@ PARQUET_TABLES = ("consignments", "movements", "resources", "itinerary", "choice
 DIRECTIONS = ["westbound", "eastbound"]  # categories of the consignments' `direction`
 
 
+# The manifest join of a finished run (a RunData exists only once its run has ended, so its
+# records no longer change): computed once, shared by the tables built from it.
+_MANIFESTS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _manifest(run: RunData) -> tuple[np.ndarray, np.ndarray]:
+    """Each manifest entry's batch and when its consignment joined the queue that batch
+    formed from (``Recorder.manifest_batches`` / ``manifest_joined``), read-only."""
+    got = _MANIFESTS.get(run.rec)
+    if got is None or got[0] is not run.created_h:
+        mb, mj = run.rec.manifest_batches(), run.rec.manifest_joined(run.created_h)
+        mb.flags.writeable = mj.flags.writeable = False
+        got = _MANIFESTS[run.rec] = (run.created_h, mb, mj)
+    return got[1], got[2]
+
+
+def _segment_ends(run: RunData) -> tuple[np.ndarray, list[str], list[str]]:
+    """The distinct segment of each batch (an index into the two lists) and the first
+    and last node of each distinct segment (its ports for a sea segment)."""
+    rec = run.rec
+    uniq, inv = np.unique(rec.column("b_segment"), return_inverse=True)
+    paths = [segment_path(rec.labels[c], run.scenario) for c in uniq]
+    return inv, [p[0] for p in paths], [p[-1] for p in paths]
+
+
 def consignments_table(run: RunData) -> pd.DataFrame:
     """One row per consignment with its delay breakdown (hours)."""
     rec = run.rec
@@ -54,10 +81,9 @@ def consignments_table(run: RunData) -> pd.DataFrame:
     per = np.zeros((n, len(CATEGORIES)))
     departed, arrived = np.full(n, np.nan), np.full(n, np.nan)
     if len(rec.m_ids):
-        mb = rec.manifest_batches()
+        mb, mj = _manifest(run)
         mi = rec.column("m_ids")
         _trip_ends(run, sb, t0, t1, mb, mi, departed, arrived)
-        mj = rec.manifest_joined(run.created_h)
         ended = np.isfinite(rec.column("b_end"))[mb]
         mb, mi, mj = mb[ended], mi[ended], mj[ended]
         np.add.at(per, mi, cat[mb])
@@ -102,11 +128,9 @@ def _trip_ends(run: RunData, sb: np.ndarray, t0: np.ndarray, t1: np.ndarray,
     ``mb, mi``: the manifests' batch and consignment ids."""
     rec = run.rec
     nb, n = rec.n_batches, len(departed)
-    segments = rec.label_column("b_segment")
-    ends = {seg: (rec.code(_segment_node(seg, run.scenario, 0)),
-                  rec.code(_segment_node(seg, run.scenario, -1))) for seg in set(segments)}
-    start_code = np.array([ends[seg][0] for seg in segments])
-    end_code = np.array([ends[seg][1] for seg in segments])
+    seg, first_node, last_node = _segment_ends(run)
+    start_code = np.array([rec.code(x) for x in first_node], dtype=np.int64)[seg]
+    end_code = np.array([rec.code(x) for x in last_node], dtype=np.int64)[seg]
     place = rec.column("st_place")
     away = place != start_code[sb]
     first = np.full(nb, np.inf)
@@ -165,8 +189,7 @@ def _assembly_rows(run: RunData) -> pd.DataFrame:
     rec = run.rec
     if not len(rec.m_ids):
         return pd.DataFrame()
-    mb = rec.manifest_batches()
-    mj = rec.manifest_joined(run.created_h)
+    mb, mj = _manifest(run)
     nb = rec.n_batches
     formed = rec.column("b_formed")
     first = np.full(nb, np.inf)
@@ -174,7 +197,9 @@ def _assembly_rows(run: RunData) -> pd.DataFrame:
     hours = np.zeros(nb)
     np.add.at(hours, mb, formed[mb] - mj)
     kinds = rec.label_column("b_kind")
-    places = np.array([_segment_start(s) for s in rec.label_column("b_segment")], dtype=object)
+    seg = rec.column("b_segment")
+    uniq, inv = np.unique(seg, return_inverse=True)
+    places = np.array([_segment_start(rec.labels[c]) for c in uniq], dtype=object)[inv]
     vessel = kinds == "vessel"
     return pd.DataFrame({
         "batch_id": np.arange(nb, dtype=np.int64),
@@ -214,14 +239,13 @@ def teu_waiting_table(run: RunData) -> pd.DataFrame:
     waiting at the end count until the end."""
     rec, sc = run.rec, run.scenario
     ids = rec.column("m_ids").astype(np.int64)
-    bat = rec.manifest_batches()
-    joined = rec.manifest_joined(run.created_h)
+    bat, joined = _manifest(run)
     formed, ended = rec.column("b_formed"), rec.column("b_end")
-    segs = rec.label_column("b_segment")
     names = sorted(set(sc.nodes))
     code = {n: i for i, n in enumerate(names)}
-    start = np.array([code[_segment_node(x, sc, 0)] for x in segs], dtype=np.int32)
-    finish = np.array([code[_segment_node(x, sc, -1)] for x in segs], dtype=np.int32)
+    seg, first_node, last_node = _segment_ends(run)
+    start = np.array([code[x] for x in first_node], dtype=np.int32)[seg]
+    finish = np.array([code[x] for x in last_node], dtype=np.int32)[seg]
     origin = np.array([code[f.from_] for f in sc.flows], dtype=np.int32)
     teu = run.teu_of
     waiting = ~np.isfinite(rec.delivered_h)
@@ -251,11 +275,6 @@ def teu_waiting_table(run: RunData) -> pd.DataFrame:
         "t_h": t[keep],
         "value": np.clip(value[keep], 0.0, None),
     })
-
-
-def _segment_node(segment: str, scenario, end: int) -> str:
-    """First (``end`` 0) or last (-1) node of a segment; a sea segment's ports."""
-    return segment_path(segment, scenario)[end]
 
 
 def build_tables(run: RunData) -> dict[str, pd.DataFrame]:

@@ -27,3 +27,7 @@ def test_bench_quick_writes_results(tmp_path):
     assert res["memory"]["run"]["peak_mib"] >= res["memory"]["run"]["ready_mib"]
     assert res["parallel"]["identical_kpis"] is True
     assert (tmp_path / "cost_vs_demand.png").stat().st_size > 1000
+    whole = res["whole_run"]  # cs.run and its split, the command-line run end to end
+    assert {"cs_run_s", "simulate_s", "build_tables_s", "kpi_table_s", "cli_run_s"} <= set(whole)
+    assert all(v > 0 for v in whole.values())
+    assert "cs.run, baseline" in out.stdout and "CLI run, baseline" in out.stdout

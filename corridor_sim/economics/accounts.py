@@ -40,29 +40,49 @@ def consignment_accounts(scenario, cons: pd.DataFrame) -> pd.DataFrame:
     cost = {k: np.zeros(n) for k in COST_KINDS}
     co2e = {k: np.zeros(n) for k in CO2E_KINDS}
     ttw = np.zeros(n)
-    flow = cons["flow"].astype(str).to_numpy()
+    rows = _rows_by_flow(cons["flow"], [f.id for f in scenario.flows])
     created = cons["created_h"].to_numpy(dtype=float)
-    for f in scenario.flows:
-        sel = np.flatnonzero(flow == f.id)
+    for f, sel in zip(scenario.flows, rows):
         if not len(sel):
             continue
+        # a flow's items summed in route order, as one value per kind (an array where
+        # freight is dated), then written to its consignments once
+        usd: dict[str, float | np.ndarray] = {}
+        kg: dict[str, float] = {}
+        ttw_kg = 0.0
         for item in flow_items(scenario, f):
-            cost[item.cost_kind][sel] += item.usd_at(created[sel])
+            part = item.usd_at(created[sel]) if item.rate_hours else item.usd
+            usd[item.cost_kind] = usd.get(item.cost_kind, 0.0) + part
             if item.co2e_kind is not None:
-                co2e[item.co2e_kind][sel] += item.wtw_kg
-                ttw[sel] += item.ttw_kg
+                kg[item.co2e_kind] = kg.get(item.co2e_kind, 0.0) + item.wtw_kg
+                ttw_kg = ttw_kg + item.ttw_kg
+        for k, v in usd.items():
+            cost[k][sel] = v
+        for k, v in kg.items():
+            co2e[k][sel] = v
+        ttw[sel] = ttw_kg
     eco = scenario.economics
     cost["time"] = eco.time_usd_per_teu_day * cons["teu"].to_numpy(dtype=float) * \
         waiting_days(cons)
-    out = pd.DataFrame(index=cons.index)
-    for k in COST_KINDS:
-        out[f"cost_{k}_usd"] = cost[k]
-    out["cost_usd"] = _total(cost[k] for k in COST_KINDS)
-    for k in CO2E_KINDS:
-        out[f"co2e_{k}_kg"] = co2e[k]
-    out["co2e_kg"] = _total(co2e[k] for k in CO2E_KINDS)
-    out["co2e_ttw_kg"] = ttw
-    return out
+    columns = {f"cost_{k}_usd": cost[k] for k in COST_KINDS}
+    columns["cost_usd"] = _total(cost[k] for k in COST_KINDS)
+    columns.update({f"co2e_{k}_kg": co2e[k] for k in CO2E_KINDS})
+    columns["co2e_kg"] = _total(co2e[k] for k in CO2E_KINDS)
+    columns["co2e_ttw_kg"] = ttw
+    return pd.DataFrame(columns, index=cons.index)
+
+
+def _rows_by_flow(flow: pd.Series, ids: list[str]) -> list[np.ndarray]:
+    """Positions of the rows of each flow id of ``ids`` in the column ``flow`` (compared
+    as integer codes, not string by string)."""
+    if isinstance(flow.dtype, pd.CategoricalDtype):
+        codes = flow.cat.codes.to_numpy()
+        cats = {str(c): i for i, c in enumerate(flow.cat.categories)}
+    else:
+        codes, uniques = pd.factorize(flow.astype(str).to_numpy())
+        cats = {u: i for i, u in enumerate(uniques)}
+    return [np.flatnonzero(codes == cats[i]) if i in cats else np.empty(0, dtype=np.int64)
+            for i in ids]
 
 
 def _total(parts) -> np.ndarray:

@@ -23,10 +23,15 @@ def n_replications(df: pd.DataFrame) -> int:
     return max(int(df["replication"].nunique()), 1)
 
 
-def delivered(cons: pd.DataFrame) -> pd.DataFrame:
-    """Consignments delivered after warm-up."""
+def delivered(cons: pd.DataFrame, columns=None) -> pd.DataFrame:
+    """Consignments delivered after warm-up; only ``columns`` (those of them the table
+    has, in table order) when given, which saves copying the rest of a wide table."""
     d = cons["delivered_h"]
-    return cons[d.notna() & (d >= 0)]
+    rows = d.notna() & (d >= 0)
+    if columns is None:
+        return cons[rows]
+    wanted = set(columns)
+    return cons.loc[rows, [c for c in cons.columns if c in wanted]]
 
 
 def warmup_deliveries(cons: pd.DataFrame) -> dict[str, float]:

@@ -13,7 +13,7 @@ DIRECTIONS = ("westbound", "eastbound")
 def throughput_by_direction(cons: pd.DataFrame, t0_h: float, t1_h: float) -> pd.DataFrame:
     """Tons and TEU delivered in [t0_h, t1_h) per direction (both directions always
     listed; per replication on average when there are several)."""
-    d = delivered(cons)
+    d = delivered(cons, ("delivered_h", "replication", "direction", "tons", "teu"))
     d = d[(d["delivered_h"] >= t0_h) & (d["delivered_h"] < t1_h)]
     reps = d["replication"].nunique() if "replication" in d and len(d) else 1
     if "direction" in d:

@@ -25,8 +25,8 @@ def economics_by_od(cons: pd.DataFrame, by: tuple[str, ...] = ("origin", "destin
     """Per origin -> destination (or the columns ``by``): TEU delivered after warm-up and
     cost (USD) and CO2e (kg) per TEU, in total and by kind: the sum over the delivered
     consignments divided by their TEU (pooled over replications)."""
-    d = delivered(cons)
     cols = _parts(cons)
+    d = delivered(cons, (*by, *cols, "teu"))
     g = d.groupby(list(by), observed=True)
     sums = g[cols].sum()
     teu = g["teu"].sum()

@@ -15,7 +15,7 @@ def transit_by_od(cons: pd.DataFrame) -> pd.DataFrame:
     (delivered consignments after warm-up, pooled over replications), and the median trip
     from the first departure to the last arrival (``trip_p50_days``: without loading at
     the origin, waiting there for a train, and unloading at the destination)."""
-    d = delivered(cons)
+    d = delivered(cons, ("origin", "destination", "transit_h", "departed_h", "arrived_h"))
     days = d["transit_h"] / 24.0
     g = days.groupby([d["origin"], d["destination"]], observed=True)
     out = pd.DataFrame({
@@ -103,6 +103,16 @@ def _waits_before_leg(movements: pd.DataFrame) -> pd.Series:
     return hours.groupby(keys.values).sum()
 
 
+def _flow_names(flow: pd.Series) -> pd.Series:
+    """The flow column as strings (a categorical one decoded through its categories)."""
+    if isinstance(flow.dtype, pd.CategoricalDtype):
+        names = np.asarray(flow.cat.categories.astype(str), dtype=object)
+        codes = flow.cat.codes.to_numpy()
+        if (codes >= 0).all():
+            return pd.Series(names[codes], index=flow.index, name=flow.name)
+    return flow.astype(str)
+
+
 def demand_balance(cons: pd.DataFrame, end_h: float) -> pd.DataFrame:
     """Demand offered against delivered per flow and for all flows (row ``all``), per
     replication on average (tons): ``offered_t`` created in the measured period
@@ -112,7 +122,7 @@ def demand_balance(cons: pd.DataFrame, end_h: float) -> pd.DataFrame:
     n = n_replications(cons)
     created, done = cons["created_h"], cons["delivered_h"]
     parts = pd.DataFrame({
-        "flow": cons["flow"].astype(str),
+        "flow": _flow_names(cons["flow"]),
         "offered_t": cons["tons"].where((created >= 0) & (created < end_h), 0.0),
         "delivered_t": cons["tons"].where((done >= 0) & (done < end_h), 0.0),
         "undelivered_t": cons["tons"].where((created < end_h) & ~(done < end_h), 0.0),

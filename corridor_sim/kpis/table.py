@@ -34,7 +34,7 @@ def kpi_table(tables: dict[str, pd.DataFrame], start_date: dt.date, horizon_h: f
     and fleets (:mod:`corridor_sim.kpis.utilisation`).
     """
     cons, mov = tables["consignments"], tables["movements"]
-    d = delivered(cons)
+    d = delivered(cons, ("flow", "teu", "tons", *(f"{c}_h" for c in CATEGORIES)))
     rows = [("tons_delivered", "all", tons_delivered(cons, 0.0, horizon_h), "t"),
             ("teu_delivered", "all", float(d["teu"].sum()), "TEU")]
     jan1 = dt.date(start_date.year, 1, 1)
@@ -103,10 +103,18 @@ def _class_rows(cons: pd.DataFrame, scenario, horizon_h: float) -> list[tuple]:
     """Headline KPIs per service class (group ``class:block`` / ``class:regular``): tons
     delivered, transit mean/p50/p90 days and the share undelivered at the end."""
     classes = flow_classes(scenario)
-    cls = cons["flow"].astype(str).map(classes).fillna("regular")
+    flow = cons["flow"]
+    if isinstance(flow.dtype, pd.CategoricalDtype):  # one look-up per flow, not per row
+        per_flow = np.array([classes.get(str(f), "regular") for f in flow.cat.categories]
+                            + ["regular"], dtype=object)
+        cls = per_flow[flow.cat.codes.to_numpy()]  # code -1 (missing): the last entry
+    else:
+        cls = flow.astype(str).map(classes).fillna("regular").to_numpy()
+    needed = [c for c in ("replication", "flow", "tons", "created_h", "delivered_h",
+                          "transit_h") if c in cons.columns]
     rows = []
     for c in sorted(set(cls)):
-        part = cons[cls == c]
+        part = cons.loc[cls == c, needed]
         d = delivered(part)
         days = d["transit_h"] / 24.0
         group = f"class:{c}"

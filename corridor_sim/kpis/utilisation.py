@@ -33,17 +33,23 @@ COLUMNS = ["resource", "kind", "name", "capacity", "capacity_unit", "busy_h",
            "capacity_h", "utilisation", "load_factor", "departures"]
 
 
-def _busy_hours(rows: pd.DataFrame, t0: float, t1: float) -> float:
-    """Hours of the rows' [start, end) intervals inside [t0, t1)."""
-    if rows.empty:
+def _busy(start: np.ndarray, end: np.ndarray, t0: float, t1: float) -> float:
+    """Hours of the intervals [start, end) inside [t0, t1)."""
+    if not len(start):
         return 0.0
-    lo = np.maximum(rows["start_h"].to_numpy(float), t0)
-    hi = np.minimum(rows["end_h"].to_numpy(float), t1)
+    lo = np.maximum(start, t0)
+    hi = np.minimum(end, t1)
     return float(np.clip(hi - lo, 0.0, None).sum())
 
 
-def _load_factor(rows: pd.DataFrame, capacity_teu: float) -> float:
-    return float((rows["teu"] / capacity_teu).mean()) if len(rows) else float("nan")
+def _rows_by(mov: pd.DataFrame, *keys: str) -> dict:
+    """Row positions (ascending) of ``mov`` per value of the columns ``keys`` (a tuple
+    of values for several): one pass over the table instead of one comparison per
+    resource."""
+    if mov.empty:
+        return {}
+    return mov.groupby(list(keys) if len(keys) > 1 else keys[0], sort=False,
+                       observed=True).indices
 
 
 def utilisation(movements: pd.DataFrame, scenario, start_h: float = 0.0,
@@ -66,44 +72,60 @@ def utilisation(movements: pd.DataFrame, scenario, start_h: float = 0.0,
     mov = movements
     names = dict(zip(*(node_table(sc)[c] for c in ("node", "name"))))
     nodes = sc.get("nodes", {})
+    start = mov["start_h"].to_numpy(float)
+    end = mov["end_h"].to_numpy(float)
+    teu = mov["teu"].to_numpy(float) if "teu" in mov else None
+    by_place = _rows_by(mov, "activity", "place")
+    none = np.empty(0, dtype=np.int64)
+
+    def at(activity: str, place: str) -> np.ndarray:
+        return by_place.get((activity, place), none)
+
+    def load_factor(rows: np.ndarray, capacity_teu: float) -> float:
+        # the mean of a pandas Series (its summation, to the last bit, as ever)
+        return float(pd.Series(teu[rows] / capacity_teu).mean()) if len(rows) \
+            else float("nan")
+
     rows = []
-    proc = mov[mov["activity"] == "process"]
     for node_id, node in nodes.items():
-        busy = _busy_hours(proc[proc["place"] == node_id], start_h, end_h) / reps
+        mine = at("process", node_id)
+        busy = _busy(start[mine], end[mine], start_h, end_h) / reps
         tracks = int(node.get("tracks", 1))
         rows.append((node_id, "node", names[node_id], tracks, "tracks", busy, tracks * hours,
                      np.nan, np.nan))
-    runs = mov[mov["activity"] == "run"]
     for leg in sc.get("legs", []):
         tpd = leg.get("trains_per_day")
         if not tpd:
             continue
         key = leg.get("id") or f"{leg['from']}-{leg['to']}"
-        mine = runs[(runs["place"] == key) & (runs["start_h"] >= start_h)
-                    & (runs["start_h"] < end_h)]
+        mine = at("run", key)
+        mine = mine[(start[mine] >= start_h) & (start[mine] < end_h)]
         n = len(mine) / reps
         name = f"{names.get(leg['from'], leg['from'])} – {names.get(leg['to'], leg['to'])}"
         rows.append((key, "line", name, float(tpd), "trains/day", n * 24.0 / tpd, hours,
-                     _load_factor(mine, float(leg.get("max_train_teu", 100))), n))
+                     load_factor(mine, float(leg.get("max_train_teu", 100))), n))
     services = sc.get("services", {})
-    berth = mov[mov["activity"].isin(["load", "unload"])]
     for port in sorted({p for s in services.values() for p in (s["from"], s["to"])}):
-        busy = _busy_hours(berth[berth["place"] == port], start_h, end_h) / reps
+        mine = np.sort(np.concatenate([at("load", port), at("unload", port)]))
+        busy = _busy(start[mine], end[mine], start_h, end_h) / reps
         n_berths = int(nodes[port].get("berths", 1))
         rows.append((port, "berths", f"{names.get(port, port)} berths", n_berths, "berths",
                      busy, n_berths * hours, np.nan, np.nan))
-    vessel = mov[(mov["kind"] == "vessel") & mov["activity"].isin(VESSEL_BUSY)]
+    by_segment = _rows_by(mov, "kind", "segment", "activity")
     for name, svc in services.items():
-        mine = vessel[vessel["segment"] == f"sea:{name}"]
-        sail = mine[mine["activity"] == "sail"]
-        back = sail.assign(start_h=sail["end_h"], end_h=2 * sail["end_h"] - sail["start_h"])
+        seg = f"sea:{name}"
+        mine = np.sort(np.concatenate(
+            [by_segment.get(("vessel", seg, a), none) for a in VESSEL_BUSY]))
+        sail = by_segment.get(("vessel", seg, "sail"), none)
         capacity_h = int(svc["vessels"]) * hours
-        busy = (_busy_hours(mine, start_h, end_h) + _busy_hours(back, start_h, end_h)) / reps
-        loads = mine[(mine["activity"] == "load") & (mine["start_h"] >= start_h)
-                     & (mine["start_h"] < end_h)]
+        back_start, back_end = end[sail], 2 * end[sail] - start[sail]
+        busy = (_busy(start[mine], end[mine], start_h, end_h)
+                + _busy(back_start, back_end, start_h, end_h)) / reps
+        loads = by_segment.get(("vessel", seg, "load"), none)
+        loads = loads[(start[loads] >= start_h) & (start[loads] < end_h)]
         rows.append((name, "fleet", name.replace("_", " "), int(svc["vessels"]), "vessels",
                      min(busy, capacity_h), capacity_h,
-                     _load_factor(loads, float(svc["capacity_teu"])), len(loads) / reps))
+                     load_factor(loads, float(svc["capacity_teu"])), len(loads) / reps))
     out = pd.DataFrame(rows, columns=[c for c in COLUMNS if c != "utilisation"])
     out["utilisation"] = out["busy_h"] / out["capacity_h"]
     out = out[COLUMNS]

@@ -76,7 +76,7 @@ def corridor_map(movements: pd.DataFrame, scenario, title: str = "") -> Figure:
 
 def _keep_labels_inside(fig, axes) -> None:
     """Move any label that sticks out of its axes to the other side of its point."""
-    fig.canvas.draw()
+    fig.draw_without_rendering()  # lays out and places the text; paints no pixel
     for ax in axes:
         box = ax.get_window_extent().padded(-3.0)  # a little margin inside the frame
         for t in ax.texts:

@@ -20,6 +20,7 @@ import pandas as pd
 
 from . import kpis
 from .intervals import summarize
+from .kpis.names import group_name, place_name
 
 STYLE = """
 body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,Helvetica,Arial,sans-serif;
@@ -52,12 +53,13 @@ def inline(text: str) -> str:
 
 
 def html_table(df: pd.DataFrame, digits: int = 2) -> str:
-    """A table; floats get ``digits`` decimals (none from 1,000 up), NaN shows as –."""
+    """A table; floats get ``digits + 1`` significant digits (no decimals from 1,000 up),
+    NaN shows as –."""
     def fmt(v):
         if isinstance(v, float | np.floating):
             if not np.isfinite(v):
                 return "–"
-            return f"{v:,.0f}" if abs(v) >= 1000 else f"{v:,.{digits}f}"
+            return f"{v:,.0f}" if abs(v) >= 1000 else f"{v:.{digits + 1}g}"
         return inline(v)
     head = "".join(f"<th>{_esc(c)}</th>" for c in df.columns)
     body = "".join("<tr>" + "".join(f"<td>{fmt(v)}</td>" for v in row) + "</tr>"
@@ -123,22 +125,26 @@ def _summary(k: pd.DataFrame) -> pd.DataFrame:
     return summarize(k) if "value" in k.columns else k
 
 
-def summary_verdict(summary: pd.DataFrame, overload: dict | None = None
-                    ) -> tuple[bool, str]:
+def summary_verdict(summary: pd.DataFrame, overload: dict | None = None,
+                    scenario=None) -> tuple[bool, str]:
     """(overloaded, sentence) from a KPI summary: the share of replications whose backlog
     grows over the run, and the busiest resource (from ``overload``, the run's
-    ``run.json`` entry, when given, else from the utilisation KPIs)."""
+    ``run.json`` entry, when given, else from the utilisation KPIs), by name when
+    ``scenario`` is given."""
     grow = summary.loc[summary["kpi"] == "backlog_growing", "mean"]
     share = float(grow.iloc[0]) if len(grow) else 0.0
     busiest = ""
     top = (overload or {}).get("busiest") or []
     util = summary[summary["kpi"] == "utilisation"].sort_values("mean", ascending=False)
     if top:
-        busiest = (f"; busiest resource: {top[0]['kind']} {top[0]['resource']} "
-                   f"(utilisation {top[0]['utilisation']:.0%})")
+        name = top[0].get("name") or place_name(top[0]["resource"], scenario)
+        busiest = (f"; busiest resource: {name} ({top[0]['kind']}, utilisation "
+                   f"{top[0]['utilisation']:.0%})")
     elif len(util):
         r = util.iloc[0]
-        busiest = f"; busiest resource: {r['group']} (utilisation {r['mean']:.0%})"
+        kind = str(r["group"]).partition(":")[0]
+        busiest = (f"; busiest resource: {group_name(r['group'], scenario)} ({kind}, "
+                   f"utilisation {r['mean']:.0%})")
     n = int(summary.loc[grow.index[0], "n"]) if len(grow) and "n" in summary else 1
     if share > 0:
         reps = f" in {share:.0%} of {n} replications" if n > 1 else ""
@@ -160,7 +166,7 @@ def compare_html(folder: Path, table: pd.DataFrame, runs: dict[str, object]) -> 
             "t, when both runs have two or more replications).</p>"]
     for label, res in runs.items():
         bad, sentence = summary_verdict(_summary(res.kpis_by_replication),
-                                        res.meta.get("overload"))
+                                        res.meta.get("overload"), res.scenario)
         name = kpis.scenario_dict(res.scenario).get("name")
         body.append(f'<div class="verdict {"bad" if bad else "good"}"><b>{_esc(label)}</b> '
                     f"({_esc(name)}): {_esc(sentence)}</div>")

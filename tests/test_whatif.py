@@ -212,7 +212,7 @@ def test_border_digital_cuts_time_at_borders(run):
 def test_dostyk_exchange_shortens_waits_there_when_busy(run):
     # At 2023 volumes Dostyk sees about one corridor train a day, far below its 14; the
     # doubled exchange matters once the crossing is busy, as under the 2030 demand.
-    load = short(60, 20, **{"demand.scale": 4.12})
+    load = short(60, 20, **{"demand.scale": 4.03})  # the 2030 outlook
     _, base = run(BASELINE, **load)
     _, more = run("dostyk_28_trains.yaml", **load)
     places = ["dostyk", "xian-dostyk", "dostyk-aktau"]

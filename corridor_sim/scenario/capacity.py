@@ -30,23 +30,41 @@ def closed_fraction(service: Service) -> float:
     return sum(fractions) / len(fractions)
 
 
-def round_trip_h(service: Service, loaded_back: bool = False) -> float:
-    """Hours for one vessel to load, sail loaded, unload and return (no waiting); with
-    ``loaded_back`` it loads and unloads a full deck on the way back too."""
+def round_trip_h(service: Service, loaded_back: bool = False, wait_h: float = 0.0) -> float:
+    """Hours for one vessel to load, sail loaded, unload and return; with
+    ``loaded_back`` it loads and unloads a full deck on the way back too, and ``wait_h``
+    adds the hours it waits at the far port for that cargo (no other waiting)."""
     speed = service.speed_kn.mean() * KM_PER_NM
     if speed <= 0:
         return float("inf")
     sail = service.distance_km / speed
     handle = service.capacity_teu / service.load_teu_per_h
     handle += service.capacity_teu / service.unload_teu_per_h
-    return 2 * sail + handle * (2 if loaded_back else 1) + service.anchorage_h.mean()
+    return (2 * sail + handle * (2 if loaded_back else 1) + service.anchorage_h.mean()
+            + wait_h)
 
 
-def service_teu_per_day(service: Service, loaded_back: bool = False) -> float:
+def far_port_wait_h(service: Service, way: str, teu_per_day_back: float) -> float:
+    """Hours a vessel of a two-way service waits at the far port before crossing back,
+    under the departure rule of the crossing back: until ``when_full`` of its deck waits
+    (at ``teu_per_day_back`` arriving) or at most ``max_wait_h`` (it then leaves with
+    what it has, or empty). ``way`` is the loaded crossing ('outbound' or 'return'); a
+    timetable's slots are counted by :func:`service_teu_per_day` instead."""
+    rule = service.depart if way == "return" else (service.depart_return or service.depart)
+    if rule.timetable_h is not None:
+        return 0.0
+    if teu_per_day_back <= 0:
+        return rule.max_wait_h
+    fill_h = rule.when_full * service.capacity_teu / (teu_per_day_back / 24.0)
+    return min(rule.max_wait_h, fill_h)
+
+
+def service_teu_per_day(service: Service, loaded_back: bool = False,
+                        wait_h: float = 0.0) -> float:
     """TEU slots a service offers per day each way: fleet capacity over the round trip
     (``round_trip_h``), less weather closures. A timetable caps it at one departure per
     vessel per interval."""
-    trip = round_trip_h(service, loaded_back)
+    trip = round_trip_h(service, loaded_back, wait_h)
     if service.depart.timetable_h is not None:
         trip = max(trip, service.depart.timetable_h)
     return service.vessels * service.capacity_teu * 24.0 / trip * (1 - closed_fraction(service))

@@ -13,6 +13,7 @@ import warnings
 
 from .capacity import (
     closed_fraction,
+    far_port_wait_h,
     link_demand,
     node_trains_per_day,
     round_trip_h,
@@ -246,10 +247,13 @@ def check_load(scenario: Scenario) -> list[Problem]:
         ways = (("outbound", svc.from_, svc.to), ("return", svc.to, svc.from_))
         load = {way: (offered(a, b, name), background_peak(svc, way)) for way, a, b in ways}
         back = load["return"][0][0] + load["return"][1] > 0  # vessels load both ways
-        for (teu, ids), trucks in load.values():
+        for way, _, _ in ways:
+            (teu, ids), trucks = load[way]
+            other = load["return" if way == "outbound" else "outbound"]
+            wait = far_port_wait_h(svc, way, other[0][0] + other[1]) if back else 0.0
             if trucks > 0:
                 ids = [*ids, f"background traffic ({trucks:.1f} slots/day)"]
-            _check_service_load(problems, name, svc, teu + trucks, ids, back)
+            _check_service_load(problems, name, svc, teu + trucks, ids, back, wait)
         problems += check_background(name, svc)
     for node_id, (trains, ids) in node_trains_per_day(scenario).items():
         node = scenario.nodes.get(node_id)
@@ -297,21 +301,25 @@ def check_background(name: str, svc) -> list[Problem]:
 
 
 def _check_service_load(problems: list[Problem], name: str, svc, teu: float,
-                        ids: list[str], loaded_back: bool = False) -> None:
-    """Warn if flows offer a service more TEU per day, in one direction, than it carries."""
-    capacity = service_teu_per_day(svc, loaded_back)
+                        ids: list[str], loaded_back: bool = False,
+                        wait_h: float = 0.0) -> None:
+    """Warn if flows offer a service more TEU per day, in one direction, than it carries
+    (with ``wait_h`` hours a round trip at the far port waiting for cargo back)."""
+    capacity = service_teu_per_day(svc, loaded_back, wait_h)
     if teu > capacity:
         problems.append(Problem(
             f"flows {', '.join(ids)} need {teu:.1f} TEU slots/day at peak but service "
-            f"{name!r} offers about {capacity:.1f} ({_fleet_text(svc, loaded_back)})",
+            f"{name!r} offers about {capacity:.1f} "
+            f"({_fleet_text(svc, loaded_back, wait_h)})",
             path=f"services.{name}.vessels", severity="warning"))
 
 
-def _fleet_text(svc, loaded_back: bool = False) -> str:
+def _fleet_text(svc, loaded_back: bool = False, wait_h: float = 0.0) -> str:
     """How a service's daily capacity comes about, for messages."""
+    waiting = f", waiting {wait_h:.0f} h for cargo back" if wait_h > 0 else ""
     return (f"{svc.vessels} vessels x {svc.capacity_teu:g} TEU per "
-            f"{round_trip_h(svc, loaded_back):.1f} h round trip"
-            f"{', loading both ways' if loaded_back else ''}, less "
+            f"{round_trip_h(svc, loaded_back, wait_h):.1f} h round trip"
+            f"{', loading both ways' if loaded_back else ''}{waiting}, less "
             f"{closed_fraction(svc):.0%} weather closures")
 
 

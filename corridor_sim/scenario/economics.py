@@ -16,8 +16,6 @@ import datetime as dt
 from typing import Annotated, Literal
 
 from pydantic import (
-    BaseModel,
-    ConfigDict,
     Field,
     ValidationInfo,
     field_validator,
@@ -25,16 +23,13 @@ from pydantic import (
 )
 
 from .distributions import NonNeg
+from .strict import Strict
 
 Share = Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)]
 Country = Annotated[str, Field(min_length=2, max_length=2)]
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", populate_by_name=True, validate_default=True)
-
-
-class RailCountry(_Strict):
+class RailCountry(Strict):
     """Rail in one country: the moving tariff (per TEU-km and/or per tonne-km, added
     together), the share of train-km hauled electric, and the grid's intensity."""
 
@@ -45,7 +40,7 @@ class RailCountry(_Strict):
     source: str | None = None
 
 
-class Section(_Strict):
+class Section(Strict):
     """The part ``share`` of a leg's length that lies in ``country``; ``electric_share``
     overrides the country's for this section."""
 
@@ -54,7 +49,7 @@ class Section(_Strict):
     electric_share: Share | None = None
 
 
-class LegSections(_Strict):
+class LegSections(Strict):
     """Where a rail leg runs: its sections by country (shares add up to 1). Legs not
     listed run wholly in the country of their ``from`` node."""
 
@@ -69,14 +64,14 @@ class LegSections(_Strict):
         return self
 
 
-class DatedRate(_Strict):
+class DatedRate(Strict):
     """From ``from`` on, the rate is ``usd_per_teu`` (e.g. a monthly sea spot rate)."""
 
     from_: dt.date = Field(alias="from")
     usd_per_teu: NonNeg
 
 
-class SeaService(_Strict):
+class SeaService(Strict):
     """A sea crossing: the freight per TEU and crossing (``rates`` switch it at dates,
     by the consignment's creation date), and the vessel type for emissions: ``ro_pax``
     (rail or truck ferry, per tonne-km) or ``container`` (per TEU-km)."""
@@ -94,7 +89,7 @@ class SeaService(_Strict):
         return value
 
 
-class Handling(_Strict):
+class Handling(Strict):
     """Charges per TEU handled at nodes: loading at the origin and unloading at the
     destination (``terminal``), at each port passed (``port``), at each gauge change
     and at each border crossing (a border with a gauge change pays both). ``nodes``
@@ -108,7 +103,7 @@ class Handling(_Strict):
     source: str | None = None
 
 
-class EmptyRunning(_Strict):
+class EmptyRunning(Strict):
     """Emissions of empty running (empty wagons, boxes and return voyages) allocated to
     the loaded traffic they serve: a fraction added to each mode's loaded emissions."""
 
@@ -118,7 +113,7 @@ class EmptyRunning(_Strict):
     source: str | None = None
 
 
-class Emissions(_Strict):
+class Emissions(Strict):
     """Emission factors (GLEC Framework / ISO 14083 logic: intensity per transport
     operation category, plus hub operations per tonne handled)."""
 
@@ -146,7 +141,7 @@ class Emissions(_Strict):
         return value
 
 
-class Economics(_Strict):
+class Economics(Strict):
     """Tariffs and emission factors of a scenario.
 
     ``rail``: per country (two-letter code as on the nodes). ``legs``: country sections

@@ -10,23 +10,18 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+from pydantic import Field, ValidationInfo, field_validator
 
 from .distributions import Distribution, NonNeg, Pos
 from .economics import Economics
 from .routes import AbstractRoute, Market
+from .strict import Strict
 
 MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
 Prob = Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)]
 Lon = Annotated[float, Field(ge=-180, le=180)]
 Lat = Annotated[float, Field(ge=-90, le=90)]
 Ident = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_\-]+$")]
-
-
-class Strict(BaseModel):
-    """Base for every scenario model: unknown keys are errors."""
-
-    model_config = ConfigDict(extra="forbid", populate_by_name=True, validate_default=True)
 
 
 class Monthly(Strict):

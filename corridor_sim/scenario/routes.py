@@ -15,8 +15,6 @@ import datetime as dt
 from typing import Annotated, Literal
 
 from pydantic import (
-    BaseModel,
-    ConfigDict,
     Field,
     ValidationInfo,
     field_validator,
@@ -25,22 +23,19 @@ from pydantic import (
 
 from .distributions import Distribution, NonNeg, Pos
 from .economics import DatedRate
+from .strict import Strict
 
 Ident = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_\-]+$")]
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", populate_by_name=True, validate_default=True)
-
-
-class Window(_Strict):
+class Window(Strict):
     """``days`` days from ``start``."""
 
     start: dt.datetime
     days: Pos
 
 
-class AbstractRoute(_Strict):
+class AbstractRoute(Strict):
     """A route priced and timed without simulation: ``transit_days`` door to door (a
     distribution), ``usd_per_teu`` all-in (``rates`` switch it at dates, by the
     consignment's creation date), emissions per TEU (well-to-wheel and tank-to-wheel),
@@ -66,7 +61,7 @@ class AbstractRoute(_Strict):
         return value
 
 
-class Alternative(_Strict):
+class Alternative(Strict):
     """One choice of a market: a simulated ``flow`` of the scenario (its consignments then
     ride the network; ``expected_transit_days`` is what shippers expect it to take) or an
     abstract ``route``. ``transit_sd_days``: how much a simulated flow's transit is
@@ -94,7 +89,7 @@ class Alternative(_Strict):
         return self.flow or self.route
 
 
-class Market(_Strict):
+class Market(Strict):
     """An origin -> destination demand that chooses its route consignment by consignment.
 
     ``tons_per_year`` arrive as a Poisson stream of units of ``tons_per_unit`` t and

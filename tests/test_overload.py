@@ -145,3 +145,29 @@ def test_multi_replication_run_warns_about_overload(tmp_path, capsys):
     assert "OVERLOADED: the backlog grows in 2 of 2 replications" in capsys.readouterr().out
     summary = pd.read_csv(tmp_path / "res" / "kpis.csv")
     assert summary.loc[summary["kpi"] == "backlog_growing", "mean"].item() == 1.0
+
+
+def _synthetic(created, delivered):
+    return pd.DataFrame({"created_h": np.asarray(created, float),
+                         "delivered_h": np.asarray(delivered, float)})
+
+
+def test_a_peak_on_the_last_days_is_not_a_growing_backlog():
+    """A stationary backlog (each consignment in the system 100 h) with a block of
+    cargo created in the last two days and not yet delivered: the end point jumps, the
+    trend over the second half does not."""
+    from corridor_sim.kpis.backlog import backlog_trend
+
+    end = 4000.0  # 167 days, a consignment every 2 h
+    created = np.arange(0.0, end, 2.0)
+    delivered = created + 100.0
+    delivered[delivered > end] = np.nan
+    spike = np.full(150, end - 30.0)
+    cons = _synthetic(np.r_[created, spike], np.r_[delivered, np.full(150, np.nan)])
+    start, mid, last, second, growing = backlog_trend(cons, end)
+    assert last - mid > 0.05 * second  # what the end-point test used to call growth
+    assert not growing
+    # the same spike on a backlog that rises all through the second half is growth
+    slow = created + 100.0 + np.where(created > end / 2, (created - end / 2), 0.0)
+    slow[slow > end] = np.nan
+    assert backlog_trend(_synthetic(created, slow), end)[-1]

@@ -32,7 +32,7 @@ import pandas as pd
 
 from .categories import CATEGORIES
 from .choices import choices_table
-from .economics import add_accounts
+from .economics.accounts import add_accounts
 from .engine import RunData
 from .itinerary import itinerary_table
 from .network import segment_parts, segment_path

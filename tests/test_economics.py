@@ -9,11 +9,11 @@ import numpy as np
 import pytest
 
 from corridor_sim import kpis
-from corridor_sim.economics import (
+from corridor_sim.economics import flow_items
+from corridor_sim.economics.accounts import (
     CO2E_COLUMNS,
     COST_COLUMNS,
     consignment_accounts,
-    flow_items,
     item_table,
 )
 from corridor_sim.engine import simulate

@@ -24,6 +24,13 @@ def test_scenario_imports_neither_simpy_nor_matplotlib():
     assert "matplotlib" not in mods
 
 
+def test_engine_runs_without_pandas():
+    """The engine (route choice included) works on numpy arrays; tables come later, so
+    simulating does not pay for importing pandas (about half a second and 60 MiB)."""
+    mods = _modules_after_import("corridor_sim.engine")
+    assert "pandas" not in mods and "matplotlib" not in mods
+
+
 def test_package_import_is_light():
     mods = _modules_after_import("corridor_sim")
     assert "simpy" not in mods and "matplotlib" not in mods

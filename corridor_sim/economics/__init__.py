@@ -3,22 +3,11 @@ the result tables (no simulation state, no plotting).
 
 :mod:`.items` prices and weighs one unit's route leg by leg and node by node;
 :mod:`.accounts` charges each consignment of a run (route items plus the cost of the time
-it waited) and adds the ``cost_*`` and ``co2e_*`` columns to the consignments table.
+it waited) and adds the ``cost_*`` and ``co2e_*`` columns to the consignments table; it
+reads pandas tables, so it is imported as ``corridor_sim.economics.accounts`` (the engine
+imports this package for route choice and stays free of pandas).
 """
 
-from .accounts import (
-    CO2E_COLUMNS,
-    COLUMNS,
-    COST_COLUMNS,
-    add_accounts,
-    consignment_accounts,
-    item_table,
-    waiting_days,
-)
 from .items import CO2E_KINDS, COST_KINDS, Item, flow_items, route_items
 
-__all__ = [
-    "CO2E_COLUMNS", "CO2E_KINDS", "COLUMNS", "COST_COLUMNS", "COST_KINDS", "Item",
-    "add_accounts", "consignment_accounts", "flow_items", "item_table", "route_items",
-    "waiting_days",
-]
+__all__ = ["CO2E_KINDS", "COST_KINDS", "Item", "flow_items", "route_items"]

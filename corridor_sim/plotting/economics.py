@@ -1,5 +1,5 @@
 """Cost and CO2e figures from the consignments table (its ``cost_*`` and ``co2e_*``
-columns) and from the per-flow item table of :func:`corridor_sim.economics.item_table`."""
+columns) and from the per-flow item table of :func:`corridor_sim.economics.accounts.item_table`."""
 
 from __future__ import annotations
 
@@ -61,7 +61,7 @@ def cost_breakdown(cons: pd.DataFrame, scenario=None, title: str = "") -> Figure
 def route_breakdown(items: pd.DataFrame, flow: str, value: str = "cost_usd",
                     title: str = "") -> Figure:
     """One consignment's ``value`` (``cost_usd``, ``co2e_kg`` or ``co2e_ttw_kg``) item by
-    item along the route of ``flow``, from :func:`corridor_sim.economics.item_table`."""
+    item along the route of ``flow``, from :func:`corridor_sim.economics.accounts.item_table`."""
     rows = items[items["flow"] == flow]
     by_place = rows.groupby("place", sort=False)[value].sum()
     by_place = by_place[by_place > 0]

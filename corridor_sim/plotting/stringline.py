@@ -9,6 +9,7 @@ from matplotlib.collections import LineCollection
 from matplotlib.lines import Line2D
 
 from .. import kpis
+from ..network import segment_parts
 from .base import Figure, date_axis, dates, new_figure
 
 MOVING = ("run", "sail")
@@ -105,12 +106,14 @@ def _against_written(m: pd.DataFrame, ends: pd.DataFrame) -> np.ndarray:
     seg = m["segment"].astype(str).to_numpy() if "segment" in m else np.full(len(m), "")
     out = np.zeros(len(m), dtype=bool)
     for key in np.unique(seg):
-        kind, _, rest = key.partition(":")
+        if not key:
+            continue
+        kind, parts = segment_parts(key)
         rows = seg == key
         if kind == "sea":
-            out[rows] = rest.endswith(":return")
-        elif kind == "rail":
-            order = {n: i for i, n in enumerate(rest.split(">"))}
+            out[rows] = parts[1:] == ["return"]
+        else:
+            order = {n: i for i, n in enumerate(parts)}
             a = ends["from"].to_numpy()[rows]
             b = ends["to"].to_numpy()[rows]
             out[rows] = [order.get(y, -1) < order.get(x, -1) for x, y in zip(a, b)]

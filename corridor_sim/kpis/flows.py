@@ -40,12 +40,14 @@ def transit_days(cons: pd.DataFrame, origin: str, destination: str) -> pd.Series
     return (d.loc[sel, "transit_h"] / 24.0).rename("transit_days").reset_index(drop=True)
 
 
-def throughput_by_month(cons: pd.DataFrame, start_date: dt.date) -> pd.DataFrame:
+def throughput_by_month(cons: pd.DataFrame, start_date: dt.date,
+                        by: str = "flow") -> pd.DataFrame:
     """Tons, TEU and consignments delivered per calendar month (``month``: first day) and
-    flow; per replication on average when the table holds several."""
+    ``by`` (a consignments column: ``flow``, ``direction``...); per replication on average
+    when the table holds several."""
     d = delivered(cons)
     month = to_datetime(start_date, d["delivered_h"]).to_period("M").to_timestamp()
-    g = d.assign(month=month.values).groupby(["month", "flow"], observed=True)
+    g = d.assign(month=month.values).groupby(["month", by], observed=True)
     out = g.agg(tons=("tons", "sum"), teu=("teu", "sum"), consignments=("tons", "size"))
     out = out.astype(float) / n_replications(cons)
     return out.reset_index()

@@ -15,13 +15,11 @@ DECK_COLOURS = {"cargo": "#4c72b0", "background": "#8c8c8c", "free": "#e8e8e8"}
 
 
 def _monthly_by_direction(cons: pd.DataFrame, start_date) -> pd.DataFrame:
-    d = kpis.delivered(cons)
-    if "direction" not in d:
-        d = d.assign(direction="westbound")
-    month = kpis.to_datetime(start_date, d["delivered_h"]).to_period("M").to_timestamp()
-    g = d.assign(month=month.values).groupby(["month", "direction"], observed=False)["tons"]
-    out = g.sum().unstack("direction").reindex(columns=list(WAY_COLOURS), fill_value=0.0)
-    return out.fillna(0.0) / kpis.n_replications(cons)
+    if "direction" not in cons:
+        cons = cons.assign(direction="westbound")
+    t = kpis.throughput_by_month(cons, start_date, by="direction")
+    out = t.pivot(index="month", columns="direction", values="tons")
+    return out.reindex(columns=list(WAY_COLOURS)).fillna(0.0)
 
 
 def both_directions(cons: pd.DataFrame, movements: pd.DataFrame, scenario,

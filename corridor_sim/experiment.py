@@ -23,7 +23,6 @@ from . import experiment_store as store
 from .backends import Backend, make_backend
 from .engine import simulate
 from .intervals import summarize
-from .kpis.names import group_name
 from .results import PARQUET_TABLES, build_tables, closures_table
 from .results_io import write_results
 from .scenario.models import Scenario
@@ -375,31 +374,3 @@ def summarize_kpis(kpi_tables: list[pd.DataFrame], confidence: float = 0.95) -> 
     """Mean, sd, n and a confidence interval of each KPI across replications
     (:func:`corridor_sim.intervals.summarize`)."""
     return summarize(pd.concat(kpi_tables, ignore_index=True), confidence)
-
-
-def ci_summary_lines(summary: pd.DataFrame, scenario=None) -> list[str]:
-    """A short human summary of a KPI summary table (means with 95 % intervals; places
-    by name when ``scenario`` is given)."""
-    def _ci(r, scale=1.0, fmt="{:.1f}", unit=""):
-        text = f"{fmt.format(r.mean * scale)}{unit}"
-        if pd.isna(r.ci_low):
-            return text
-        return f"{text} (95 % CI {fmt.format(r.ci_low * scale)}–{fmt.format(r.ci_high * scale)})"
-
-    lines = []
-    tons = summary[(summary["kpi"] == "tons_delivered") & (summary["group"] == "all")]
-    for r in tons.itertuples():
-        lines.append(f"tons delivered: {_ci(r, 1e-6, '{:.3f}', ' Mt')}, mean of n={r.n}")
-    for r in summary[summary["kpi"] == "transit_p50_days"].itertuples():
-        lines.append(f"  {group_name(r.group, scenario)}: median {_ci(r, unit=' d')}")
-    waits = summary[summary["kpi"] == "wait_share"].sort_values("mean", ascending=False)
-    for r in waits.head(1).itertuples():
-        lines.append(f"longest waiting: {group_name(r.group, scenario)}, "
-                     f"{_ci(r, 100, '{:.0f}', ' %')} of consignment-hours waited")
-    for r in summary[summary["kpi"] == "backlog_end_tons"].itertuples():
-        lines.append(f"in the system at the end: {_ci(r, 1e-3, unit=' kt')}")
-    for r in summary[summary["kpi"] == "backlog_growing"].itertuples():
-        if r.mean > 0:
-            lines.append(f"OVERLOADED: the backlog grows in {round(r.mean * r.n)} of {r.n} "
-                         "replications (see kpis.csv, backlog_growing)")
-    return lines

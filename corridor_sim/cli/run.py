@@ -142,7 +142,7 @@ def _run_one(args, scenario, out: Path) -> int:
 
 def _run_many(args, scenario, out: Path) -> int:
     from .. import kpis
-    from ..experiment import RunOptions, ci_summary_lines, run_experiment
+    from ..experiment import RunOptions, run_experiment
     from ..report import write_report
 
     try:
@@ -171,7 +171,7 @@ def _run_many(args, scenario, out: Path) -> int:
               f"{meta['reused']} reused from disk, simulated in {meta['wall_s']:.1f} s on "
               f"{meta['backend']}; {time.perf_counter() - args.t0:.1f} s in all (with "
               "assembling the results, plots and report)")
-        for line in ci_summary_lines(exp.kpis, scenario):
+        for line in kpis.ci_summary_lines(exp.kpis, scenario):
             print(line)
         if kpis.legs_of_interest(scenario) and exp.meta["done"]:
             from ..results_io import read_results

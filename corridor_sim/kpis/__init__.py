@@ -39,7 +39,7 @@ from .flows import (
 from .legs import leg_transit_h, legs_lines, legs_of_interest, legs_table, transit_between
 from .resources import capacities, resource_series, resource_stats, step_stats
 from .routes import route_breakdown, route_economics, route_shares, route_shares_by_month
-from .table import kpi_table, summary_lines
+from .table import ci_summary_lines, kpi_table, summary_lines
 from .utilisation import utilisation, utilisation_table
 
 __all__ = [
@@ -50,6 +50,7 @@ __all__ = [
                      "backlog_over_time",
                      "bottlenecks",
                      "capacities",
+                     "ci_summary_lines",
                      "deck_use",
                      "delay_breakdown",
                      "demand_balance",

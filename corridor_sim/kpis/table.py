@@ -20,7 +20,7 @@ from .delays import backlog_end, bottlenecks
 from .directions import deck_use, throughput_by_direction
 from .economics import economics_by_od, has_accounts
 from .flows import demand_balance, transit_by_od
-from .names import od_name, place_name
+from .names import group_name, od_name, place_name
 from .routes import route_kpi_rows, route_shares
 from .utilisation import utilisation
 
@@ -158,4 +158,32 @@ def summary_lines(tables: dict[str, pd.DataFrame], start_date: dt.date,
     back = backlog_end(cons, horizon_h)
     lines.append(f"in the system at the end: {back['consignments']:.0f} consignments "
                  f"({back['tons'] / 1e3:.1f} kt)")
+    return lines
+
+
+def ci_summary_lines(summary: pd.DataFrame, scenario=None) -> list[str]:
+    """A short human summary of a KPI summary table (means with 95 % intervals; places
+    by name when ``scenario`` is given)."""
+    def _ci(r, scale=1.0, fmt="{:.1f}", unit=""):
+        text = f"{fmt.format(r.mean * scale)}{unit}"
+        if pd.isna(r.ci_low):
+            return text
+        return f"{text} (95 % CI {fmt.format(r.ci_low * scale)}–{fmt.format(r.ci_high * scale)})"
+
+    lines = []
+    tons = summary[(summary["kpi"] == "tons_delivered") & (summary["group"] == "all")]
+    for r in tons.itertuples():
+        lines.append(f"tons delivered: {_ci(r, 1e-6, '{:.3f}', ' Mt')}, mean of n={r.n}")
+    for r in summary[summary["kpi"] == "transit_p50_days"].itertuples():
+        lines.append(f"  {group_name(r.group, scenario)}: median {_ci(r, unit=' d')}")
+    waits = summary[summary["kpi"] == "wait_share"].sort_values("mean", ascending=False)
+    for r in waits.head(1).itertuples():
+        lines.append(f"longest waiting: {group_name(r.group, scenario)}, "
+                     f"{_ci(r, 100, '{:.0f}', ' %')} of consignment-hours waited")
+    for r in summary[summary["kpi"] == "backlog_end_tons"].itertuples():
+        lines.append(f"in the system at the end: {_ci(r, 1e-3, unit=' kt')}")
+    for r in summary[summary["kpi"] == "backlog_growing"].itertuples():
+        if r.mean > 0:
+            lines.append(f"OVERLOADED: the backlog grows in {round(r.mean * r.n)} of {r.n} "
+                         "replications (see kpis.csv, backlog_growing)")
     return lines

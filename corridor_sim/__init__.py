@@ -16,7 +16,7 @@ from .scenario import Scenario, ScenarioError, load_scenario, with_overrides
 _LAZY = {
     "run": ("corridor_sim.api", "run"),
     "load_results": ("corridor_sim.api", "load_results"),
-    "compare": ("corridor_sim.api", "compare"),
+    "compare": ("corridor_sim.comparison", "compare"),
     "Results": ("corridor_sim.api", "Results"),
 }
 

@@ -19,8 +19,6 @@ import numpy as np
 import pandas as pd
 
 from . import kpis
-from .intervals import summarize
-from .kpis.names import group_name, place_name
 
 STYLE = """
 body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,Helvetica,Arial,sans-serif;
@@ -120,56 +118,23 @@ def render_html(sections, folder: Path) -> str:
     return page(title, body)
 
 
-def _summary(k: pd.DataFrame) -> pd.DataFrame:
-    """KPI summary (mean, ci_low, ci_high...) from a per-replication or summary table."""
-    return summarize(k) if "value" in k.columns else k
-
-
-def summary_verdict(summary: pd.DataFrame, overload: dict | None = None,
-                    scenario=None) -> tuple[bool, str]:
-    """(overloaded, sentence) from a KPI summary: the share of replications whose backlog
-    grows over the run, and the busiest resource (from ``overload``, the run's
-    ``run.json`` entry, when given, else from the utilisation KPIs), by name when
-    ``scenario`` is given."""
-    grow = summary.loc[summary["kpi"] == "backlog_growing", "mean"]
-    share = float(grow.iloc[0]) if len(grow) else 0.0
-    busiest = ""
-    top = (overload or {}).get("busiest") or []
-    util = summary[summary["kpi"] == "utilisation"].sort_values("mean", ascending=False)
-    if top:
-        name = top[0].get("name") or place_name(top[0]["resource"], scenario)
-        busiest = (f"; busiest resource: {name} ({top[0]['kind']}, utilisation "
-                   f"{top[0]['utilisation']:.0%})")
-    elif len(util):
-        r = util.iloc[0]
-        kind = str(r["group"]).partition(":")[0]
-        busiest = (f"; busiest resource: {group_name(r['group'], scenario)} ({kind}, "
-                   f"utilisation {r['mean']:.0%})")
-    n = int(summary.loc[grow.index[0], "n"]) if len(grow) and "n" in summary else 1
-    if share > 0:
-        reps = f" in {share:.0%} of {n} replications" if n > 1 else ""
-        return True, f"OVERLOADED: the backlog grows over the run{reps}{busiest}."
-    return False, f"Not overloaded: the backlog does not grow over the run{busiest}."
-
-
 COMPARE_CAPTIONS = {"transit_cdf": "Transit-time distributions",
                     "throughput": "Monthly throughput",
                     "delay_breakdown": "Delay breakdown per run"}
 
 
-def compare_html(folder: Path, table: pd.DataFrame, runs: dict[str, object]) -> str:
-    """The report of a comparison: each run's verdict, KPI differences with intervals
-    and the overlay plots in ``folder/plots``."""
+def compare_html(folder: Path, table: pd.DataFrame,
+                 verdicts: dict[str, tuple[str, dict]]) -> str:
+    """The report of a comparison: each run's verdict (``{label: (scenario name,
+    corridor_sim.report.verdict of the run)}``, the first run the reference), KPI
+    differences with intervals and the overlay plots in ``folder/plots``."""
     body = ["<h1>Comparison</h1>",
-            f"<p>Reference: <b>{_esc(next(iter(runs)))}</b>; differences are each run minus "
-            "the reference, with the 95 % confidence interval of the difference (Welch's "
-            "t, when both runs have two or more replications).</p>"]
-    for label, res in runs.items():
-        bad, sentence = summary_verdict(_summary(res.kpis_by_replication),
-                                        res.meta.get("overload"), res.scenario)
-        name = kpis.scenario_dict(res.scenario).get("name")
-        body.append(f'<div class="verdict {"bad" if bad else "good"}"><b>{_esc(label)}</b> '
-                    f"({_esc(name)}): {_esc(sentence)}</div>")
+            f"<p>Reference: <b>{_esc(next(iter(verdicts)))}</b>; differences are each run "
+            "minus the reference, with the 95 % confidence interval of the difference "
+            "(Welch's t, when both runs have two or more replications).</p>"]
+    for label, (name, v) in verdicts.items():
+        body.append(f'<div class="verdict {"bad" if v["overloaded"] else "good"}">'
+                    f"<b>{_esc(label)}</b> ({_esc(name)}): {inline(v['text'])}</div>")
     t = table[~table["kpi"].isin(["wait_share", "utilisation"])]
     body += ["<h2>KPI differences</h2>", html_table(pd.DataFrame({
         "run": t["run"], "KPI": t["kpi"], "group": t["group"], "unit": t["unit"],

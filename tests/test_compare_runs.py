@@ -7,8 +7,8 @@ import warnings
 import pytest
 
 import corridor_sim as cs
-from corridor_sim.api import UnlikeRunsWarning
 from corridor_sim.cli import main
+from corridor_sim.comparison import UnlikeRunsWarning
 
 from .test_overload import one_border_dict
 

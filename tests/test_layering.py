@@ -79,7 +79,7 @@ LAYERS: list[tuple[str, list[str]]] = [
     ("experiment", ["experiment", "backends", "experiment_store", "sweep", "calibrate"]),
     ("plotting", ["plotting"]),
     ("report", ["report", "report_html", "calibration_report"]),
-    ("api", ["api"]),
+    ("api", ["api", "comparison"]),
     ("cli", ["cli", "__main__"]),
 ]
 
@@ -148,7 +148,6 @@ def test_checker_reports_an_upward_import_and_a_cycle(tmp_path):
 # they run, for start-up time): each has its reason in docs/architecture.md.
 DEFERRED_IMPORTS = {
     ("corridor_sim.api", "corridor_sim.plotting"),  # matplotlib: about a second
-    ("corridor_sim.api", "corridor_sim.plotting.base"),
     ("corridor_sim.intervals", "scipy.special"),  # scipy: only when intervals are drawn
     ("corridor_sim.intervals", "scipy.stats"),
     ("corridor_sim.calibration_report", "corridor_sim.plotting"),

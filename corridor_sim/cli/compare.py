@@ -107,7 +107,7 @@ def _text(df: pd.DataFrame) -> str:
 
 
 def cmd_compare(args: argparse.Namespace) -> int:
-    from ..api import compare
+    from ..comparison import compare
     from ..results_io import is_results_dir
 
     if len(args.runs) < 2:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import networkx as nx
 
-from .scenario.links import directed_links
+from .scenario.links import break_nodes, directed_links
 from .scenario.models import Leg, Scenario, Service
 
 
@@ -84,12 +84,7 @@ class Network:
                 dist = link.service.distance_km
             self.graph.add_edge(a, b, kind=link.kind, key=link.name, reverse=link.reverse,
                                 distance_km=dist)
-        destinations = {f.to for f in scenario.flows}
-        sea_ends = {n for pair in self.services for n in pair}
-        self.break_nodes = {
-            n for n, spec in scenario.nodes.items()
-            if spec.breaks_trains or n in destinations or n in sea_ends
-        }
+        self.break_nodes = break_nodes(scenario)
         self.segments = {f.id: self._segments(f.route) for f in scenario.flows}
 
     def _segments(self, route: list[str]) -> list[Segment]:

@@ -5,9 +5,9 @@ Tables (design section 5):
 - ``consignments``: one row per consignment: flow, origin, destination, unit, TEU, tons,
   created/delivered hours, transit hours and the hours spent in each delay category
   (``moving_h``, ``consolidation_h``, ``border_h``, ``transshipment_h``, ``waiting_h``,
-  ``disruption_h``; they add up to ``transit_h`` for delivered consignments), and for
-  delivered ones when their first train or vessel left the origin after loading
-  (``departed_h``) and their last one reached the destination before unloading
+  ``disruption_h``, ``rolling_stock_h``; they add up to ``transit_h`` for delivered
+  consignments), and for delivered ones when their first train or vessel left the
+  origin after loading (``departed_h``) and their last one reached the destination before unloading
   (``arrived_h``). When the scenario has an ``economics`` block: ``cost_usd`` and
   ``co2e_kg`` with their breakdowns by kind (:mod:`corridor_sim.economics`).
 - ``movements``: one row per batch (train or vessel load) per activity: place, activity,
@@ -18,6 +18,8 @@ Tables (design section 5):
   ``outputs.itinerary`` is false).
 - ``choices`` (scenarios with markets): one row per market consignment with the route it
   chose (:mod:`corridor_sim.choices`).
+- ``fleets`` (scenarios with fleets): one row per fleet of wagons, platforms or
+  containers: use, empty running and turnaround (:mod:`corridor_sim.fleet_tables`).
 
 Times are hours since the scenario's ``start_date`` (negative during warm-up). Writing and
 reading results directories is in :mod:`corridor_sim.results_io`.
@@ -34,13 +36,14 @@ from .categories import CATEGORIES
 from .choices import choices_table
 from .economics.accounts import add_accounts
 from .engine import RunData
+from .fleet_tables import fleet_series, fleets_table
 from .itinerary import itinerary_table
 from .network import segment_parts, segment_path
 from .scenario.links import flow_direction
 
 # The tables of a run kept as Parquet files (``<name>.parquet`` in a results directory).
 # A run's tables dict also holds ``kpis`` and ``closures``, which are written as CSV.
-PARQUET_TABLES = ("consignments", "movements", "resources", "itinerary", "choices")
+PARQUET_TABLES = ("consignments", "movements", "resources", "itinerary", "choices", "fleets")
 DIRECTIONS = ["westbound", "eastbound"]  # categories of the consignments' `direction`
 
 
@@ -58,6 +61,34 @@ def _manifest(run: RunData) -> tuple[np.ndarray, np.ndarray]:
         mb.flags.writeable = mj.flags.writeable = False
         got = _MANIFESTS[run.rec] = (run.created_h, mb, mj)
     return got[1], got[2]
+
+
+def _held_part(run: RunData) -> np.ndarray:
+    """Per manifest entry, the hours of its wait for its train that count as waiting for
+    platforms: from when a train of the same queue was first held for platforms while
+    it waited (or was being held when it joined) until its own train formed. Zero where
+    no train was held."""
+    rec = run.rec
+    mb, mj = _manifest(run)
+    held = rec.column("b_held")
+    part = np.zeros(len(mb))
+    if not (held > 0).any():
+        return part
+    formed, seg = rec.column("b_formed"), rec.column("b_segment")
+    hb = np.flatnonzero(held > 0)
+    for code in np.unique(seg[hb]).tolist():
+        mine = hb[seg[hb] == code]
+        ends = formed[mine]  # held trains of this queue, in the order they formed
+        order = np.argsort(ends, kind="stable")
+        ends, starts = ends[order], (formed - held)[mine][order]
+        entry = np.flatnonzero(seg[mb] == code)
+        # the first hold that ends after the entry joined
+        k = np.searchsorted(ends, mj[entry], side="right")
+        ok = k < len(ends)
+        entry, k = entry[ok], k[ok]
+        begin = np.maximum(mj[entry], starts[k])
+        part[entry] = np.clip(formed[mb[entry]] - begin, 0.0, None)
+    return part
 
 
 def _segment_ends(run: RunData) -> tuple[np.ndarray, list[str], list[str]]:
@@ -88,9 +119,15 @@ def consignments_table(run: RunData) -> pd.DataFrame:
         mb, mi, mj = mb[ended], mi[ended], mj[ended]
         np.add.at(per, mi, cat[mb])
         pre = rec.column("b_formed")[mb] - mj
+        stock = _held_part(run)[ended]
         is_vessel = rec.label_column("b_kind")[mb] == "vessel"
-        np.add.at(per[:, CATEGORIES.index("consolidation")], mi[~is_vessel], pre[~is_vessel])
+        train = ~is_vessel
+        np.add.at(per[:, CATEGORIES.index("consolidation")], mi[train],
+                  pre[train] - stock[train])
+        np.add.at(per[:, CATEGORIES.index("rolling_stock")], mi[train], stock[train])
         np.add.at(per[:, CATEGORIES.index("waiting")], mi[is_vessel], pre[is_vessel])
+    boxed = np.isfinite(rec.ready_h)  # waited for a container or wagon at the origin
+    per[boxed, CATEGORIES.index("rolling_stock")] += rec.ready_h[boxed] - run.created_h[boxed]
     flows = run.scenario.flows
     fo = run.flow_of
     delivered = rec.delivered_h
@@ -194,22 +231,55 @@ def _assembly_rows(run: RunData) -> pd.DataFrame:
     formed = rec.column("b_formed")
     first = np.full(nb, np.inf)
     np.minimum.at(first, mb, mj)
-    hours = np.zeros(nb)
-    np.add.at(hours, mb, formed[mb] - mj)
+    pre = formed[mb] - mj
+    stock = _held_part(run)  # the part of each wait spent waiting for platforms
+    hours, stock_hours, held = np.zeros(nb), np.zeros(nb), np.zeros(nb)
+    np.add.at(hours, mb, pre - stock)
+    np.add.at(stock_hours, mb, stock)
+    np.maximum.at(held, mb, stock)
     kinds = rec.label_column("b_kind")
     seg = rec.column("b_segment")
     uniq, inv = np.unique(seg, return_inverse=True)
     places = np.array([_segment_start(rec.labels[c]) for c in uniq], dtype=object)[inv]
     vessel = kinds == "vessel"
-    return pd.DataFrame({
-        "batch_id": np.arange(nb, dtype=np.int64),
+    bid = np.arange(nb, dtype=np.int64)
+    start = np.minimum(first, formed - held)
+    parts = [pd.DataFrame({
+        "batch_id": bid,
         "place": places,
         "activity": np.where(vessel, "await_vessel", "assemble").astype(object),
         "category": np.where(vessel, "waiting", "consolidation").astype(object),
-        "start_h": np.minimum(first, formed),
-        "end_h": formed,
+        "start_h": start,
+        "end_h": formed - held,
         "unit_hours": hours,
-    })
+    })]
+    if (held > 0).any():
+        h = held > 0
+        parts.append(_rows(bid[h], places[h], "await_platforms", formed[h] - held[h],
+                           formed[h], stock_hours[h]))
+    boxed = np.isfinite(rec.ready_h)
+    if boxed.any():  # waits for a container or wagon, on the batch each first rode
+        ids = rec.column("m_ids")
+        entry = np.flatnonzero(boxed[ids] & (mj == rec.ready_h[ids]))
+        entry = entry[np.unique(ids[entry], return_index=True)[1]]  # first ride only
+        b, c = mb[entry], ids[entry]
+        got = pd.DataFrame({"b": b, "t0": run.created_h[c], "t1": rec.ready_h[c],
+                            "h": rec.ready_h[c] - run.created_h[c]})
+        got = got.groupby("b").agg(t0=("t0", "min"), h=("h", "sum"))
+        b = got.index.to_numpy(dtype=np.int64)
+        # shown just before the batch's assembly (the waits overlap it in time; the
+        # consignment-hours are exact)
+        parts.append(_rows(b, places[b], "await_unit",
+                           np.minimum(got["t0"].to_numpy(), start[b]), start[b],
+                           got["h"].to_numpy()))
+    return pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
+
+
+def _rows(bid, places, activity: str, t0, t1, unit_hours) -> pd.DataFrame:
+    """Rows of the time consignments waited for rolling stock (category rolling_stock)."""
+    return pd.DataFrame({"batch_id": bid, "place": places, "activity": activity,
+                         "category": "rolling_stock", "start_h": t0, "end_h": t1,
+                         "unit_hours": unit_hours})
 
 
 def _segment_start(segment: str) -> str:
@@ -220,7 +290,8 @@ def _segment_start(segment: str) -> str:
 def resources_table(run: RunData) -> pd.DataFrame:
     """Time series of queues and busy units per node and service: the engine's samples
     (``trains_queued``, ``tracks_busy``, ``vessels_loaded``) and the exact TEU waiting at
-    each node for a train or vessel (``teu_waiting``, from :func:`teu_waiting_table`)."""
+    each node for a train or vessel (``teu_waiting``, from :func:`teu_waiting_table`), and
+    the units of each fleet idle, in use and empty (:func:`fleet_tables.fleet_series`)."""
     rec = run.rec
     sampled = pd.DataFrame({
         "resource": rec.label_column("r_name"),
@@ -228,8 +299,9 @@ def resources_table(run: RunData) -> pd.DataFrame:
         "t_h": rec.column("r_t"),
         "value": rec.column("r_value"),
     })
-    waiting = teu_waiting_table(run)
-    return pd.concat([sampled, waiting], ignore_index=True) if len(waiting) else sampled
+    parts = [sampled, teu_waiting_table(run), fleet_series(run)]
+    parts = [p for p in parts[1:] if len(p)]
+    return pd.concat([sampled, *parts], ignore_index=True) if parts else sampled
 
 
 def teu_waiting_table(run: RunData) -> pd.DataFrame:
@@ -287,6 +359,8 @@ def build_tables(run: RunData) -> dict[str, pd.DataFrame]:
     }
     if run.scenario.outputs.itinerary:
         tables["itinerary"] = itinerary_table(run)
+    if run.scenario.fleets:
+        tables["fleets"] = fleets_table(run)
     choices = choices_table(run, tables["consignments"])
     if choices is not None:
         tables["choices"] = choices

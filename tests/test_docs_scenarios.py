@@ -7,6 +7,7 @@ import pytest
 
 from corridor_sim.scenario import distributions as d
 from corridor_sim.scenario import economics as e
+from corridor_sim.scenario import fleets as fl
 from corridor_sim.scenario import models as m
 from corridor_sim.scenario import routes as r
 
@@ -19,7 +20,7 @@ MODELS = [m.Scenario, m.Node, m.GaugeChange, m.DepartPolicy, m.Leg, m.Service, m
           d.Fixed, d.Uniform, d.Triangular, d.Normal, d.Lognormal, d.Exponential, d.Gamma,
           d.Empirical, e.Economics, e.RailCountry, e.LegSections, e.Section, e.SeaService,
           e.DatedRate, e.Handling, e.Emissions, e.EmptyRunning, r.AbstractRoute, r.Window,
-          r.Market, r.Alternative]
+          r.Market, r.Alternative, fl.Fleet]
 
 
 def section(name: str) -> str:

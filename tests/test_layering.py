@@ -74,7 +74,7 @@ LAYERS: list[tuple[str, list[str]]] = [
     ("network", ["network", "stochastic", "budget", "seeds"]),
     ("economics", ["economics"]),
     ("engine", ["engine"]),
-    ("results", ["results", "results_io", "itinerary", "choices"]),
+    ("results", ["results", "results_io", "itinerary", "choices", "fleet_tables"]),
     ("kpis", ["kpis", "overload", "intervals"]),
     ("experiment", ["experiment", "backends", "experiment_store", "sweep", "calibrate"]),
     ("plotting", ["plotting"]),

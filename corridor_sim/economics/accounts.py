@@ -16,10 +16,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from ..categories import DELAY_CATEGORIES
 from .items import CO2E_KINDS, COST_KINDS, Item, flow_items
 
-DELAY_COLUMNS = ("consolidation_h", "border_h", "transshipment_h", "waiting_h",
-                 "disruption_h")
+DELAY_COLUMNS = tuple(f"{c}_h" for c in DELAY_CATEGORIES)
 COST_COLUMNS = tuple(f"cost_{k}_usd" for k in COST_KINDS)
 CO2E_COLUMNS = tuple(f"co2e_{k}_kg" for k in CO2E_KINDS)
 COLUMNS = (*COST_COLUMNS, "cost_usd", *CO2E_COLUMNS, "co2e_kg", "co2e_ttw_kg")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import simpy
@@ -15,6 +15,7 @@ from .closures import Closures, Cuts, weather_windows
 from .deck import DeckQueue
 from .demand import arrival_times, background_times, market_arrivals
 from .departure import make_rule
+from .fleet_setup import build_pools, schedule_origins
 from .primitives import Slots
 from .queues import CargoQueue
 from .records import CAT, Recorder
@@ -42,6 +43,7 @@ class RunData:
     events: int
     wall_s: float
     end_state: EndState | None = None  # where undelivered consignments are at the end
+    pools: list = field(default_factory=list)  # StockPool per fleet (their logs and counts)
 
 
 def _category(node) -> str:
@@ -190,9 +192,8 @@ def _queues(world: World, created: np.ndarray) -> None:
         used = np.unique(q.next_by_flow[q.next_by_flow > -2])
         q.next_qid = int(used[0]) if len(used) == 1 else None
         q.next_qids = [int(u) for u in used if u >= 0]
-    for fi in range(len(world.flow_segments)):
-        ids = np.flatnonzero(world.flow_of == fi)
-        world.queue_list[world.qid_table[fi, 0]].schedule(created[ids], ids)
+    build_pools(world)
+    schedule_origins(world, created)
 
 
 def _processes(world: World, streams: Streams) -> None:
@@ -263,7 +264,7 @@ def simulate(scenario: Scenario, replication: int = 0) -> RunData:
         flow_ids=[f.id for f in scenario.flows], flow_of=world.flow_of, created_h=created,
         teu_of=world.teu_of, tons_of=world.tons_of, rec=world.rec, closures=windows,
         start_h=-scenario.warmup_days * 24.0, end_h=world.end_h, events=events,
-        wall_s=time.perf_counter() - wall, end_state=end_state(world),
+        wall_s=time.perf_counter() - wall, end_state=end_state(world), pools=world.pools,
     )
 
 

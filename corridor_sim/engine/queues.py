@@ -24,6 +24,7 @@ class CargoQueue:
                  priority_of: np.ndarray | None = None):
         self.key = key
         self.node = node
+        self.qid = -1  # index in the world's queue list (World.add_queue)
         self.teu_of = teu_of  # TEU slots per consignment id (shared array)
         self.chunks: deque[list] = deque()  # [ids, joined, teu]; joined may be one float
         # priority cargo's own FIFO, used only if ``priority_of`` (bool per consignment id)
@@ -43,6 +44,10 @@ class CargoQueue:
         self.next_by_flow = np.empty(0, dtype=np.int64)
         self.next_qid: int | None = None
         self.next_qids: list[int] = []  # the distinct next queues, ascending
+        # fleets whose units are freed where this queue's segment ends: the pool index
+        # per flow (-1: none), or None if no flow here frees a unit there
+        self.frees: np.ndarray | None = None
+        self.free_node = ""
 
     # -- arrivals ---------------------------------------------------------------
     def schedule(self, times: np.ndarray, ids: np.ndarray) -> None:
@@ -75,6 +80,10 @@ class CargoQueue:
         Scheduled arrivals up to ``now`` are admitted first so the queue stays FIFO."""
         self.admit(now)
         self._push(ids, now)
+        self.notify()
+
+    def notify(self) -> None:
+        """Let whoever waits for cargo here look again (new arrivals were scheduled)."""
         if self.wake is not None:
             if not self.wake.triggered:
                 self.wake.succeed()

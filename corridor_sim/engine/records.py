@@ -54,6 +54,7 @@ class Recorder:
         self.b_tons = array("d")
         self.b_units = array("q")
         self.b_background_teu = array("d")  # deck slots of background traffic (vessels)
+        self.b_held = array("d")  # hours a formed train was held for rolling stock
         # manifests, batch after batch (see module docstring)
         self.m_ids = array("i" if n_consignments < 2**31 else "q")
         # resources: long-format samples
@@ -63,6 +64,9 @@ class Recorder:
         self.r_value = array("d")
         self._id_dtype = np.dtype(np.int32 if self.m_ids.typecode == "i" else np.int64)
         self.delivered_h = np.full(n_consignments, np.nan)
+        # when a consignment that waited for its container or wagon got it and joined
+        # its first queue (NaN: it joined when created)
+        self.ready_h = np.full(n_consignments, np.nan)
 
     def code(self, label: str) -> int:
         """The integer code of ``label`` (assigned on first use)."""
@@ -77,9 +81,11 @@ class Recorder:
         return len(self.b_kind)
 
     def new_batch(self, kind: str, segment: str, formed: float, ids: np.ndarray,
-                  teu: float, tons: float, background_teu: float = 0.0) -> int:
+                  teu: float, tons: float, background_teu: float = 0.0,
+                  held_h: float = 0.0) -> int:
         """Open a batch formed at ``formed`` (hours) carrying consignments ``ids`` (and,
-        on a vessel, ``background_teu`` deck slots of background traffic); return its
+        on a vessel, ``background_teu`` deck slots of background traffic; a train that
+        was ready ``held_h`` hours before ``formed`` but waited for wagons); return its
         id."""
         bid = len(self.b_kind)
         self.b_kind.append(self.code(kind))
@@ -90,6 +96,7 @@ class Recorder:
         self.b_tons.append(tons)
         self.b_units.append(len(ids))
         self.b_background_teu.append(background_teu)
+        self.b_held.append(held_h)
         self.m_ids.frombytes(ids.astype(self._id_dtype).tobytes())
         return bid
 
@@ -132,7 +139,8 @@ class Recorder:
 
     def manifest_joined(self, created_h: np.ndarray) -> np.ndarray:
         """When each manifest entry's consignment joined the queue its batch formed from
-        (hours): its creation for its first batch, else the end of its previous batch.
+        (hours): its creation (or, if it waited for a container or wagon, when it got
+        one) for its first batch, else the end of its previous batch.
         (A consignment boards its next batch only after the previous one ended, so its
         entries appear in ``m_ids`` in the order it rode them.)"""
         ids = self.column("m_ids")
@@ -144,7 +152,8 @@ class Recorder:
         prev_end = np.empty(len(sid))
         prev_end[1:] = self.column("b_end")[batch[:-1]]
         joined = np.empty(len(sid))
-        joined[order] = np.where(first, created_h[sid], prev_end)
+        start = np.where(np.isnan(self.ready_h), created_h, self.ready_h)
+        joined[order] = np.where(first, start[sid], prev_end)
         return joined
 
 

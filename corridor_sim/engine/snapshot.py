@@ -9,7 +9,7 @@ origins, the pre-drawn arrivals not yet admitted (``sched_ids[k:]``); a batch wh
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -29,6 +29,9 @@ class EndState:
     scheduled: np.ndarray
     on_board_ids: np.ndarray
     on_board_batch: np.ndarray
+    # consignments (among the queued, scheduled ones) still waiting for a container or
+    # wagon at their origin
+    awaiting_unit: np.ndarray = field(default_factory=lambda: np.empty(0, np.int64))
 
 
 def _cat(parts: list[np.ndarray], dtype) -> np.ndarray:
@@ -51,6 +54,13 @@ def end_state(world) -> EndState:
         ids.append(later)
         at.append(np.full(len(later), qid, dtype=np.int64))
         sched.append(np.ones(len(later), dtype=bool))
+    pending = []
+    for feeder in world.feeders:  # created or to come, still without a container/wagon
+        waiting = np.asarray(feeder.pending(), dtype=np.int64)
+        pending.append(waiting)
+        ids.append(waiting)
+        at.append(world.qid_table[world.flow_of[waiting], 0].astype(np.int64))
+        sched.append(np.ones(len(waiting), dtype=bool))
     rec = world.rec
     open_batch = np.isnan(rec.column("b_end"))
     batch_of = rec.manifest_batches()
@@ -61,4 +71,4 @@ def end_state(world) -> EndState:
         queued_ids=_cat(ids, np.int64), queued_at=_cat(at, np.int64),
         scheduled=_cat(sched, bool),
         on_board_ids=rec.column("m_ids").astype(np.int64)[aboard],
-        on_board_batch=batch_of[aboard])
+        on_board_batch=batch_of[aboard], awaiting_unit=_cat(pending, np.int64))

@@ -20,14 +20,43 @@ def form_trains(world: World, q: CargoQueue, path: tuple[str, ...], capacity_teu
     """Form trains of up to ``capacity_teu`` from queue ``q`` for ``path`` whenever
     ``rule`` lets one leave, and start each on its run."""
     env, rec, tons_of = world.env, world.rec, world.tons_of
+    stock = world.platforms.get(q.qid)  # (pool, TEU per wagon, wagons the largest unit
+    # needs) if trains formed here carry cargo on platforms
     while True:
         yield from wait_for_departure(env, q, rule)
-        ids, teu = q.take(capacity_teu)
+        room, held, wagons = capacity_teu, 0.0, None
+        if stock is not None:
+            room, held = yield from _platforms_at_hand(world, q, stock, capacity_teu)
+        ids, teu = q.take(room)
         rule.left(env.now)
         if len(ids):
+            if stock is not None:
+                wagons = _take_platforms(world, stock, path[0], ids)
             tons = float(np.add.reduce(tons_of[ids]))
-            bid = rec.new_batch("train", q.key, env.now, ids, teu, tons)
-            env.process(run_train(world, bid, path, ids, handle_at_start, q))
+            bid = rec.new_batch("train", q.key, env.now, ids, teu, tons, held_h=held)
+            env.process(run_train(world, bid, path, ids, handle_at_start, q, wagons))
+
+
+def _platforms_at_hand(world: World, q: CargoQueue, stock, capacity_teu: float):
+    """Hold a train that may leave until platforms are idle at its node (enough for the
+    largest unit); return the TEU it may load (what the idle platforms carry, at most
+    its capacity) and the hours it was held."""
+    env, (pool, per_wagon, least) = world.env, stock
+    ready = env.now
+    while pool.available(q.node) < least:
+        yield pool.wait(q.node)
+        q.admit(env.now)
+    return min(capacity_teu, pool.available(q.node) * per_wagon), env.now - ready
+
+
+def _take_platforms(world: World, stock, node: str, ids: np.ndarray) -> tuple:
+    """Take the platforms a train of ``ids`` needs at ``node``: one per ``per_wagon`` TEU
+    of the cargo of the fleet's flows."""
+    pool, per_wagon, _ = stock
+    uses = pool.flow_uses[world.flow_of[ids]]
+    n = int(np.ceil(float(np.add.reduce(world.teu_of[ids][uses])) / per_wagon - 1e-9))
+    pool.take(node, n)
+    return pool, n
 
 
 def visit(world: World, clock: Clock, node_id: str):
@@ -52,9 +81,10 @@ def visit(world: World, clock: Clock, node_id: str):
 
 
 def run_train(world: World, bid: int, path: tuple[str, ...], ids: np.ndarray,
-              handle_at_start: bool, source: CargoQueue):
+              handle_at_start: bool, source: CargoQueue, wagons: tuple | None = None):
     """Run train ``bid``, formed from queue ``source``, from ``path[0]`` to ``path[-1]``
-    and hand its consignments on there."""
+    and hand its consignments on there; free its platforms (``wagons``: pool and count)
+    there."""
     env = world.env
     clock = Clock(world.rec, bid, env.now)
     if handle_at_start:
@@ -70,4 +100,6 @@ def run_train(world: World, bid: int, path: tuple[str, ...], ids: np.ndarray,
         clock.mark(env.now, line.code, RUN, MOVING)
         yield from visit(world, clock, b)
     world.rec.b_end[bid] = env.now
+    if wagons is not None:
+        wagons[0].free(path[-1], wagons[1])
     world.forward(ids, source)

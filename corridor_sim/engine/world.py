@@ -151,19 +151,44 @@ class World:
     qid_table: np.ndarray  # [flow, segment] -> index into queue_list; -1 past the last
     queue_list: list[CargoQueue] = field(default_factory=list)
     end_h: float = 0.0
+    pools: list = field(default_factory=list)  # StockPool per fleet (scenario order)
+    feeders: list = field(default_factory=list)  # Feeder per (fleet, origin depot)
+    platforms: dict = field(default_factory=dict)  # queue index -> (StockPool, node)
 
     def add_queue(self, q: CargoQueue) -> int:
         """Register a consolidation queue; return its index in ``queue_list``."""
+        q.qid = len(self.queue_list)
         self.queue_list.append(q)
-        return len(self.queue_list) - 1
+        return q.qid
+
+    def schedule_first(self, times: np.ndarray, ids: np.ndarray) -> None:
+        """Schedule consignments to be created at ``times`` into their first queues and
+        let whoever waits there look again."""
+        for q, sel in self._first_queues(ids):
+            q.schedule(times[sel], ids[sel])
+            q.notify()
+
+    def put_first(self, ids: np.ndarray, now: float) -> None:
+        """Consignments join their first queues now."""
+        for q, sel in self._first_queues(ids):
+            q.put(ids[sel], now)
+
+    def _first_queues(self, ids: np.ndarray):
+        qids = self.qid_table[self.flow_of[ids], 0]
+        for qid in np.unique(qids).tolist():
+            yield self.queue_list[qid], qids == qid
 
     def forward(self, ids: np.ndarray, source: CargoQueue) -> None:
         """Consignments just unloaded at the end of the segment they took from queue
-        ``source``: deliver those at their destination, queue the rest for their next
-        segment (grouped by queue)."""
+        ``source``: free the units of those whose fleet stops here, deliver those at
+        their destination, queue the rest for their next segment (grouped by queue)."""
         if len(ids) == 0:
             return
         now = self.env.now
+        if source.frees is not None:
+            pool_of = source.frees[self.flow_of[ids]]
+            for p in np.unique(pool_of[pool_of >= 0]).tolist():
+                self.pools[p].free(source.free_node, int((pool_of == p).sum()))
         nxt = source.next_qid
         if nxt is None:  # flows through ``source`` go different ways
             qids = source.next_by_flow[self.flow_of[ids]]

@@ -15,6 +15,7 @@ from matplotlib.figure import Figure as _Figure
 CATEGORY_COLOURS = {
     "moving": "#4c72b0", "consolidation": "#dd8452", "border": "#c44e52",
     "transshipment": "#8172b3", "waiting": "#937860", "disruption": "#da8bc3",
+    "rolling_stock": "#8c8c8c",
 }
 PALETTE = ("#4c72b0", "#dd8452", "#55a868", "#c44e52", "#8172b3", "#937860", "#da8bc3",
            "#8c8c8c", "#ccb974", "#64b5cd")

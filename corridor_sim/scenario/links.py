@@ -48,3 +48,12 @@ def flow_direction(scenario: Scenario, flow) -> str:
     (by the nodes' longitudes; the corridor runs east-west)."""
     nodes = scenario.nodes
     return "westbound" if nodes[flow.to].lon < nodes[flow.from_].lon else "eastbound"
+
+
+def break_nodes(scenario: Scenario) -> set[str]:
+    """Nodes where trains are broken up: transshipment nodes, gauge changes, ports, the
+    ports of sea services and every flow's destination."""
+    destinations = {f.to for f in scenario.flows}
+    sea_ends = {n for svc in scenario.services.values() for n in (svc.from_, svc.to)}
+    return {n for n, spec in scenario.nodes.items()
+            if spec.breaks_trains or n in destinations or n in sea_ends}

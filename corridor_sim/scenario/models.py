@@ -14,6 +14,7 @@ from pydantic import Field, ValidationInfo, field_validator
 
 from .distributions import Distribution, NonNeg, Pos
 from .economics import Economics
+from .fleets import Fleet
 from .routes import AbstractRoute, Market
 from .strict import Strict
 
@@ -324,6 +325,7 @@ class Scenario(Strict):
     economics: Economics | None = None
     routes: dict[Ident, AbstractRoute] = Field(default_factory=dict)
     markets: dict[Ident, Market] = Field(default_factory=dict)
+    fleets: dict[Ident, Fleet] = Field(default_factory=dict)
     sources: dict[str, str] = Field(default_factory=dict)
 
     @field_validator("warmup_days")

@@ -21,6 +21,7 @@ from .capacity import (
 )
 from .cost_checks import check_economics, check_markets
 from .errors import Problem, ScenarioError, ScenarioWarning
+from .fleet_checks import check_fleets
 from .links import directed_links
 from .models import Scenario
 from .overrides import resolve
@@ -346,7 +347,8 @@ def check_scenario(scenario: Scenario, strict: bool = False) -> list[Problem]:
     problems = [*check_references(scenario), *check_routes(scenario), *check_gauges(scenario),
                 *check_units(scenario), *check_times(scenario), *check_load(scenario),
                 *check_calibration(scenario),
-                *check_economics(scenario), *check_markets(scenario)]
+                *check_economics(scenario), *check_markets(scenario),
+                *check_fleets(scenario)]
     if strict:
         problems = [Problem(p.message, p.file, p.line, p.column, p.path, "error")
                     for p in problems]

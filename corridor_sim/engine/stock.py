@@ -1,0 +1,235 @@
+"""Fleets of wagons, platforms and containers during a run (scenario/fleets.py says what
+they are and how freed units are repositioned).
+
+A ``StockPool`` counts one fleet's units: idle at each depot, in use (with cargo or in a
+train) and empty on their way back to a depot. Every change is logged with its time
+(``log_*``, read out after the run as the fleet's series); the live counters are what
+the processes decide with.
+
+Units that travel with their cargo are handed out by a ``Feeder`` per fleet and origin:
+it admits the origin's pre-drawn arrivals into their first queue once a unit is at hand
+(a consignment created while none is waits for one: ``Recorder.ready_h``). While the
+depot holds enough units it books them for the arrivals of the next ``LOOKAHEAD_H``
+hours at once (all remaining arrivals if it holds that many), so an ample fleet costs no
+event per consignment and leaves every queue exactly as it would be without the fleet.
+"""
+
+from __future__ import annotations
+
+from array import array
+
+import numpy as np
+
+INF = float("inf")
+LOOKAHEAD_H = 24.0  # a unit is booked at most this long before its cargo is created
+
+
+class Depot:
+    __slots__ = ("node", "start", "stock", "inbound", "wake", "order")
+
+    def __init__(self, node: str, start: int, order: int):
+        self.node, self.start, self.order = node, start, order
+        self.stock = start  # idle units here
+        self.inbound = 0  # empty units on their way here
+        self.wake = None  # simpy event for whoever waits for a unit here
+
+    def shortfall(self) -> int:
+        return self.start - self.stock - self.inbound
+
+
+class StockPool:
+    """The units of one fleet (``spec``: scenario.fleets.Fleet) in one run.
+
+    ``distance_km(a, b)``: the shortest network distance an empty unit travels from
+    node ``a`` to node ``b``."""
+
+    def __init__(self, env, name: str, spec, distance_km, flow_uses: np.ndarray):
+        self.env, self.name, self.spec = env, name, spec
+        self.one_way = spec.repositioning == "one_way"
+        self.depots = {n: Depot(n, c, i) for i, (n, c) in enumerate(spec.depots.items())}
+        self.distance_km = distance_km
+        self.flow_uses = flow_uses  # bool per flow index: the flow uses this fleet
+        self.in_use = 0
+        self.empty = 0
+        self.takes = 0  # units handed out (loaded trips started)
+        self.empty_t = array("d")  # each empty trip: when it left, units, km
+        self.empty_units = array("q")
+        self.empty_km = array("d")
+        # the log: time, node (None: the fleet as a whole), idle / in-use / empty deltas
+        self.log_t = array("d")
+        self.log_node: list[str | None] = []
+        self.log_idle = array("q")
+        self.log_use = array("q")
+        self.log_empty = array("q")
+        for d in self.depots.values():
+            self._log(env.now, d.node, d.start, 0, 0)
+
+    # -- asking and taking ------------------------------------------------------------
+    def available(self, node: str) -> float:
+        """Idle units at ``node`` (unlimited when boxes are hired one way)."""
+        if self.one_way:
+            return INF
+        d = self.depots.get(node)
+        return d.stock if d is not None else 0
+
+    def take(self, node: str, n: int, t: float | None = None) -> None:
+        """Hand out ``n`` units at ``node``, for cargo loaded at ``t`` (default now)."""
+        t = self.env.now if t is None else t
+        self.takes += n
+        self.in_use += n
+        if self.one_way:
+            self._log(t, None, 0, n, 0)
+            return
+        self.depots[node].stock -= n
+        self._log(t, node, -n, n, 0)
+
+    def take_at(self, node: str, times: np.ndarray) -> None:
+        """Hand out one unit at ``node`` for each cargo created at ``times`` (booked now,
+        logged when each is created)."""
+        n = len(times)
+        if n == 0:
+            return
+        self.takes += n
+        self.in_use += n
+        one_way = self.one_way
+        if not one_way:
+            self.depots[node].stock -= n
+        t_u, counts = np.unique(times, return_counts=True)
+        for t, c in zip(t_u.tolist(), counts.tolist()):
+            self._log(t, None if one_way else node, 0 if one_way else -c, c, 0)
+
+    def wait(self, node: str):
+        """An event that fires when a unit next becomes idle at ``node``."""
+        d = self.depots[node]
+        if d.wake is None or d.wake.triggered:
+            d.wake = self.env.event()
+        return d.wake
+
+    # -- freeing and repositioning ---------------------------------------------------------
+    def free(self, node: str, n: int) -> None:
+        """``n`` units are freed at ``node`` now: they stay, or go back empty (module
+        docstring of scenario/fleets.py)."""
+        if n <= 0:
+            return
+        now = self.env.now
+        self.in_use -= n
+        if self.one_way:  # handed back to the lessor here
+            self._log(now, None, 0, -n, 0)
+            return
+        while n > 0:
+            target, k = self._destination(node, n)
+            n -= k
+            if target.node == node:
+                target.stock += k
+                self._log(now, node, k, -k, 0)
+                self._wake(target)
+                continue
+            km = self.distance_km(node, target.node)
+            self.empty += k
+            self.empty_t.append(now)
+            self.empty_units.append(k)
+            self.empty_km.append(km)
+            target.inbound += k
+            self._log(now, None, 0, -k, k)
+            arrive = self.env.timeout(km / self.spec.empty_speed_kmh)
+            arrive.callbacks.append(lambda _e, d=target, k=k: self._arrive(d, k))
+
+    def _destination(self, node: str, n: int) -> tuple[Depot, int]:
+        """Where (some of) ``n`` units freed at ``node`` go, and how many."""
+        here = self.depots.get(node)
+        if here is not None and here.shortfall() > 0:
+            return here, min(n, here.shortfall())
+        short = max(self.depots.values(), key=lambda d: (d.shortfall(), -d.order))
+        if short.shortfall() > 0:
+            return short, min(n, short.shortfall())
+        if here is not None:
+            return here, n
+        return max(self.depots.values(), key=lambda d: (d.start, -d.order)), n
+
+    def _arrive(self, d: Depot, k: int) -> None:
+        self.empty -= k
+        d.inbound -= k
+        d.stock += k
+        self._log(self.env.now, d.node, k, 0, -k)
+        self._wake(d)
+
+    @staticmethod
+    def _wake(d: Depot) -> None:
+        if d.wake is not None and not d.wake.triggered:
+            d.wake.succeed()
+        d.wake = None
+
+    def _log(self, t: float, node: str | None, idle: int, use: int, empty: int) -> None:
+        self.log_t.append(t)
+        self.log_node.append(node)
+        self.log_idle.append(idle)
+        self.log_use.append(use)
+        self.log_empty.append(empty)
+
+
+class Feeder:
+    """Admits the pre-drawn arrivals of flows whose cargo travels with a unit of ``pool``
+    from depot ``node`` into their first queues as units are at hand."""
+
+    def __init__(self, world, pool: StockPool, node: str, times: np.ndarray,
+                 ids: np.ndarray):
+        order = np.argsort(times, kind="stable")
+        self.world, self.pool, self.node = world, pool, node
+        self.times, self.ids = times[order], ids[order]
+        self.i = 0  # arrivals before this index have their unit
+
+    def pending(self) -> np.ndarray:
+        """Consignments created or still to be created that have no unit yet."""
+        return self.ids[self.i:]
+
+    def ample(self) -> bool:
+        return self.pool.available(self.node) >= len(self.times) - self.i
+
+    def book_all(self) -> None:
+        """Book a unit for every remaining arrival and schedule them all."""
+        self._book(len(self.times))
+
+    def run(self):
+        """The feeder's process (only needed when the depot cannot book everything)."""
+        env, pool, node, times = self.world.env, self.pool, self.node, self.times
+        n = len(times)
+        while self.i < n:
+            if self.ample():
+                self.book_all()
+                return
+            now = env.now
+            due = int(times.searchsorted(now, side="right"))
+            if due > self.i:  # created, waiting for a unit
+                k = int(min(due - self.i, pool.available(node)))
+                if k:
+                    self._admit_now(k)
+                if self.i < due:
+                    yield pool.wait(node)
+                    continue
+            # (a little beyond the look-ahead, so that waking at an arrival's time
+            # minus LOOKAHEAD_H always books it despite rounding)
+            ahead = int(times.searchsorted(now + LOOKAHEAD_H + 1e-6, side="right"))
+            k = int(min(ahead - self.i, pool.available(node)))
+            if k:
+                self._book(self.i + k)
+            if self.i < n:  # sleep until the next arrival is due (no unit left to
+                # book for it) or comes within the look-ahead
+                wake = times[self.i] if self.i < ahead else times[self.i] - LOOKAHEAD_H
+                yield env.timeout(max(0.0, wake - now))
+
+    def _book(self, j: int) -> None:
+        """Book units for arrivals ``i..j`` (not yet created) and schedule them."""
+        sl = slice(self.i, j)
+        self.pool.take_at(self.node, self.times[sl])
+        self.world.schedule_first(self.times[sl], self.ids[sl])
+        self.i = j
+
+    def _admit_now(self, k: int) -> None:
+        """The next ``k`` arrivals, already created, get their unit now."""
+        now = self.world.env.now
+        sl = slice(self.i, self.i + k)
+        ids = self.ids[sl]
+        self.pool.take(self.node, k)
+        self.world.rec.ready_h[ids] = now
+        self.world.put_first(ids, now)
+        self.i += k

@@ -1,0 +1,135 @@
+"""Checks of a scenario's fleets, and where on a flow's route its fleets' units are taken
+and freed (pure functions over the scenario; see :mod:`corridor_sim.scenario.fleets`)."""
+
+from __future__ import annotations
+
+from .errors import Problem
+from .fleets import Fleet
+from .links import break_nodes, directed_links
+
+
+def leg_gauges(scenario) -> dict[tuple[str, str], int | None]:
+    """The track gauge of every rail step (either direction) a route may take."""
+    return {pair: lk.leg.gauge_mm for pair, lk in directed_links(scenario).items()
+            if lk.kind == "rail"}
+
+
+def release_index(scenario, flow, fleet: Fleet) -> int:
+    """Index in ``flow.route`` of the node where a unit of ``fleet`` that travels with
+    the flow's cargo is freed: the destination, or for a wagon fleet the first node after
+    which the route continues on rail of another gauge."""
+    route = flow.route
+    if fleet.kind == "wagon" and fleet.gauge_mm is not None:
+        gauges = leg_gauges(scenario)
+        for j in range(1, len(route) - 1):
+            g = gauges.get((route[j], route[j + 1]))
+            if g is not None and g != fleet.gauge_mm:
+                return j
+    return len(route) - 1
+
+
+def first_rail_gauge(scenario, flow) -> int | None:
+    """The gauge of the first rail step of the flow's route (None if it has none or the
+    leg gives no gauge)."""
+    gauges = leg_gauges(scenario)
+    for pair in zip(flow.route, flow.route[1:]):
+        if pair in gauges:
+            return gauges[pair]
+    return None
+
+
+def platform_starts(scenario, flow, fleet: Fleet) -> list[str]:
+    """The nodes where trains carrying ``flow`` on the gauge of platform ``fleet`` are
+    formed: the origin and every node where trains are broken up or cargo lands from a
+    ship, followed by a rail step of that gauge."""
+    gauges, breaks = leg_gauges(scenario), break_nodes(scenario)
+    route = flow.route
+    starts = []
+    for j in range(len(route) - 1):
+        step = (route[j], route[j + 1])
+        formed = j == 0 or route[j] in breaks or (route[j - 1], route[j]) not in gauges
+        if formed and step in gauges and gauges[step] == fleet.gauge_mm:
+            starts.append(route[j])
+    return starts
+
+
+def check_fleets(scenario) -> list[Problem]:
+    """Fleets name known flows and nodes, their depots hold the whole fleet, a flow uses
+    at most one fleet that travels with its cargo and one platform fleet per gauge,
+    wagons run on the gauge they are built for, and each flow can get a unit where it
+    needs one."""
+    problems: list[Problem] = []
+    flows = {f.id: f for f in scenario.flows}
+    carried: dict[str, str] = {}
+    platforms: dict[tuple[str, int | None], str] = {}
+    for name, fleet in scenario.fleets.items():
+        at = f"fleets.{name}"
+        for node in fleet.depots:
+            if node not in scenario.nodes:
+                problems.append(Problem(f"unknown depot node {node!r}", path=f"{at}.depots"))
+        if sum(fleet.depots.values()) != fleet.size:
+            problems.append(Problem(
+                f"the depots hold {sum(fleet.depots.values())} units but size is "
+                f"{fleet.size}: the counts at the depots must add up to the size",
+                path=f"{at}.depots"))
+        if fleet.kind != "container" and fleet.gauge_mm is None:
+            problems.append(Problem(f"a {fleet.kind} fleet needs gauge_mm (the track "
+                                    f"gauge its wagons run on)", path=f"{at}.gauge_mm"))
+        if fleet.kind == "container" and fleet.gauge_mm is not None:
+            problems.append(Problem("containers run on any gauge: leave gauge_mm out",
+                                    path=f"{at}.gauge_mm"))
+        for k, fid in enumerate(fleet.flows):
+            where = f"{at}.flows.{k}"
+            flow = flows.get(fid)
+            if flow is None:
+                problems.append(Problem(f"unknown flow {fid!r}", path=where))
+                continue
+            if fleet.travels_with_cargo:
+                if fid in carried:
+                    problems.append(Problem(
+                        f"flow {fid!r} already uses fleet {carried[fid]!r}: a consignment "
+                        f"travels with one container or wagon", path=where))
+                carried[fid] = name
+                problems += _check_carried(scenario, flow, fleet, where)
+            else:
+                key = (fid, fleet.gauge_mm)
+                if key in platforms:
+                    problems.append(Problem(
+                        f"flow {fid!r} already uses platform fleet {platforms[key]!r} on "
+                        f"{fleet.gauge_mm} mm", path=where))
+                platforms[key] = name
+                starts = platform_starts(scenario, flow, fleet)
+                if not starts:
+                    problems.append(Problem(
+                        f"flow {fid!r} never runs on {fleet.gauge_mm} mm track, the gauge "
+                        f"of platform fleet {name!r}", path=where))
+                for node in starts:
+                    if fleet.repositioning == "return" and node not in fleet.depots:
+                        problems.append(Problem(
+                            f"trains of flow {fid!r} are formed at {node!r} on "
+                            f"{fleet.gauge_mm} mm track, which is not a depot of this fleet "
+                            f"(depots: {', '.join(fleet.depots)}): no platform would ever "
+                            f"wait there for them", path=where))
+    return problems
+
+
+def _check_carried(scenario, flow, fleet: Fleet, where: str) -> list[Problem]:
+    problems: list[Problem] = []
+    if fleet.kind == "wagon":
+        if flow.unit != "wagon":
+            problems.append(Problem(f"flow {flow.id!r} ships {flow.unit} units: a wagon "
+                                    f"fleet serves flows of unit: wagon", path=where))
+        gauge = first_rail_gauge(scenario, flow)
+        if gauge is not None and gauge != fleet.gauge_mm:
+            problems.append(Problem(
+                f"flow {flow.id!r} leaves {flow.from_!r} on {gauge} mm track; wagons of "
+                f"{fleet.gauge_mm} mm cannot run there", path=where))
+    elif flow.unit != "teu":
+        problems.append(Problem(f"flow {flow.id!r} ships wagons: a container fleet serves "
+                                f"flows of unit: teu", path=where))
+    if fleet.repositioning == "return" and flow.from_ not in fleet.depots:
+        problems.append(Problem(
+            f"flow {flow.id!r} loads at {flow.from_!r}, which is not a depot of this fleet "
+            f"(depots: {', '.join(fleet.depots)}): no unit would ever wait there for it",
+            path=where))
+    return problems

@@ -199,6 +199,6 @@ def test_wagons_on_the_wrong_gauge_are_refused(tmp_path):
 
 
 def test_platforms_where_no_depot_supplies_them_are_refused(tmp_path):
-    bad = {**PLATFORMS, "depots": {"khorgos": 60}}
+    bad = {**PLATFORMS, "depots": {"tbilisi": 60}}  # on the line from Alat, not at Alat
     msg = _fleet_yaml(tmp_path, {"platforms": bad})
     assert "'alat'" in msg and "not a depot" in msg

@@ -204,6 +204,7 @@ def _processes(world: World, streams: Streams) -> None:
     # handled when that train was processed at the node.
     sea_fed = {int(world.qid_table[fi, si]) for fi, segs in enumerate(world.flow_segments)
                for si in range(1, len(segs)) if segs[si - 1].kind == "sea"}
+    origins = {int(world.qid_table[fi, 0]) for fi in range(len(world.flow_segments))}
     started: set[int] = set()
     sea: dict[str, list[CargoQueue | None]] = {}  # per service: [outbound, inbound] queue
     for fi, segs in enumerate(world.flow_segments):
@@ -217,7 +218,7 @@ def _processes(world: World, streams: Streams) -> None:
                 capacity = net.train_capacity_teu(seg.path)
                 rule = make_rule(sc.nodes[seg.start].depart, capacity)
                 env.process(form_trains(world, q, seg.path, capacity, rule,
-                                        handle_at_start=q.has_scheduled or qid in sea_fed))
+                                        handle_at_start=qid in origins or qid in sea_fed))
             else:
                 sea.setdefault(seg.service, [None, None])[int(seg.reverse)] = q
     for name, svc in sc.services.items():  # one pool of vessels for both ways

@@ -139,7 +139,8 @@ class StockPool:
         here = self.depots.get(node)
         if here is not None and here.shortfall() > 0:
             return here, min(n, here.shortfall())
-        short = max(self.depots.values(), key=lambda d: (d.shortfall(), -d.order))
+        short = max(self.depots.values(),
+                    key=lambda d: (d.shortfall() / max(d.start, 1), -d.order))
         if short.shortfall() > 0:
             return short, min(n, short.shortfall())
         if here is not None:

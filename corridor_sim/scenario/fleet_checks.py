@@ -38,17 +38,37 @@ def first_rail_gauge(scenario, flow) -> int | None:
     return None
 
 
+def region(scenario, fleet: Fleet) -> set[str]:
+    """The nodes a platform fleet serves: those joined to one of its depots by rail of
+    its gauge (two regions of the same gauge, such as China's and Turkiye's standard
+    gauge, are told apart by where the fleet's depots are)."""
+    gauges = leg_gauges(scenario)
+    links: dict[str, set[str]] = {}
+    for (a, b), g in gauges.items():
+        if g == fleet.gauge_mm:
+            links.setdefault(a, set()).add(b)
+    seen = set(fleet.depots)
+    todo = list(seen)
+    while todo:
+        for nxt in links.get(todo.pop(), ()):
+            if nxt not in seen:
+                seen.add(nxt)
+                todo.append(nxt)
+    return seen
+
+
 def platform_starts(scenario, flow, fleet: Fleet) -> list[str]:
     """The nodes where trains carrying ``flow`` on the gauge of platform ``fleet`` are
-    formed: the origin and every node where trains are broken up or cargo lands from a
-    ship, followed by a rail step of that gauge."""
+    formed inside the fleet's region: the origin and every node where trains are broken
+    up or cargo lands from a ship, followed by a rail step of that gauge."""
     gauges, breaks = leg_gauges(scenario), break_nodes(scenario)
+    served = region(scenario, fleet)
     route = flow.route
     starts = []
     for j in range(len(route) - 1):
         step = (route[j], route[j + 1])
         formed = j == 0 or route[j] in breaks or (route[j - 1], route[j]) not in gauges
-        if formed and step in gauges and gauges[step] == fleet.gauge_mm:
+        if formed and gauges.get(step) == fleet.gauge_mm and route[j] in served:
             starts.append(route[j])
     return starts
 
@@ -61,7 +81,7 @@ def check_fleets(scenario) -> list[Problem]:
     problems: list[Problem] = []
     flows = {f.id: f for f in scenario.flows}
     carried: dict[str, str] = {}
-    platforms: dict[tuple[str, int | None], str] = {}
+    platforms: dict[tuple[str, str], str] = {}
     for name, fleet in scenario.fleets.items():
         at = f"fleets.{name}"
         for node in fleet.depots:
@@ -92,17 +112,17 @@ def check_fleets(scenario) -> list[Problem]:
                 carried[fid] = name
                 problems += _check_carried(scenario, flow, fleet, where)
             else:
-                key = (fid, fleet.gauge_mm)
-                if key in platforms:
-                    problems.append(Problem(
-                        f"flow {fid!r} already uses platform fleet {platforms[key]!r} on "
-                        f"{fleet.gauge_mm} mm", path=where))
-                platforms[key] = name
                 starts = platform_starts(scenario, flow, fleet)
+                for node in starts:
+                    if (fid, node) in platforms:
+                        problems.append(Problem(
+                            f"trains of flow {fid!r} formed at {node!r} already take "
+                            f"platforms of fleet {platforms[(fid, node)]!r}", path=where))
+                    platforms[(fid, node)] = name
                 if not starts:
                     problems.append(Problem(
-                        f"flow {fid!r} never runs on {fleet.gauge_mm} mm track, the gauge "
-                        f"of platform fleet {name!r}", path=where))
+                        f"flow {fid!r} never runs on {fleet.gauge_mm} mm track where "
+                        f"platform fleet {name!r} has its depots", path=where))
                 for node in starts:
                     if fleet.repositioning == "return" and node not in fleet.depots:
                         problems.append(Problem(

@@ -12,13 +12,14 @@ A fleet is a pool of a fixed number of units that cargo needs in order to move:
 
 Units start in ``depots`` (node: count, adding up to ``size``). A freed unit stays where
 it was freed if that node is a depot holding fewer units (idle and on their way) than it
-started with; otherwise it goes back empty to the depot short of most units (or, if none
-is short, stays at a depot where it was freed, else goes to the depot that started with
-most). Empty units travel on dedicated empty trains along the shortest path at
-``empty_speed_kmh`` (the CAREC average commercial speed including delays), outside the
-modelled line and deck capacity. ``repositioning: one_way`` (boxes leased one way): a
-freed unit is handed back where it is freed and a fresh one is hired wherever cargo needs
-one, so the fleet never runs short and nothing returns empty.
+started with; otherwise it goes back empty to the depot short of the largest share of
+what it started with (or, if none is short, stays at a depot where it was freed, else
+goes to the depot that started with most). Empty units travel on dedicated empty trains
+along the shortest path at ``empty_speed_kmh`` (the CAREC average commercial speed
+including delays), outside the modelled line and deck capacity. ``repositioning:
+one_way`` (boxes leased one way): a freed unit is handed back where it is freed and a
+fresh one is hired wherever cargo needs one, so the fleet never runs short and nothing
+returns empty.
 
 Pure data, no simulation; the checks and route helpers are in ``fleet_checks``.
 """

@@ -170,3 +170,14 @@ def test_bad_learning_settings_are_refused_with_their_field():
     assert info.value.problems[0].path == "markets.cn_eu.learn_window_days"
     with pytest.raises(ScenarioError, match="did you mean 'learned'"):
         _scenario("learnt")
+
+
+def test_a_window_without_learning_is_a_warning():
+    from corridor_sim.scenario import load_checked
+
+    _, problems = load_checked(ROUTES, {"markets.cn_eu.learn_window_days": 7})
+    assert any(p.severity == "warning" and p.path == "markets.cn_eu.learn_window_days"
+               and "no effect with expected: anticipated" in p.message for p in problems)
+    _, problems = load_checked(ROUTES, {"markets.cn_eu.learn_window_days": 7,
+                                        "markets.cn_eu.expected": "learned"})
+    assert not any("learn_window_days" in p.path for p in problems)

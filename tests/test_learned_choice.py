@@ -181,3 +181,33 @@ def test_a_window_without_learning_is_a_warning():
     _, problems = load_checked(ROUTES, {"markets.cn_eu.learn_window_days": 7,
                                         "markets.cn_eu.expected": "learned"})
     assert not any("learn_window_days" in p.path for p in problems)
+
+
+def test_a_queue_fed_only_by_the_market_wakes_its_trains():
+    """The market's flow is the only cargo at its origin: every day's boxes are scheduled
+    into an idle queue, whose train former must see them (it waits for cargo)."""
+    small = ROOT / "tests" / "scenarios" / "small.yaml"
+    alts = [{"route": "sea"}, {"flow": "m_rail", "expected_transit_days": 12}]
+
+    def run(expected):
+        sc = load_scenario(small, {
+            "horizon_days": 120, "disruptions": [],
+            "economics": {"rail": {c: {"usd_per_teu_km": 0.2} for c in ("CN", "KZ", "AZ",
+                                                                         "TR")},
+                          "sea": {"ferry": {"usd_per_teu": 500}}},
+            "routes": {"sea": {"transit_days": 35, "usd_per_teu": 1500}},
+            "flows": [{"id": "m_rail", "from": "xian", "to": "kars", "via": ["aktau", "alat"],
+                       "tons_per_year": 0}],
+            "markets": {"m": {"from": "xian", "to": "kars", "tons_per_year": 20_000,
+                              "value_of_time_usd_per_teu_day": 50, "scale_usd_per_teu": 500,
+                              "expected": expected, "alternatives": alts}}})
+        r = simulate(sc, 0)
+        tables = build_tables(r)
+        tables["closures"] = closures_table(r)
+        check_run(sc, r, tables)
+        return tables["consignments"]
+
+    fixed, learned = run("fixed"), run("learned")
+    assert len(learned) > 50 and learned["delivered_h"].notna().mean() > 0.8
+    f, g = fixed["transit_h"].mean(), learned["transit_h"].mean()
+    assert abs(g - f) < 0.15 * f, (f, g)

@@ -27,6 +27,10 @@ closed or jammed route makes the route look worse while it is stuck, before the 
 deliveries arrive (which then keep it looking worse for up to W days). In steady operation
 such consignments are few and barely older than the mean, so E(t) is the mean transit.
 
+Scheduling wakes a train or vessel waiting for cargo at that queue, so fill-or-wait rules
+see the new arrivals at once; a timetable rule that has already planned its next slot
+from cargo known before keeps that slot (it never moves a slot earlier).
+
 Consignment ids: the run's arrays hold, after every other consignment, one reserved slot
 per market consignment. Slots are handed out in the order of choice (so a flow's market
 consignments are numbered in creation order); the unused ones are cut off after the run.

@@ -211,3 +211,13 @@ def test_a_queue_fed_only_by_the_market_wakes_its_trains():
     assert len(learned) > 50 and learned["delivered_h"].notna().mean() > 0.8
     f, g = fixed["transit_h"].mean(), learned["transit_h"].mean()
     assert abs(g - f) < 0.15 * f, (f, g)
+
+
+def test_a_market_of_abstract_routes_only_learns_nothing_and_costs_no_event():
+    alts = [{"route": "northern"}, {"route": "suez"}, {"route": "cape"}]
+    runs = {mode: simulate(_scenario(mode, horizon_days=60, **{
+        "markets.cn_eu.alternatives": alts}), 0) for mode in ("fixed", "learned")}
+    assert runs["learned"].events == runs["fixed"].events
+    assert runs["learned"].market_choices == {}
+    pd.testing.assert_frame_equal(build_tables(runs["fixed"])["choices"],
+                                  build_tables(runs["learned"])["choices"])

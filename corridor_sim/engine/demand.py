@@ -140,8 +140,8 @@ def market_arrivals(scenario, t0_h: float, t1_h: float, streams) -> dict[int, np
     index = {f.id: i for i, f in enumerate(scenario.flows)}
     out: dict[int, list[np.ndarray]] = {}
     for mid, m in scenario.markets.items():
-        if m.expected == "learned":
-            continue
+        if m.expected == "learned" and any(a.flow for a in m.alternatives):
+            continue  # chooses during the run
         times, chosen = market_draws(scenario, mid, t0_h, t1_h, streams)
         for k, alt in enumerate(m.alternatives):
             if alt.flow is not None:

@@ -84,11 +84,13 @@ class LearnedMarket:
 
 
 def plan(scenario, t0_h: float, t1_h: float, streams) -> list[LearnedMarket]:
-    """The learned markets of ``scenario`` with their draws for [t0_h, t1_h)."""
+    """The learned markets of ``scenario`` with their draws for [t0_h, t1_h). A market
+    with only abstract alternatives has nothing to learn: it is left out (it chooses as
+    with fixed expectations and costs no simulation event)."""
     index = {f.id: i for i, f in enumerate(scenario.flows)}
     out = []
     for mid, m in scenario.markets.items():
-        if m.expected != "learned":
+        if m.expected != "learned" or not any(a.flow for a in m.alternatives):
             continue
         times, u = market_units(scenario, mid, t0_h, t1_h, streams)
         money, days, ok = alternative_terms(scenario, m, times)

@@ -5,7 +5,8 @@ table (their times, cost and CO2e come from the simulation). Those that chose an
 route never entered the simulation: they are re-created here from the same named random
 streams as the engine used (so both read the same draws), with a transit time drawn from
 the route's distribution (stream ``market:<id>:route:<route>:transit``), its freight at
-the creation date and its emissions per TEU.
+the creation date and its emissions per TEU. A market with ``expected: learned`` chose
+during the run: its draws are the run's (``RunData.market_choices``).
 
 Columns: market, route, abstract (bool), consignment_id (-1 for abstract routes), origin,
 destination, teu, tons, created_h, delivered_h (NaN if not delivered by the end of the
@@ -85,7 +86,10 @@ def choices_table(run, consignments: pd.DataFrame) -> pd.DataFrame | None:
     flow = consignments["flow"].astype(str).to_numpy()
     parts = []
     for mid, m in sc.markets.items():
-        times, chosen = market_draws(sc, mid, run.start_h, run.end_h, streams)
+        if mid in run.market_choices:  # chosen during the run (expected: learned)
+            times, chosen = run.market_choices[mid]
+        else:
+            times, chosen = market_draws(sc, mid, run.start_h, run.end_h, streams)
         for alt in m.alternatives:
             if alt.flow is None:
                 continue

@@ -11,8 +11,10 @@ container hire; not the waiting-time cost, which the value of time stands for) p
 for an abstract route, its all-in freight per TEU at t. ``expected_days``: an abstract
 route's mean transit; a simulated flow's ``expected_transit_days``, plus with
 ``expected: anticipated`` the time its route will still be closed by scheduled closures
-(nodes, legs and services on it) during the trip. ``sd_days``: the standard deviation of
-an abstract route's transit distribution, or a simulated flow's ``transit_sd_days``.
+(nodes, legs and services on it) during the trip (with ``expected: learned`` the engine
+replaces it during the run: :mod:`corridor_sim.engine.learned_choice`). ``sd_days``: the
+standard deviation of an abstract route's transit distribution, or a simulated flow's
+``transit_sd_days``.
 Shares::
 
     P_i(t) = exp(-GC_i(t) / scale) / sum_j exp(-GC_j(t) / scale)
@@ -133,7 +135,11 @@ def choice_shares(scenario, market, hours: np.ndarray) -> np.ndarray:
 
 def choose(shares: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     """One alternative index per column of ``shares``, drawn with those probabilities."""
-    n = shares.shape[1]
-    u = rng.random(n)
+    return pick(shares, rng.random(shares.shape[1]))
+
+
+def pick(shares: np.ndarray, u: np.ndarray) -> np.ndarray:
+    """The alternative index per column of ``shares`` that the uniform number ``u`` of
+    that column selects (inverse of the cumulative shares)."""
     cum = np.cumsum(shares, axis=0)
     return np.minimum((cum < u).sum(axis=0), shares.shape[0] - 1).astype(np.int64)

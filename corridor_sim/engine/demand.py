@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..economics.choice import choice_shares, choose
+from ..economics.choice import choice_shares, pick
 from ..units import HOURS_PER_YEAR
 
 
@@ -102,29 +102,46 @@ class _MarketStream:
     block_units: int = 1
 
 
+def market_units(scenario, market_id: str, t0_h: float, t1_h: float,
+                 streams) -> tuple[np.ndarray, np.ndarray]:
+    """Creation times (hours, sorted) of the consignments of market ``market_id`` in
+    [t0_h, t1_h) and the uniform number in [0, 1) each draws its route with (streams
+    ``market:<id>:arrivals`` and ``market:<id>:choice``)."""
+    m = scenario.markets[market_id]
+    spec = _MarketStream(m.tons_per_year, m.tons_per_unit)
+    times = arrival_times(spec, scenario, t0_h, t1_h,
+                          streams.generator(f"market:{market_id}:arrivals"))
+    if not len(times):
+        return times, np.empty(0)
+    return times, streams.generator(f"market:{market_id}:choice").random(len(times))
+
+
 def market_draws(scenario, market_id: str, t0_h: float, t1_h: float,
                  streams) -> tuple[np.ndarray, np.ndarray]:
     """Creation times (hours, sorted) of the consignments of market ``market_id`` in
     [t0_h, t1_h) and the index of the alternative each chose (logit shares at its
     creation, :func:`corridor_sim.economics.choice.choice_shares`). Pure: the same
     scenario and streams give the same draws, so the engine (simulated alternatives) and
-    the result tables (abstract ones) read the same consignments."""
+    the result tables (abstract ones) read the same consignments. (A market with
+    ``expected: learned`` chooses during the run instead: these are then the choices
+    its prior expectations would give; the run's are in ``RunData.market_choices``.)"""
     m = scenario.markets[market_id]
-    spec = _MarketStream(m.tons_per_year, m.tons_per_unit)
-    times = arrival_times(spec, scenario, t0_h, t1_h,
-                          streams.generator(f"market:{market_id}:arrivals"))
+    times, u = market_units(scenario, market_id, t0_h, t1_h, streams)
     if not len(times):
         return times, np.empty(0, dtype=np.int64)
-    shares = choice_shares(scenario, m, times)
-    return times, choose(shares, streams.generator(f"market:{market_id}:choice"))
+    return times, pick(choice_shares(scenario, m, times), u)
 
 
 def market_arrivals(scenario, t0_h: float, t1_h: float, streams) -> dict[int, np.ndarray]:
     """Per simulated flow (index into ``scenario.flows``), the creation times of the
-    market consignments that chose it; abstract choices never enter the simulation."""
+    market consignments that chose it; abstract choices never enter the simulation.
+    Markets with ``expected: learned`` are left out: they choose during the run
+    (:mod:`.learned_choice`)."""
     index = {f.id: i for i, f in enumerate(scenario.flows)}
     out: dict[int, list[np.ndarray]] = {}
     for mid, m in scenario.markets.items():
+        if m.expected == "learned" and any(a.flow for a in m.alternatives):
+            continue  # chooses during the run
         times, chosen = market_draws(scenario, mid, t0_h, t1_h, streams)
         for k, alt in enumerate(m.alternatives):
             if alt.flow is not None:

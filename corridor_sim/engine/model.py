@@ -11,6 +11,7 @@ import simpy
 from ..network import RETURN, Network
 from ..scenario.models import Scenario
 from ..stochastic import Sampler, Streams
+from . import learned_choice
 from .closures import Closures, Cuts, weather_windows
 from .deck import DeckQueue
 from .demand import arrival_times, background_times, market_arrivals
@@ -44,6 +45,11 @@ class RunData:
     wall_s: float
     end_state: EndState | None = None  # where undelivered consignments are at the end
     pools: list = field(default_factory=list)  # StockPool per fleet (their logs and counts)
+    # markets that chose during the run (expected: learned): per market, creation times
+    # and chosen alternative of each consignment; per "market:flow", the start of each
+    # choice round (hours) and the expected transit (days) it used
+    market_choices: dict[str, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict)
+    learned_transit: dict[str, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict)
 
 
 def _category(node) -> str:
@@ -95,12 +101,16 @@ def _demand(scenario: Scenario, net: Network, t0: float, t1: float, streams: Str
 
 
 def build(scenario: Scenario, replication: int = 0):
-    """Build the SimPy environment and processes; return (world, created_h, closures)."""
+    """Build the SimPy environment and processes; return (world, created_h, closures,
+    learner), ``learner`` choosing the routes of learned markets (None without)."""
     streams = Streams(scenario.seed, replication)
     t0, t1 = -scenario.warmup_days * 24.0, scenario.horizon_days * 24.0
     net = Network(scenario)
     env = simpy.Environment(initial_time=t0)
     created, flow_of, teu_of, tons_of = _demand(scenario, net, t0, t1, streams)
+    learning = learned_choice.plan(scenario, t0, t1, streams)
+    created, flow_of, teu_of, tons_of, slots = learned_choice.reserve(
+        learning, created, flow_of, teu_of, tons_of)
     windows = _closure_windows(scenario, t0, t1, streams)
     closures = {k: Closures(v) for k, v in windows.items()}
     none = Closures()
@@ -133,8 +143,12 @@ def build(scenario: Scenario, replication: int = 0):
         end_h=t1,
     )
     _queues(world, created)
+    learner = None
+    if learning:
+        learner = learned_choice.Learner(world, learning, created, slots, t0)
+        env.process(learner.process())
     _processes(world, streams)
-    return world, created, windows
+    return world, created, windows, learner
 
 
 def _lines(scenario: Scenario, net: Network, rec: Recorder, streams: Streams,
@@ -257,15 +271,21 @@ def _deck(world: World, name: str, svc, reverse: int, q: CargoQueue | None,
 def simulate(scenario: Scenario, replication: int = 0) -> RunData:
     """Run one replication of ``scenario`` from ``-warmup_days`` to ``horizon_days``."""
     wall = time.perf_counter()
-    world, created, windows = build(scenario, replication)
+    world, created, windows, learner = build(scenario, replication)
     world.env.run(until=world.end_h)
     events = _event_count(world.env)
+    n = learner.slots.end if learner else len(created)  # drop unused reserved slots
+    rec = world.rec
+    rec.delivered_h, rec.ready_h = rec.delivered_h[:n], rec.ready_h[:n]
     return RunData(
         scenario=scenario, replication=replication,
-        flow_ids=[f.id for f in scenario.flows], flow_of=world.flow_of, created_h=created,
-        teu_of=world.teu_of, tons_of=world.tons_of, rec=world.rec, closures=windows,
-        start_h=-scenario.warmup_days * 24.0, end_h=world.end_h, events=events,
-        wall_s=time.perf_counter() - wall, end_state=end_state(world), pools=world.pools,
+        flow_ids=[f.id for f in scenario.flows], flow_of=world.flow_of[:n],
+        created_h=created[:n], teu_of=world.teu_of[:n], tons_of=world.tons_of[:n], rec=rec,
+        closures=windows, start_h=-scenario.warmup_days * 24.0, end_h=world.end_h,
+        events=events, wall_s=time.perf_counter() - wall, end_state=end_state(world),
+        market_choices=learner.choices() if learner else {},
+        learned_transit=learner.expectations() if learner else {},
+        pools=world.pools,
     )
 
 

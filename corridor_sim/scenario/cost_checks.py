@@ -72,7 +72,7 @@ def _hours(scenario, when) -> float:
 def check_markets(scenario) -> list[Problem]:
     """Alternatives name existing flows and routes that join the market's origin and
     destination; windows lie in the simulated period; at every moment some alternative
-    is available."""
+    is available; learning settings are not given where nothing learns."""
     problems: list[Problem] = []
     flows = {f.id: f for f in scenario.flows}
     routes = scenario.routes
@@ -87,6 +87,11 @@ def check_markets(scenario) -> list[Problem]:
                                         severity="warning"))
     claimed: dict[str, str] = {}
     for mid, m in scenario.markets.items():
+        if "learn_window_days" in m.model_fields_set and m.expected != "learned":
+            problems.append(Problem(f"learn_window_days has no effect with expected: "
+                                    f"{m.expected} (only with expected: learned)",
+                                    path=f"markets.{mid}.learn_window_days",
+                                    severity="warning"))
         for end, node in (("from", m.from_), ("to", m.to)):
             if node not in scenario.nodes:
                 problems.append(Problem(f"unknown node {node!r}{suggest(node, scenario.nodes)}",

@@ -101,7 +101,14 @@ class Market(Strict):
     (``scale_usd_per_teu``) sets how much cost differences matter (a smaller scale makes
     the choice closer to all-or-nothing). ``expected``: ``fixed`` uses each
     alternative's expected transit as given; ``anticipated`` adds, for a simulated
-    alternative, the time left of scheduled closures on its route at creation.
+    alternative, the time left of scheduled closures on its route at creation;
+    ``learned`` replaces a simulated alternative's expected transit, day by day during
+    the run, by the mean transit of its consignments delivered in the last
+    ``learn_window_days`` days, counting each consignment still on its way and older
+    than that mean as a delivery now with its age as transit (so cargo stuck on a closed
+    route raises it); ``expected_transit_days`` is the prior used while nothing has been
+    delivered (:mod:`corridor_sim.engine.learned_choice`). Abstract routes keep their
+    transit distribution in every mode.
     """
 
     from_: Ident = Field(alias="from")
@@ -113,6 +120,7 @@ class Market(Strict):
     value_of_time_usd_per_teu_day: NonNeg
     reliability_usd_per_teu_day: NonNeg = 0.0
     scale_usd_per_teu: Pos
-    expected: Literal["fixed", "anticipated"] = "anticipated"
+    expected: Literal["fixed", "anticipated", "learned"] = "anticipated"
+    learn_window_days: Pos = 14.0
     alternatives: list[Alternative] = Field(min_length=2)
     source: str | None = None

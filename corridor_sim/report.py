@@ -188,7 +188,8 @@ def _transit_section(cons: pd.DataFrame, summary, share: float, sc: dict) -> Sec
         out["p50 (95 % CI)"] = [
             _with_ci(_kpi(summary, "transit_p50_days", f"{o}->{d}"), 1, "{:.1f}")
             for o, d in zip(tr["origin"], tr["destination"])]
-    sec = Section("Door-to-door transit (days)", level=3, table=out.astype(str))
+    sec = Section("Door-to-door transit (days)", level=3, table=out.astype(str), notes=[
+        "By service class and direction: " + "; ".join(kpis.class_lines(cons, sc)) + "."])
     if "trip_p50_days" in tr:
         sec.notes.append("`trip_p50`: median from the first departure after loading at the "
                          "origin to the last arrival before unloading at the destination.")
@@ -304,8 +305,7 @@ def render_markdown(sections: list[Section]) -> str:
 
 
 def render(tables: dict[str, pd.DataFrame], scenario, plots: list[str] = (),
-           meta: dict | None = None) -> str:
-    """The report as Markdown. ``plots`` are names of PNGs under ``plots/`` to embed."""
+           meta: dict | None = None) -> str:  # plots: names of PNGs under plots/ to embed
     return render_markdown(report_sections(tables, scenario, plots, meta))
 
 

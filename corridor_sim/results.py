@@ -2,7 +2,8 @@
 
 Tables (design section 5):
 
-- ``consignments``: one row per consignment: flow, origin, destination, unit, TEU, tons,
+- ``consignments``: one row per consignment: flow, origin, destination, direction,
+  service class (``service``: ``block`` or ``regular``), unit, TEU, tons,
   created/delivered hours, transit hours and the hours spent in each delay category
   (``moving_h``, ``consolidation_h``, ``border_h``, ``transshipment_h``, ``waiting_h``,
   ``disruption_h``, ``rolling_stock_h``; they add up to ``transit_h`` for delivered
@@ -39,6 +40,7 @@ from .engine import RunData
 from .fleet_tables import fleet_series, fleets_table
 from .itinerary import itinerary_table
 from .network import segment_parts, segment_path
+from .scenario.classes import SERVICE_CLASSES
 from .scenario.links import flow_direction
 
 # The tables of a run kept as Parquet files (``<name>.parquet`` in a results directory).
@@ -140,6 +142,10 @@ def consignments_table(run: RunData) -> pd.DataFrame:
         "direction": pd.Categorical.from_codes(
             np.array([DIRECTIONS.index(flow_direction(run.scenario, f)) for f in flows],
                      dtype=np.int8)[fo] if n else np.empty(0, dtype=np.int8), DIRECTIONS),
+        "service": pd.Categorical.from_codes(
+            np.array([SERVICE_CLASSES.index(f.service_class) for f in flows],
+                     dtype=np.int8)[fo] if n else np.empty(0, dtype=np.int8),
+            list(SERVICE_CLASSES)),
         "unit": np.array([f.unit for f in flows], dtype=object)[fo],
         "teu": run.teu_of,
         "tons": run.tons_of,

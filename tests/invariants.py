@@ -191,8 +191,9 @@ def check_rides(sc, run, tables) -> None:
 
 
 def _priority_of(run) -> np.ndarray:
-    """Whether each consignment belongs to a ``priority: true`` flow."""
-    flags = np.array([f.priority for f in run.scenario.flows], dtype=bool)
+    """Whether each consignment belongs to a block flow (``service: block`` or
+    ``priority: true``)."""
+    flags = np.array([f.boards_first for f in run.scenario.flows], dtype=bool)
     return flags[run.flow_of] if len(flags) else np.zeros(0, dtype=bool)
 
 
@@ -218,14 +219,16 @@ def check_fifo(run) -> None:
 
 
 def check_priority(run) -> None:
-    """Priority cargo boards first: no batch carries other cargo while priority cargo
-    that had joined the same queue by the batch's formation is left behind for a later
-    batch (a priority unit that does not fit ends the loading instead)."""
+    """Priority cargo boards vessels first: no vessel carries other cargo while priority
+    cargo that had joined the same queue by the vessel's loading is left behind for a
+    later one (a priority unit that does not fit ends the loading instead). Trains carry
+    one class each (:func:`check_classes`)."""
     man = manifests(run)
     if man.empty:
         return
     rec = run.rec
     formed, segment = rec.column("b_formed"), rec.label_column("b_segment")
+    man = man[rec.label_column("b_kind")[man["batch_id"].to_numpy()] == "vessel"].copy()
     man["hot"] = _priority_of(run)[man["consignment_id"].to_numpy()]
     man["segment"] = segment[man["batch_id"].to_numpy()]
     for seg, part in man.groupby("segment"):
@@ -237,6 +240,17 @@ def check_priority(run) -> None:
         for b in cold_batches:
             left = (hj <= formed[b] - TOL) & (hb > b)
             assert not left.any(), f"{seg}: batch {b} left priority cargo behind"
+
+
+def check_classes(run) -> None:
+    """A train carries cargo of one service class (block or regular) only."""
+    man = manifests(run)
+    if man.empty:
+        return
+    trains = run.rec.label_column("b_kind")[man["batch_id"].to_numpy()] == "train"
+    man = man[trains].assign(block=_priority_of(run)[man.loc[trains, "consignment_id"]])
+    mixed = man.groupby("batch_id")["block"].nunique()
+    assert (mixed <= 1).all(), f"trains {list(mixed.index[mixed > 1][:5])} mix classes"
 
 
 def check_whereabouts(sc, run, tables) -> None:
@@ -315,6 +329,7 @@ def check_run(sc, run, tables) -> None:
     check_rides(sc, run, tables)
     check_fifo(run)
     check_priority(run)
+    check_classes(run)
     if "itinerary" in tables:
         check_itinerary(sc, tables)
 

@@ -5,6 +5,7 @@ import re
 
 import pytest
 
+from corridor_sim.scenario import classes as c
 from corridor_sim.scenario import distributions as d
 from corridor_sim.scenario import economics as e
 from corridor_sim.scenario import fleets as fl
@@ -16,7 +17,7 @@ from .conftest import ROOT
 DOC = (ROOT / "docs" / "scenarios.md").read_text(encoding="utf-8")
 MODELS = [m.Scenario, m.Node, m.GaugeChange, m.DepartPolicy, m.Leg, m.Service, m.Weather,
           m.Monthly, m.Flow, m.RatePeriod, m.Disruption, m.Demand, m.Calibration, m.Outputs,
-          m.Report,
+          m.Report, c.RegularLeg, c.RegularNode,
           d.Fixed, d.Uniform, d.Triangular, d.Normal, d.Lognormal, d.Exponential, d.Gamma,
           d.Empirical, e.Economics, e.RailCountry, e.LegSections, e.Section, e.SeaService,
           e.DatedRate, e.Handling, e.Emissions, e.EmptyRunning, r.AbstractRoute, r.Window,

@@ -272,13 +272,14 @@ def _backlog_growth(sc, tables) -> tuple[float, float]:
 
 
 def _flagged(sc) -> set[str]:
-    """Legs and services the offered-load check warns about (demand above capacity)."""
+    """Legs, services and nodes the offered-load check warns about (demand above
+    capacity)."""
     out = set()
     for p in check_scenario(sc):
         kind, name = p.path.split(".")[:2]
         if kind == "legs":
             out.add(sc.legs[int(name)].key)
-        elif kind == "services":
+        elif kind in ("services", "nodes"):
             out.add(name)
     return out
 
@@ -287,7 +288,8 @@ def test_demand_2030_saturates_the_top_bottleneck_with_a_growing_backlog(run):
     sc, t30 = run("demand_2030.yaml", **short(90, 20))
     b = kpis.bottlenecks(t30["movements"])
     # With cargo both ways no single place takes most of the waiting: the single-track
-    # BTK, the Kuryk ferries and the Aktau ferries (loading both ways) saturate together.
+    # BTK, the Kuryk ferries and the Aktau ferries (loading both ways) saturate together,
+    # and the Dostyk border station, where regular trains stand for the CAREC border time.
     # The places where cargo waits longest are those the offered-load check flags, and
     # they hold nearly all the waiting.
     flagged = _flagged(sc)
@@ -296,9 +298,10 @@ def test_demand_2030_saturates_the_top_bottleneck_with_a_growing_backlog(run):
     assert b.loc[b["place"].isin(flagged), "share"].sum() > 0.8
     mid, end = _backlog_growth(sc, t30)
     assert end > 1.5 * mid
-    # The queue in front of each of them keeps growing: cargo waiting at the node or port
-    # in front of it, or, for a rail leg, how long trains waited for the line slot they
-    # got (by when they got it: waits still going on at the end are not recorded).
+    # The queue in front of each of them keeps growing: cargo waiting at the port in front
+    # of a service, trains waiting for a node's tracks, or, for a rail leg, how long
+    # trains waited for the line slot they got (by when they got it: waits still going on
+    # at the end are not recorded).
     horizon = sc.horizon_days * 24
     for top in top3:
         if top in {leg.key for leg in sc.legs}:
@@ -307,9 +310,9 @@ def test_demand_2030_saturates_the_top_bottleneck_with_a_growing_backlog(run):
             t, value = q["end_h"], q["end_h"] - q["start_h"]
         else:
             queue_at = sc.services[top].from_ if top in sc.services else top
+            metric = "trains_queued" if top in sc.nodes else "teu_waiting"
             r = t30["resources"]
-            q = r[(r["resource"] == queue_at) & (r["metric"] == "teu_waiting")
-                  & (r["t_h"] >= 0)]
+            q = r[(r["resource"] == queue_at) & (r["metric"] == metric) & (r["t_h"] >= 0)]
             t, value = q["t_h"], q["value"]
         first = value[t < horizon / 3].mean()
         last = value[t > 2 * horizon / 3].mean()

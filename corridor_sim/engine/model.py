@@ -9,6 +9,7 @@ import numpy as np
 import simpy
 
 from ..network import RETURN, Network
+from ..scenario.classes import SERVICE_CLASSES
 from ..scenario.models import Scenario
 from ..stochastic import Sampler, Streams
 from . import learned_choice
@@ -119,7 +120,8 @@ def build(scenario: Scenario, replication: int = 0):
     stations = {
         nid: Station(nid, rec.code(nid), Slots(env, node.tracks), Slots(env, node.berths),
                      Sampler(node.dwell_h, streams.generator(f"node:{nid}:dwell")),
-                     CAT[_category(node)], closures.get(nid, none), cuts.get(nid))
+                     CAT[_category(node)], closures.get(nid, none), cuts.get(nid),
+                     regular_dwell=_regular(node, "dwell_h", f"node:{nid}:dwell", streams))
         for nid, node in scenario.nodes.items()
     }
     lines = _lines(scenario, net, rec, streams, closures, cuts)
@@ -172,26 +174,43 @@ def _lines(scenario: Scenario, net: Network, rec: Recorder, streams: Streams,
             name = f"leg:{leg.key}:speed" + (":reverse" if direction else "")
             lines[(a, b)] = Line(leg.key, rec.code(leg.key), leg.distance_km,
                                  Sampler(leg.speed_kmh, streams.generator(name)),
-                                 tracks[direction], direction)
+                                 tracks[direction], direction,
+                                 regular_speed=_regular(leg, "speed_kmh", name, streams))
     return lines
 
 
+def _regular(place, field: str, stream: str, streams: Streams) -> Sampler | None:
+    """The sampler of regular trains' own ``field`` at a node or on a leg (its
+    ``regular:`` block), drawing from stream ``<stream>:regular``; None where regular
+    trains use the place's own value, drawn from the place's stream ``stream`` like block
+    trains' (so a scenario without ``regular:`` draws exactly as before classes)."""
+    if place.regular is None:
+        return None
+    return Sampler(getattr(place.regular, field), streams.generator(f"{stream}:regular"))
+
+
 def _queues(world: World, created: np.ndarray) -> None:
-    """One queue per (node, segment); origin queues get their pre-drawn arrivals."""
-    index: dict[tuple[str, str], int] = {}
-    priority = np.array([f.priority for f in world.scenario.flows], dtype=bool)
-    classes: dict[tuple[str, str], set[bool]] = {}
-    for fi, segs in enumerate(world.flow_segments):
-        for seg in segs:
-            classes.setdefault((seg.start, seg.key), set()).add(bool(priority[fi]))
+    """One queue per (node, segment) and, on rail segments, per service class (a train
+    is of one class); origin queues get their pre-drawn arrivals. Block and regular
+    cargo waiting for the same vessel share a queue, block cargo boarding first."""
+    index: dict[tuple[str, str, int], int] = {}
+    service = np.array([SERVICE_CLASSES.index(f.service_class) for f in world.scenario.flows],
+                       dtype=np.int8)
+    priority = np.array([f.boards_first for f in world.scenario.flows], dtype=bool)
+    classes: dict[tuple[str, str, int], set[bool]] = {}
+    keys = [[(seg.start, seg.key, int(service[fi]) if seg.kind == "rail" else -1)
+             for seg in segs] for fi, segs in enumerate(world.flow_segments)]
+    for fi, flow_keys in enumerate(keys):
+        for key in flow_keys:
+            classes.setdefault(key, set()).add(bool(priority[fi]))
     priority_of = priority[world.flow_of] if priority.any() else None  # per consignment
-    for fi, segs in enumerate(world.flow_segments):
-        for si, seg in enumerate(segs):
-            key = (seg.start, seg.key)
+    for fi, flow_keys in enumerate(keys):
+        for si, key in enumerate(flow_keys):
             if key not in index:
-                mixed = len(classes[key]) > 1  # priority cargo shares this queue
-                index[key] = world.add_queue(CargoQueue(
-                    seg.key, seg.start, world.teu_of, priority_of if mixed else None))
+                mixed = len(classes[key]) > 1  # block cargo shares this (vessel) queue
+                q = CargoQueue(key[1], key[0], world.teu_of, priority_of if mixed else None)
+                q.service = max(key[2], 0)
+                index[key] = world.add_queue(q)
             world.qid_table[fi, si] = index[key]
     # where each flow goes after each queue (a route never visits a node twice, so a
     # flow passes through a queue at most once); -1: delivered, -2: flow not there

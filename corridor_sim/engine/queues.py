@@ -4,8 +4,11 @@ A queue holds FIFO chunks of consignments (ids, joined times, TEU each) and, at 
 a pre-drawn array of future arrivals that join it when their time comes, so the model
 needs no event per consignment.
 
-Where priority cargo (flows with ``priority: true``) shares a queue with other cargo, it
-waits in a FIFO of its own and boards ahead of the others; each FIFO keeps its order.
+Rail queues hold one service class each (the model gives block and regular cargo bound
+for the same segment a queue each, so a train is of one class: ``service``). Where block
+cargo (``service: block`` or ``priority: true``) shares a queue with regular cargo, as it
+does waiting for a vessel, it waits in a FIFO of its own and boards ahead of the others;
+each FIFO keeps its order.
 """
 
 from __future__ import annotations
@@ -31,6 +34,7 @@ class CargoQueue:
         # is given, i.e. priority and other cargo share this queue
         self.priority_of = priority_of
         self.hot: deque[list] = deque()
+        self.service = 0  # the class of the trains formed here (classes.BLOCK / REGULAR)
         self.total_teu = 0.0
         self.count = 0
         self.wake = None  # simpy event shared by whoever waits for cargo here

@@ -59,10 +59,11 @@ def _take_platforms(world: World, stock, node: str, ids: np.ndarray) -> tuple:
     return pool, n
 
 
-def visit(world: World, clock: Clock, node_id: str):
-    """Queue for a track at ``node_id``, wait out closures, then be handled."""
+def visit(world: World, clock: Clock, node_id: str, service: int):
+    """Queue for a track at ``node_id``, wait out closures, then be handled as a train of
+    class ``service``."""
     st = world.stations[node_id]
-    if st.passes_through:
+    if st.passes_through(service):
         return
     env, sample, tracks, code = world.env, world.rec.sample, st.tracks, st.code
     req = tracks.request()
@@ -74,7 +75,7 @@ def visit(world: World, clock: Clock, node_id: str):
     sample(code, TRACKS_BUSY, env.now, tracks.count)
     yield from wait_until_open(env, st.closures)
     clock.mark(env.now, code, QUEUE, st.category, st.closures)
-    yield env.timeout(st.handling_h(env.now))
+    yield env.timeout(st.handling_h(env.now, service))
     clock.mark(env.now, code, PROCESS, st.category)
     tracks.release(req)
     sample(code, TRACKS_BUSY, env.now, tracks.count)
@@ -84,21 +85,22 @@ def run_train(world: World, bid: int, path: tuple[str, ...], ids: np.ndarray,
               handle_at_start: bool, source: CargoQueue, wagons: tuple | None = None):
     """Run train ``bid``, formed from queue ``source``, from ``path[0]`` to ``path[-1]``
     and hand its consignments on there; free its platforms (``wagons``: pool and count)
-    there."""
+    there. The train is of its queue's service class."""
     env = world.env
     clock = Clock(world.rec, bid, env.now)
+    service = source.service
     if handle_at_start:
-        yield from visit(world, clock, path[0])
+        yield from visit(world, clock, path[0], service)
     lines = world.lines
     for a, b in zip(path, path[1:]):
         line = lines[(a, b)]
-        depart, run_h = line.reserve(env.now)
+        depart, run_h = line.reserve(env.now, service)
         if depart > env.now:
             yield env.timeout(depart - env.now)
             clock.mark(env.now, line.code, SLOT, WAITING, line.closures)
         yield env.timeout(run_h)
         clock.mark(env.now, line.code, RUN, MOVING)
-        yield from visit(world, clock, b)
+        yield from visit(world, clock, b, service)
     world.rec.b_end[bid] = env.now
     if wagons is not None:
         wagons[0].free(path[-1], wagons[1])

@@ -14,6 +14,7 @@ import numpy as np
 import simpy
 
 from ..network import Network, Segment
+from ..scenario.classes import REGULAR
 from ..scenario.models import Scenario
 from ..units import KM_PER_NM
 from .closures import Closures, Cuts
@@ -25,7 +26,9 @@ from .records import Recorder
 @dataclass
 class Station:
     """A node's handling tracks (trains processed at once), berths (vessels loaded or
-    unloaded at once) and dwell sampler."""
+    unloaded at once) and dwell samplers: ``dwell`` for block trains (and for regular
+    ones where the node gives them no dwell of their own), ``regular_dwell`` for regular
+    trains where it does."""
 
     node_id: str
     code: int  # label code of node_id (Recorder.code)
@@ -36,15 +39,23 @@ class Station:
     closures: Closures
     cuts: Cuts | None = None  # capacity cuts: processing takes 1 / factor as long
     waiting: int = 0  # trains queued for a track
+    regular_dwell: object | None = None  # Sampler of regular trains' own dwell, if any
 
-    @property
-    def passes_through(self) -> bool:
-        """Trains pass without stopping: no handling time at all."""
-        return self.dwell.fixed == 0.0
+    def dwell_of(self, service: int):
+        """The dwell sampler of trains of class ``service`` (``classes.BLOCK`` or
+        ``classes.REGULAR``)."""
+        if service == REGULAR and self.regular_dwell is not None:
+            return self.regular_dwell
+        return self.dwell
 
-    def handling_h(self, now: float) -> float:
-        """Hours to handle one train starting at ``now`` (slower during a cut)."""
-        dwell = self.dwell()
+    def passes_through(self, service: int) -> bool:
+        """Trains of class ``service`` pass without stopping: no handling time at all."""
+        return self.dwell_of(service).fixed == 0.0
+
+    def handling_h(self, now: float, service: int) -> float:
+        """Hours to handle one train of class ``service`` starting at ``now`` (slower
+        during a cut)."""
+        dwell = self.dwell_of(service)()
         return dwell / self.cuts.factor_at(now) if self.cuts else dwell
 
 
@@ -83,7 +94,8 @@ class Track:
 
 @dataclass
 class Line:
-    """One direction of a rail leg: its running time and the track it books."""
+    """One direction of a rail leg: its running time (``speed`` for block trains, and for
+    regular ones unless the leg gives them ``regular_speed``) and the track it books."""
 
     key: str  # the leg's key (both directions record under it)
     code: int  # label code of key (Recorder.code)
@@ -91,15 +103,18 @@ class Line:
     speed: object  # Sampler
     track: Track
     direction: int = 0  # 0 as the leg is written, 1 against it
+    regular_speed: object | None = None  # Sampler of regular trains' own speed, if any
 
     @property
     def closures(self) -> Closures:
         return self.track.closures
 
-    def reserve(self, now: float) -> tuple[float, float]:
-        """Draw this train's running time and book its slot; return (departure, run
-        hours)."""
-        run_h = self.distance_km / max(self.speed(), 1.0)
+    def reserve(self, now: float, service: int) -> tuple[float, float]:
+        """Draw the running time of a train of class ``service`` and book its slot;
+        return (departure, run hours)."""
+        speed = self.regular_speed if service == REGULAR and self.regular_speed else \
+            self.speed
+        run_h = self.distance_km / max(speed(), 1.0)
         return self.track.reserve(now, self.direction, run_h), run_h
 
 

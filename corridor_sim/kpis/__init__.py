@@ -24,6 +24,7 @@ from .basics import (
                      warmup_deliveries,
                      with_dates,
 )
+from .classes import class_lines, flow_classes, service_of, transit_by_class
 from .compare import kpi_differences
 from .delays import backlog_end, backlog_over_time, bottlenecks, delay_breakdown, delay_by_place
 from .directions import deck_use, throughput_by_direction
@@ -51,12 +52,14 @@ __all__ = [
                      "bottlenecks",
                      "capacities",
                      "ci_summary_lines",
+                     "class_lines",
                      "deck_use",
                      "delay_breakdown",
                      "demand_balance",
                      "delay_by_place",
                      "delivered",
                      "economics_by_od",
+                     "flow_classes",
                      "has_accounts",
                      "horizon_h",
                      "hours_of",
@@ -76,6 +79,7 @@ __all__ = [
                      "route_shares",
                      "route_shares_by_month",
                      "scenario_dict",
+                     "service_of",
                      "start_date_of",
                      "step_stats",
                      "summary_lines",
@@ -87,6 +91,7 @@ __all__ = [
                      "tons_delivered",
                      "transit_by_od",
                      "transit_between",
+                     "transit_by_class",
                      "transit_days",
                      "utilisation",
                      "utilisation_table",

@@ -48,4 +48,4 @@ def group_name(group: str, scenario=None) -> str:
         return group
     if kind in ("place", "node", "berths", "line", "fleet"):
         return place_name(rest, scenario)
-    return rest
+    return rest.replace(":", " ") if kind == "class" else rest

@@ -12,10 +12,10 @@ from .backlog import backlog_trend
 from .basics import (
     delivered,
     hours_of,
-    scenario_dict,
     tons_delivered,
     warmup_deliveries,
 )
+from .classes import class_kpi_rows, class_lines, service_of
 from .delays import backlog_end, bottlenecks
 from .directions import deck_use, throughput_by_direction
 from .economics import economics_by_od, has_accounts
@@ -92,24 +92,11 @@ def kpi_table(tables: dict[str, pd.DataFrame], start_date: dt.date, horizon_h: f
     return pd.DataFrame(rows, columns=["kpi", "group", "value", "unit"])
 
 
-def flow_classes(scenario) -> dict[str, str]:
-    """Service class of each flow id: ``block`` (``priority: true``: booked block trains
-    and ferry slots) or ``regular``."""
-    return {f["id"]: "block" if f.get("priority") else "regular"
-            for f in scenario_dict(scenario).get("flows", [])}
-
-
 def _class_rows(cons: pd.DataFrame, scenario, horizon_h: float) -> list[tuple]:
     """Headline KPIs per service class (group ``class:block`` / ``class:regular``): tons
-    delivered, transit mean/p50/p90 days and the share undelivered at the end."""
-    classes = flow_classes(scenario)
-    flow = cons["flow"]
-    if isinstance(flow.dtype, pd.CategoricalDtype):  # one look-up per flow, not per row
-        per_flow = np.array([classes.get(str(f), "regular") for f in flow.cat.categories]
-                            + ["regular"], dtype=object)
-        cls = per_flow[flow.cat.codes.to_numpy()]  # code -1 (missing): the last entry
-    else:
-        cls = flow.astype(str).map(classes).fillna("regular").to_numpy()
+    delivered, transit mean/p50/p90 days and the share undelivered at the end; then
+    transit per class and direction (group ``class:<service>:<direction>``)."""
+    cls = service_of(cons, scenario)
     needed = [c for c in ("replication", "flow", "tons", "created_h", "delivered_h",
                           "transit_h") if c in cons.columns]
     rows = []
@@ -126,7 +113,7 @@ def _class_rows(cons: pd.DataFrame, scenario, horizon_h: float) -> list[tuple]:
         share = demand_balance(part, horizon_h).set_index("flow").loc["all",
                                                                         "undelivered_share"]
         rows.append(("undelivered_share_end", group, float(share), "fraction"))
-    return rows
+    return rows + class_kpi_rows(cons, scenario)
 
 
 def summary_lines(tables: dict[str, pd.DataFrame], start_date: dt.date,
@@ -145,6 +132,7 @@ def summary_lines(tables: dict[str, pd.DataFrame], start_date: dt.date,
         lines.append(f"  {od_name(r.origin, r.destination, scenario)}: median "
                      f"{r.p50_days:.1f} d, "
                      f"p90 {r.p90_days:.1f} d (n={r.n})")
+    lines += [f"  {line}" for line in class_lines(cons, scenario)]
     b = bottlenecks(mov)
     if len(b):
         top = b.iloc[0]

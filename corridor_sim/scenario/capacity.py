@@ -9,6 +9,7 @@ seasonality factor.
 from __future__ import annotations
 
 from ..units import KM_PER_NM
+from .classes import node_dwell
 from .links import directed_links
 from .models import Flow, Scenario, Service
 
@@ -82,11 +83,13 @@ def link_demand(scenario: Scenario) -> dict[tuple[str, str], tuple[float, list[s
     return out
 
 
-def node_trains_per_day(scenario: Scenario) -> dict[str, tuple[float, list[str]]]:
+def node_trains_per_day(scenario: Scenario) -> dict[str, tuple[float, float, list[str]]]:
     """Peak trains/day each node handles: every train arriving by rail (full trains of the
-    incoming leg's ``max_train_teu``), plus trains formed at a flow's origin."""
+    incoming leg's ``max_train_teu``), plus trains formed at a flow's origin; with the
+    track-hours a day they take (each train the mean dwell of its service class) and the
+    flows that bring them."""
     legs = {pair: lk.leg for pair, lk in directed_links(scenario).items() if lk.kind == "rail"}
-    out: dict[str, tuple[float, list[str]]] = {}
+    out: dict[str, tuple[float, float, list[str]]] = {}
     for flow in scenario.flows:
         teu = peak_teu_per_day(flow, scenario.demand.scale)
         route = flow.route
@@ -94,6 +97,9 @@ def node_trains_per_day(scenario: Scenario) -> dict[str, tuple[float, list[str]]
             leg = legs.get((route[i - 1], node)) if i > 0 else legs.get((node, route[1]))
             if leg is None:
                 continue
-            total, ids = out.get(node, (0.0, []))
-            out[node] = (total + teu / leg.max_train_teu, [*ids, flow.id])
+            place = scenario.nodes.get(node)
+            dwell = node_dwell(place, flow.service_class)[0].mean() if place else 0.0
+            trains, hours, ids = out.get(node, (0.0, 0.0, []))
+            out[node] = (trains + teu / leg.max_train_teu,
+                         hours + teu / leg.max_train_teu * dwell, [*ids, flow.id])
     return out

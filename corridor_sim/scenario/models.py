@@ -12,6 +12,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, ValidationInfo, field_validator
 
+from .classes import RegularLeg, RegularNode, ServiceClass
 from .distributions import Distribution, NonNeg, Pos
 from .economics import Economics
 from .fleets import Fleet
@@ -112,7 +113,8 @@ class Node(Strict):
     ``tracks``: trains handled at once. ``dwell_h``: handling time per train (hours).
     ``transship``: trains are broken up here and consignments re-consolidated; defaults
     to true for terminals, ports and gauge changes. ``depart``: policy for trains formed
-    here. ``berths``: vessels loaded or unloaded at once (ports).
+    here. ``berths``: vessels loaded or unloaded at once (ports). ``regular``: the dwell
+    of regular trains, when it differs from ``dwell_h`` (:mod:`.classes`).
     """
 
     kind: Literal["terminal", "border", "port", "junction"]
@@ -126,6 +128,7 @@ class Node(Strict):
     transship: bool | None = None
     berths: Annotated[int, Field(ge=1, le=1000)] = 1
     depart: DepartPolicy = DepartPolicy()
+    regular: RegularNode | None = None
     source: str | None = None
 
     @property
@@ -142,6 +145,7 @@ class Leg(Strict):
     direction on ``track: double``; on ``track: single`` both directions share it and a
     train enters only once the line is clear of trains the other way. Null for
     unlimited. ``max_train_teu``: the longest train allowed on the line, in TEU slots.
+    ``regular``: the speed of regular trains, when it differs from ``speed_kmh``.
     """
 
     id: Ident | None = None
@@ -154,6 +158,7 @@ class Leg(Strict):
     track: Literal["double", "single"] = "double"
     max_train_teu: Annotated[int, Field(ge=1, le=10000)] = 100
     gauge_mm: Annotated[int, Field(gt=0)] | None = None
+    regular: RegularLeg | None = None
     source: str | None = None
 
     @property
@@ -228,6 +233,9 @@ class Flow(Strict):
     consignments arrive together in blocks of that many units. ``priority`` cargo boards
     trains and vessels ahead of other cargo waiting at the same place (as block trains
     with booked ferry slots and train paths do), so a block that fits stays together.
+    ``service``: ``block`` or ``regular`` (:mod:`.classes`); ``priority: true`` means
+    ``block``, so the default is ``block`` with priority and ``regular`` without. The
+    class is :attr:`service_class`, the one value the engine and the tables read.
     """
 
     id: Ident
@@ -243,11 +251,30 @@ class Flow(Strict):
     arrivals: Literal["poisson", "schedule"] = "poisson"
     block_units: Annotated[int, Field(ge=1, le=10000)] = 1
     priority: bool = False
+    service: ServiceClass | None = None
     source: str | None = None
+
+    @field_validator("service")
+    @classmethod
+    def _service_agrees_with_priority(cls, value, info: ValidationInfo):
+        if value == "regular" and info.data.get("priority"):
+            raise ValueError("service: regular contradicts priority: true (priority cargo "
+                             "travels as service: block); give one of them")
+        return value
 
     @property
     def route(self) -> list[str]:
         return [self.from_, *self.via, self.to]
+
+    @property
+    def service_class(self) -> str:
+        """``block`` (``service: block`` or ``priority: true``) or ``regular``."""
+        return self.service or ("block" if self.priority else "regular")
+
+    @property
+    def boards_first(self) -> bool:
+        """Block cargo boards trains and vessels ahead of regular cargo."""
+        return self.service_class == "block"
 
 
 class Disruption(Strict):

@@ -256,11 +256,11 @@ def check_load(scenario: Scenario) -> list[Problem]:
                 ids = [*ids, f"background traffic ({trucks:.1f} slots/day)"]
             _check_service_load(problems, name, svc, teu + trucks, ids, back, wait)
         problems += check_background(name, svc)
-    for node_id, (trains, ids) in node_trains_per_day(scenario).items():
+    for node_id, (trains, hours, ids) in node_trains_per_day(scenario).items():
         node = scenario.nodes.get(node_id)
-        dwell = node.dwell_h.mean() if node is not None else 0.0
-        if node is None or dwell <= 0:
+        if node is None or hours <= 0:
             continue
+        dwell = hours / trains  # mean over the trains of both service classes
         capacity = node.tracks * 24.0 / dwell
         if trains > capacity:
             problems.append(Problem(

@@ -178,3 +178,27 @@ def test_regular_parameters_need_a_value():
     with pytest.raises(Exception, match="dwell_h"):
         Scenario.model_validate({**two_class_scenario(0).to_dict(), "nodes": {
             "a": node("terminal"), "b": node("border", regular={}), "z": node("terminal")}})
+
+
+def _block_run(block_units: int, service: str = "block"):
+    sc = Scenario.model_validate({
+        "name": "blocks", "start_date": "2023-01-01", "horizon_days": 60, "warmup_days": 5,
+        "seed": 4,
+        "nodes": {"a": node("terminal", depart={"when_full": 1.0, "max_wait_h": 48}),
+                  "z": node("terminal")},
+        "legs": [{"from": "a", "to": "z", "distance_km": 500, "speed_kmh": 50,
+                  "max_train_teu": 100}],
+        "flows": [{"id": "f", "from": "a", "to": "z", "tons_per_year": 100_000,
+                   "block_units": block_units, "service": service}],
+    })
+    cons = run_single(sc)[0]["consignments"]
+    return cons.loc[cons["delivered_h"] >= 0, "consolidation_h"]
+
+
+def test_a_block_of_half_a_train_or_more_leaves_without_being_topped_up():
+    # 60-TEU blocks in 100-TEU trains that leave full or after 48 h: a block train goes
+    # with its block; the same blocks as regular cargo, or blocks under half a train,
+    # wait to be consolidated
+    assert _block_run(60).max() < 1e-9
+    assert _block_run(60, "regular").mean() > 10.0
+    assert _block_run(30).mean() > 10.0

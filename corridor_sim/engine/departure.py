@@ -168,13 +168,18 @@ class FilledTimetable(Timetable):
 
 
 def make_rule(policy, capacity_teu: float, clock: str = "cargo",
-              leave_empty: bool = False) -> DepartureRule:
+              leave_empty: bool = False, block_teu: float | None = None) -> DepartureRule:
     """The departure rule a scenario's ``depart:`` block asks for, for a batch of
     ``capacity_teu``; ``clock`` says when a fill-or-wait rule's maximum wait starts;
-    ``leave_empty``: a vehicle may leave with nothing to load when its wait is up."""
+    ``leave_empty``: a vehicle may leave with nothing to load when its wait is up;
+    ``block_teu``: block trains, which leave once a whole block (TEU) waits even if the
+    train is not filled to ``when_full``."""
     if policy.timetable_h and policy.timetable_min_fill is not None:
         return FilledTimetable(policy.timetable_h, policy.timetable_offset_h,
                                policy.timetable_min_fill, capacity_teu, leave_empty)
     if policy.timetable_h:
         return Timetable(policy.timetable_h, policy.timetable_offset_h, leave_empty)
-    return FillOrMaxWait(policy.when_full, policy.max_wait_h, capacity_teu, clock, leave_empty)
+    rule = FillOrMaxWait(policy.when_full, policy.max_wait_h, capacity_teu, clock, leave_empty)
+    if block_teu is not None:
+        rule.fill = min(rule.fill, block_teu)
+    return rule

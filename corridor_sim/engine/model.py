@@ -229,6 +229,19 @@ def _queues(world: World, created: np.ndarray) -> None:
     schedule_origins(world, created)
 
 
+def _block_teu(world: World, qid: int, capacity_teu: float) -> float | None:
+    """For a queue of block trains whose flows all arrive in blocks of at least half a
+    train (``capacity_teu``): the smallest block (TEU) among them. Such a block train
+    leaves once a whole block waits, without waiting to be topped up to ``when_full``;
+    smaller blocks are consolidated like other cargo (None)."""
+    if SERVICE_CLASSES[world.queue_list[qid].service] != "block":
+        return None
+    flows = world.scenario.flows
+    mine = [flows[fi] for fi in np.flatnonzero((world.qid_table == qid).any(axis=1))]
+    block = min((f.block_units * f.teu_per_unit for f in mine), default=0.0)
+    return block if block >= 0.5 * capacity_teu else None
+
+
 def _processes(world: World, streams: Streams) -> None:
     """Start a train former per rail queue and the vessels of each fleet."""
     env, net, sc = world.env, world.network, world.scenario
@@ -249,7 +262,8 @@ def _processes(world: World, streams: Streams) -> None:
             q = world.queue_list[qid]
             if seg.kind == "rail":
                 capacity = net.train_capacity_teu(seg.path)
-                rule = make_rule(sc.nodes[seg.start].depart, capacity)
+                rule = make_rule(sc.nodes[seg.start].depart, capacity,
+                                 block_teu=_block_teu(world, qid, capacity))
                 env.process(form_trains(world, q, seg.path, capacity, rule,
                                         handle_at_start=qid in origins or qid in sea_fed))
             else:

@@ -12,7 +12,6 @@ intervals (:func:`corridor_sim.intervals.summarize`).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
@@ -21,7 +20,9 @@ from . import kpis
 from .intervals import summarize
 from .kpis.backlog import backlog_trend
 from .kpis.names import node_names, place_name
+from .report_fleets import fleet_sections
 from .report_html import render_html
+from .report_section import Section
 
 CAPTIONS = {
     "throughput": "Monthly throughput by flow",
@@ -39,22 +40,9 @@ CAPTIONS = {
     "route_shares": "Route shares by month",
     "route_costs": "Cost and CO₂e per TEU by route",
     "route_tradeoff": "Transit, cost and CO₂e per route",
+    "fleets": "Wagons, platforms and containers: idle, in use and running empty",
 }
 UNDELIVERED_NOTE = 0.05  # share of cargo undelivered above which transit times are flagged
-
-
-@dataclass
-class Section:
-    """One part of the report: a title (level 1 = the report's title), paragraphs of text
-    (Markdown emphasis only) and an optional table whose cells are already formatted."""
-
-    title: str
-    level: int = 2
-    paragraphs: list[str] = field(default_factory=list)
-    table: pd.DataFrame | None = None
-    notes: list[str] = field(default_factory=list)
-    images: list[tuple[str, str]] = field(default_factory=list)  # (caption, relative path)
-    verdict: bool | None = None  # the first paragraph is the verdict: overloaded or not
 
 
 def _kpi_summary(tables: dict[str, pd.DataFrame]) -> pd.DataFrame | None:
@@ -262,6 +250,7 @@ def _section_parts(tables: dict[str, pd.DataFrame], scenario, plots: list[str] =
     secs.append(Section("Key numbers", paragraphs=[f"- {k}" for k in key]))
     secs += [_transit_section(cons, summary, v["undelivered_share"], sc),
              *_legs_section(tables, sc), *_economics_sections(tables, end_h),
+             *fleet_sections(tables),
              _bottleneck_section(mov, end_h, sc), _resource_section(tables, sc)]
     tail: list[Section] = []
     if plots:

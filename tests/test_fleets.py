@@ -202,3 +202,23 @@ def test_platforms_where_no_depot_supplies_them_are_refused(tmp_path):
     bad = {**PLATFORMS, "depots": {"tbilisi": 60}}  # on the line from Alat, not at Alat
     msg = _fleet_yaml(tmp_path, {"platforms": bad})
     assert "'alat'" in msg and "not a depot" in msg
+
+
+def test_fleets_reach_the_kpis_report_and_plots(tmp_path):
+    from corridor_sim import kpis
+    from corridor_sim.plotting import fleets as fleets_plot
+    from corridor_sim.report import render
+
+    sc = _golden({"boxes": {**BOXES, "size": 120, "depots": {"xian": 120}},
+                  "platforms": PLATFORMS})
+    tables = _run(sc)[1]
+    table = kpis.kpi_table(tables, sc.start_date, sc.horizon_days * 24.0, scenario=sc)
+    turn = table[(table["kpi"] == "stock_turnaround_days")].set_index("group")["value"]
+    assert set(turn.index) == {"stock:boxes", "stock:platforms"} and (turn > 0).all()
+    text = render(tables, sc)
+    assert "Wagons, platforms and containers" in text and "boxes" in text
+    fig = fleets_plot(tables["resources"], tables["fleets"], sc)
+    assert len(fig.axes) == 2
+    # the stacked areas add up to the fleet size every day
+    polys = fig.axes[0].collections
+    assert len(polys) == 3

@@ -78,7 +78,8 @@ LAYERS: list[tuple[str, list[str]]] = [
     ("kpis", ["kpis", "overload", "intervals"]),
     ("experiment", ["experiment", "backends", "experiment_store", "sweep", "calibrate"]),
     ("plotting", ["plotting"]),
-    ("report", ["report", "report_html", "calibration_report"]),
+    ("report", ["report", "report_html", "report_section", "report_fleets",
+                "calibration_report"]),
     ("api", ["api", "comparison"]),
     ("cli", ["cli", "__main__"]),
 ]

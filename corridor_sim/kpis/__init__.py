@@ -29,6 +29,7 @@ from .compare import kpi_differences
 from .delays import backlog_end, backlog_over_time, bottlenecks, delay_breakdown, delay_by_place
 from .directions import deck_use, throughput_by_direction
 from .economics import economics_by_od, has_accounts
+from .fleets import fleet_lines, fleet_summary
 from .flows import (
                      demand_balance,
                      throughput_by_flow,
@@ -59,6 +60,8 @@ __all__ = [
                      "delay_by_place",
                      "delivered",
                      "economics_by_od",
+                     "fleet_lines",
+                     "fleet_summary",
                      "flow_classes",
                      "has_accounts",
                      "horizon_h",

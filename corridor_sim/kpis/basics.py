@@ -12,8 +12,8 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 
-WAIT_ACTIVITIES = ("assemble", "await_vessel", "queue", "slot", "closed", "weather",
-                   "anchorage", "berth")
+WAIT_ACTIVITIES = ("assemble", "await_vessel", "await_unit", "await_platforms", "queue",
+                   "slot", "closed", "weather", "anchorage", "berth")
 
 
 def n_replications(df: pd.DataFrame) -> int:

@@ -19,6 +19,7 @@ from .classes import class_kpi_rows, class_lines, service_of
 from .delays import backlog_end, bottlenecks
 from .directions import deck_use, throughput_by_direction
 from .economics import economics_by_od, has_accounts
+from .fleets import fleet_kpi_rows, fleet_lines
 from .flows import demand_balance, transit_by_od
 from .names import group_name, od_name, place_name
 from .routes import route_kpi_rows, route_shares
@@ -66,6 +67,7 @@ def kpi_table(tables: dict[str, pd.DataFrame], start_date: dt.date, horizon_h: f
             rows.append(("co2e_ttw_kg_per_teu", od, float(r.co2e_ttw_kg_per_teu), "kg/TEU"))
     if tables.get("choices") is not None:
         rows += route_kpi_rows(tables["choices"], horizon_h)
+    rows += fleet_kpi_rows(tables.get("fleets"))
     for c in CATEGORIES:
         rows.append((f"delay_{c}_h", "all", float(d[f"{c}_h"].mean()) if len(d) else np.nan,
                      "h"))
@@ -133,6 +135,8 @@ def summary_lines(tables: dict[str, pd.DataFrame], start_date: dt.date,
                      f"{r.p50_days:.1f} d, "
                      f"p90 {r.p90_days:.1f} d (n={r.n})")
     lines += [f"  {line}" for line in class_lines(cons, scenario)]
+    if tables.get("fleets") is not None:
+        lines += ["fleets:", *(f"  {line}" for line in fleet_lines(tables["fleets"]))]
     b = bottlenecks(mov)
     if len(b):
         top = b.iloc[0]

@@ -21,6 +21,7 @@ from .corridor_map import corridor_map
 from .directions import both_directions
 from .economics import cost_breakdown, route_breakdown
 from .fleet_timeline import fleet_timeline
+from .fleets import fleets
 from .flows import delay_breakdown, delay_by_place, throughput, transit_cdf
 from .journey import consignment_journey, typical_consignment
 from .resources import queues, utilisation
@@ -68,6 +69,10 @@ STANDARD = {
     "route_costs": ("Cost and CO₂e per TEU by route",
                     lambda t, sc, sd: route_costs(t["choices"], t["consignments"])
                     if t.get("choices") is not None and len(t["choices"]) else None),
+    "fleets": ("Wagons, platforms and containers: idle, in use and running empty",
+               lambda t, sc, sd: fleets(t["resources"], t["fleets"], sc)
+               if sc is not None and t.get("fleets") is not None and len(t["fleets"])
+               else None),
     "route_tradeoff": ("Transit, cost and CO₂e per route",
                        lambda t, sc, sd: route_tradeoff(t["choices"])
                        if t.get("choices") is not None and len(t["choices"]) else None),
@@ -120,6 +125,7 @@ __all__ = [
     "delay_breakdown_compare",
     "delay_by_place",
     "fleet_timeline",
+    "fleets",
     "queues",
     "route_breakdown",
     "route_costs",

@@ -219,3 +219,12 @@ def test_fleets_reach_the_kpis_report_and_plots(tmp_path):
     assert "Wagons, platforms and containers" in text and "boxes" in text
     fig = fleets_plot(tables["resources"], tables["fleets"], sc)
     assert len(fig.axes) == 2 and len(fig.axes[0].collections) == 3  # in use, empty, idle
+
+
+def test_size_defaults_to_what_the_depots_hold(tmp_path):
+    sc = _golden({"boxes": {**{k: v for k, v in BOXES.items() if k != "size"},
+                            "depots": {"xian": 250, "alat": 50}}})
+    assert sc.fleets["boxes"].size == 300
+    msg = _fleet_yaml(tmp_path, {"boxes": {**{k: v for k, v in BOXES.items() if k != "size"},
+                                           "depots": {"xian": 0}}})
+    assert "at least one unit" in msg

@@ -87,7 +87,10 @@ def check_fleets(scenario) -> list[Problem]:
         for node in fleet.depots:
             if node not in scenario.nodes:
                 problems.append(Problem(f"unknown depot node {node!r}", path=f"{at}.depots"))
-        if sum(fleet.depots.values()) != fleet.size:
+        if fleet.size < 1:
+            problems.append(Problem("a fleet needs at least one unit: its depots hold none",
+                                    path=f"{at}.depots"))
+        elif sum(fleet.depots.values()) != fleet.size:
             problems.append(Problem(
                 f"the depots hold {sum(fleet.depots.values())} units but size is "
                 f"{fleet.size}: the counts at the depots must add up to the size",

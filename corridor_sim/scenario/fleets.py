@@ -28,7 +28,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from .distributions import Pos
 from .strict import Strict
@@ -41,7 +41,7 @@ class Fleet(Strict):
     """A pool of wagons, platforms or containers (see the module docstring)."""
 
     kind: Literal["container", "wagon", "platform"]
-    size: Annotated[int, Field(ge=1, le=10_000_000)]
+    size: Annotated[int, Field(ge=1, le=10_000_000)] | None = None
     depots: dict[Ident, Annotated[int, Field(ge=0)]] = Field(min_length=1)
     flows: list[Ident] = Field(min_length=1)
     gauge_mm: Annotated[int, Field(gt=0)] | None = None
@@ -49,6 +49,14 @@ class Fleet(Strict):
     empty_speed_kmh: Pos = CAREC_SPEED_WITH_DELAYS_KMH
     repositioning: Literal["return", "one_way"] = "return"
     source: str | None = None
+
+    @model_validator(mode="after")
+    def _size_from_depots(self):
+        """Without ``size``, the fleet is what its depots hold (so that a sweep can vary
+        one depot alone)."""
+        if self.size is None:
+            self.size = sum(self.depots.values())
+        return self
 
     @property
     def travels_with_cargo(self) -> bool:

@@ -86,7 +86,8 @@ def consignments_table(run: RunData) -> pd.DataFrame:
         _trip_ends(run, sb, t0, t1, mb, mi, departed, arrived)
         ended = np.isfinite(rec.column("b_end"))[mb]
         mb, mi, mj = mb[ended], mi[ended], mj[ended]
-        np.add.at(per, mi, cat[mb])
+        for i in range(len(CATEGORIES)):  # one column at a time: no (entries x 6) copy
+            per[:, i] = np.bincount(mi, weights=cat[mb, i], minlength=n)
         pre = rec.column("b_formed")[mb] - mj
         is_vessel = rec.label_column("b_kind")[mb] == "vessel"
         np.add.at(per[:, CATEGORIES.index("consolidation")], mi[~is_vessel], pre[~is_vessel])
@@ -229,7 +230,46 @@ def resources_table(run: RunData) -> pd.DataFrame:
         "value": rec.column("r_value"),
     })
     waiting = teu_waiting_table(run)
-    return pd.concat([sampled, waiting], ignore_index=True) if len(waiting) else sampled
+    table = pd.concat([sampled, waiting], ignore_index=True) if len(waiting) else sampled
+    step_h = RESOLUTION_H.get(run.scenario.outputs.resources_resolution)
+    return table if step_h is None else binned_series(table, step_h, run.end_h)
+
+
+# Bin widths (hours) of the ``resources`` table at ``outputs.resources_resolution``.
+RESOLUTION_H = {"hour": 1.0, "day": 24.0}
+
+
+def binned_series(resources: pd.DataFrame, step_h: float, end_h: float) -> pd.DataFrame:
+    """The step series of a ``resources`` table as time-weighted means over bins of
+    ``step_h`` hours (aligned on multiples of ``step_h`` from the start date, the last
+    one ending at ``end_h``): one row per bin where the mean changes, so the result is a
+    step series again. Means over whole bins are those of the exact series; peaks are
+    those of the bin means. Rows ordered by resource, metric and time."""
+    r = resources.sort_values(["resource", "metric", "t_h"], kind="stable")
+    parts = []
+    for (res, metric), g in r.groupby(["resource", "metric"], sort=True):
+        t, v = g["t_h"].to_numpy(float), g["value"].to_numpy(float)
+        lo = np.floor(t[0] / step_h) * step_h
+        edges = np.arange(lo, end_h, step_h)
+        edges = np.append(edges, end_h) if len(edges) and edges[-1] < end_h else edges
+        if len(edges) < 2:
+            continue
+        mean = np.diff(_integral(t, v, edges)) / np.diff(edges)
+        keep = np.r_[True, mean[1:] != mean[:-1]]
+        parts.append(pd.DataFrame({"resource": res, "metric": metric,
+                                   "t_h": edges[:-1][keep], "value": mean[keep]}))
+    if not parts:
+        return resources.iloc[:0].reset_index(drop=True)
+    return pd.concat(parts, ignore_index=True)
+
+
+def _integral(t: np.ndarray, v: np.ndarray, x: np.ndarray) -> np.ndarray:
+    """Integral of the step function (t, v) (0 before t[0]; at equal times the last value
+    holds) from -inf to each ``x``."""
+    cum = np.concatenate([[0.0], np.cumsum(v[:-1] * np.diff(t))])
+    k = np.searchsorted(t, x, side="right") - 1
+    kk = np.clip(k, 0, None)
+    return np.where(k >= 0, cum[kk] + v[kk] * (x - t[kk]), 0.0)
 
 
 def teu_waiting_table(run: RunData) -> pd.DataFrame:
@@ -259,15 +299,18 @@ def teu_waiting_table(run: RunData) -> pd.DataFrame:
     node = np.concatenate([start[bat], start[bat], origin[run.flow_of[never]],
                            finish[last[between]]])
     t = np.concatenate([joined, formed[bat], run.created_h[never], ended[last[between]]])
-    delta = np.concatenate([teu[ids], -teu[ids], teu[never], teu[between]])
     if len(node) == 0:
         return pd.DataFrame(columns=["resource", "metric", "t_h", "value"])
     order = np.lexsort((t, node))
-    node, t, delta = node[order], t[order], delta[order]
+    node, t = node[order], t[order]
+    delta = np.concatenate([teu[ids], -teu[ids], teu[never], teu[between]])[order]
+    del order, ids  # ten years: six million changes; temporaries dropped as used
     total = np.cumsum(delta)
+    del delta
     first = np.flatnonzero(np.r_[True, node[1:] != node[:-1]])
     before = np.where(first > 0, total[first - 1], 0.0)
     value = total - np.repeat(before, np.diff(np.r_[first, len(node)]))
+    del total, before
     keep = np.r_[(node[1:] != node[:-1]) | (t[1:] != t[:-1]), True]  # last row per instant
     return pd.DataFrame({
         "resource": np.asarray(names, dtype=object)[node[keep]],

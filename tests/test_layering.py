@@ -33,7 +33,20 @@ def test_engine_runs_without_pandas():
 
 def test_package_import_is_light():
     mods = _modules_after_import("corridor_sim")
-    assert "simpy" not in mods and "matplotlib" not in mods
+    heavy = {"simpy", "matplotlib", "scipy", "pyarrow", "pandas"} & mods
+    assert not heavy
+
+
+def test_run_results_and_kpis_load_neither_matplotlib_nor_scipy():
+    """Running a replication and reading its KPIs (one replication: no interval) loads
+    no plotting and no scipy; pyarrow comes with pandas, not with the package."""
+    code = ("import sys, corridor_sim as cs; "
+            "r = cs.run('scenarios/baseline_2023.yaml', progress=False, "
+            "overrides={'horizon_days': 20, 'warmup_days': 5}); r.kpis; "
+            "print(' '.join(m for m in ('scipy', 'matplotlib') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True, cwd=PKG.parent)
+    assert out.stdout.split() == []
 
 
 def test_command_line_parser_loads_no_analysis_stack():

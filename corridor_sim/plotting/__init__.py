@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import multiprocessing
 import os
+import threading
 from pathlib import Path
 
 import pandas as pd
@@ -97,16 +98,17 @@ def save_all(tables: dict[str, pd.DataFrame], start_date: dt.date, folder: Path,
     """Write the standard plots of a run as PNGs into ``folder``; the queues, utilisation
     and map plots need ``scenario`` (a Scenario or its dict) and are skipped without it.
 
-    ``processes``: with 2 (the default where there are several cores and processes can
-    be forked) a forked copy of this process draws about half of the figures while this
-    one draws the rest (the figures are the same; a figure the copy failed to write is
-    drawn here, so errors show as usual). Returns the paths written, in the order of
-    :data:`STANDARD`."""
+    ``processes``: with 2 a forked copy of this process draws about half of the figures
+    while this one draws the rest (the figures are the same; a figure the copy failed to
+    write is drawn here, so errors show as usual). The default is 2 where there are
+    several cores, processes can be forked and this process runs no other Python thread
+    (so not in Jupyter, whose threads a fork would copy mid-work). Returns the paths
+    written, in the order of :data:`STANDARD`."""
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     names = list(STANDARD)
     if processes is None:
-        processes = 2 if (os.cpu_count() or 1) > 1 and _can_fork() else 1
+        processes = 2 if (os.cpu_count() or 1) > 1 and _can_fork() and _alone() else 1
     theirs: list[str] = []
     child = None
     if processes > 1 and _can_fork():
@@ -156,6 +158,12 @@ def _draw(names, tables, scenario, start_date, folder: Path, dpi: int) -> list[s
         release(fig)
         written.append(name)
     return written
+
+
+def _alone() -> bool:
+    """No Python thread runs here but the main one (and tqdm's idle monitor)."""
+    return all(t is threading.main_thread() or t.name == "tqdm_monitor"
+               for t in threading.enumerate())
 
 
 def _can_fork() -> bool:

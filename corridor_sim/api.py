@@ -15,16 +15,18 @@ from __future__ import annotations
 import datetime as dt
 import tempfile
 import warnings
+from collections.abc import Mapping
 from pathlib import Path
 
 import pandas as pd
 
 from . import __version__, atomic, kpis
 from .budget import sparse_flows
-from .experiment import RunOptions, run_replications, save_run, summarize_kpis
+from .experiment import RunOptions, replications_in_memory, save_run, summarize_kpis
 from .kpis import legs
 from .report import run_html, write_report
 from .results_io import read_results
+from .run_tables import ReplicatedTables
 from .scenario import Scenario, load_scenario, with_overrides
 from .scenario.errors import ScenarioWarning
 from .scenario.semantics import warn_outside_horizon
@@ -46,10 +48,15 @@ class Results:
     since the scenario's start date). ``kpis``: per KPI the mean over replications, sd, n
     and the 95 % confidence interval (``ci_low``, ``ci_high``; NaN with one replication).
     ``kpis_by_replication``: each replication's KPI values. ``plot``: figures.
+
+    From :func:`run`, each table (and the KPIs) is built from the simulation when first
+    read, once: ``run`` returns when the simulation ends, and a table nobody reads costs
+    nothing.
     """
 
-    def __init__(self, tables: dict[str, pd.DataFrame], scenario, meta: dict | None = None):
-        self.tables = dict(tables)
+    def __init__(self, tables: Mapping[str, pd.DataFrame], scenario, meta: dict | None = None):
+        # tables built on first access (from cs.run) stay so; others are copied
+        self.tables = tables if isinstance(tables, ReplicatedTables) else dict(tables)
         self.scenario = scenario
         self.meta = dict(meta or {})
         self.plot = _Plots(self)
@@ -287,9 +294,8 @@ def run(scenario: Scenario | str | Path, replications: int = 1, seed: int | None
     warn_outside_horizon(sc)
     for message in sparse_flows(sc):
         warnings.warn(message, ScenarioWarning, stacklevel=2)
-    reps = run_replications(sc, RunOptions(replications=replications, **options))
-    tables = {name: pd.concat([t[name] for t in reps], ignore_index=True)
-              for name in reps[0]}
+    reps = replications_in_memory(sc, RunOptions(replications=replications, **options))
+    tables = ReplicatedTables(reps)  # each table built and concatenated when first read
     meta = {"corridor_sim_version": __version__, "scenario": sc.name, "seed": sc.seed,
             "replications": replications, "overrides": dict(overrides or {})}
     return Results(tables, sc, meta)

@@ -11,7 +11,7 @@ optimiser (scipy.optimize) works on parameters normalised to [0, 1] by their bou
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 
@@ -19,7 +19,9 @@ import numpy as np
 import pandas as pd
 from scipy.optimize import minimize
 
+from .engine import simulate
 from .experiment import progress_bar, run_single, summarize_kpis
+from .run_tables import RunTables
 from .scenario import with_overrides
 from .scenario.models import Scenario
 from .seeds import Target, get_path
@@ -27,19 +29,31 @@ from .seeds import Target, get_path
 METHODS = ("nelder-mead", "powell")
 
 
-def kpis_of(scenario: Scenario, replication: int) -> pd.DataFrame:
-    """The KPI table of one replication (picklable, for process pools)."""
-    return run_single(scenario, replication)[0]["kpis"]
+def kpis_of(scenario: Scenario, replication: int,
+            names: Collection[str] | None = None) -> pd.DataFrame:
+    """The KPI table of one replication (picklable, for process pools); with ``names``,
+    only those KPIs, computed from only the tables they read (the rows are those of the
+    full table: :func:`corridor_sim.kpis.kpi_table`)."""
+    if names is None:
+        return run_single(scenario, replication)[0]["kpis"]
+    return RunTables(simulate(scenario, replication), kpi_names=frozenset(names))["kpis"]
 
 
-def simulate_kpis(scenario: Scenario, replications: int, workers: int = 1) -> list[pd.DataFrame]:
+def simulate_kpis(scenario: Scenario, replications: int, workers: int = 1,
+                  names: Collection[str] | None = None) -> list[pd.DataFrame]:
     """KPI tables of replications 0..n-1 (the same indices every call: common random
-    numbers), run in ``workers`` processes when > 1."""
+    numbers), run in ``workers`` processes when > 1; ``names``: only these KPIs."""
     reps = range(replications)
     if workers > 1 and replications > 1:
         with ProcessPoolExecutor(max_workers=min(workers, replications)) as pool:
-            return list(pool.map(kpis_of, [scenario] * replications, reps))
-    return [kpis_of(scenario, r) for r in reps]
+            return list(pool.map(kpis_of, [scenario] * replications, reps,
+                                 [names] * replications))
+    return [kpis_of(scenario, r, names) for r in reps]
+
+
+def target_kpis(targets: list[Target]) -> frozenset[str]:
+    """The KPI names ``targets`` compare with (all a calibration needs computed)."""
+    return frozenset(t.kpi.name for t in targets)
 
 
 def compare_targets(kpi_tables: list[pd.DataFrame], targets: list[Target],
@@ -109,7 +123,8 @@ class CalibrationProblem:
     def evaluate(self, values: dict[str, float]) -> tuple[float, pd.DataFrame]:
         """Objective and target comparison at ``values``."""
         sc = with_overrides(self.scenario, values)
-        tables = simulate_kpis(sc, self.replications, self.workers)
+        tables = simulate_kpis(sc, self.replications, self.workers,
+                               target_kpis(self.targets))
         comp = compare_targets(tables, self.targets)
         return objective_value(comp), comp
 

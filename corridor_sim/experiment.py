@@ -4,15 +4,12 @@ failure capture and resume (sweeps over factors build on this in :mod:`.sweep`).
 from __future__ import annotations
 
 import contextlib
-import datetime as dt
-import platform
-import resource
 import sys
 import time
 import traceback
 import warnings
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -25,6 +22,7 @@ from .engine import simulate
 from .intervals import summarize
 from .results import PARQUET_TABLES, build_tables, closures_table
 from .results_io import write_results
+from .run_tables import replication_meta, simulate_replication
 from .scenario.models import Scenario
 
 
@@ -38,19 +36,7 @@ def run_single(scenario: Scenario, replication: int = 0) -> tuple[dict[str, pd.D
     tables["closures"] = closures_table(run)
     for df in tables.values():
         df.insert(0, "replication", replication)
-    meta = {
-        "corridor_sim_version": __version__,
-        "scenario": scenario.name,
-        "seed": scenario.seed,
-        "replications": 1,
-        "replication": replication,
-        "wall_s": round(run.wall_s, 4),
-        "events": run.events,
-        "consignments": len(run.created_h),
-        "peak_rss_mib": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
-        "python": platform.python_version(),
-        "finished": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-    }
+    meta = replication_meta(scenario, run)
     return tables, meta
 
 
@@ -181,6 +167,24 @@ def run_replications(scenario: Scenario, options: RunOptions = RunOptions()
     if len(exp.failed):
         raise ReplicationError(exp)
     return exp.tables
+
+
+def replications_in_memory(scenario: Scenario, options: RunOptions = RunOptions()
+                           ) -> list[Mapping[str, pd.DataFrame]]:
+    """The replications of ``options`` as :func:`run_replications` returns them, but,
+    when they run in this process (backend ``serial``, or one replication, and neither
+    ``out`` nor ``runner``), with each table built when first read
+    (:class:`corridor_sim.run_tables.RunTables`): the call returns once the simulations
+    end. Otherwise the replications' workers build the tables (in parallel)."""
+    in_process = options.backend == "serial" or (options.backend == "processes"
+                                                 and options.replications == 1)
+    if options.out is not None or options.runner is not None or not in_process:
+        return run_replications(scenario, options)
+    jobs = [Job(scenario, i) for i in range(options.replications)]
+    status, kept = execute_jobs(jobs, replace(options, runner=simulate_replication))
+    if (status["state"] == "failed").any():
+        raise ReplicationError(finish_experiment(scenario, status, {}, []))
+    return [kept[k] for k in sorted(kept)]
 
 
 def run_experiment(scenario: Scenario, options: RunOptions = RunOptions()) -> Experiment:

@@ -67,49 +67,76 @@ def itinerary_table(run) -> pd.DataFrame:
     mb = rec.manifest_batches()
     order = np.argsort(ids, kind="stable")
     ids, mb = ids[order], mb[order]
+    del order
     first = np.r_[True, ids[1:] != ids[:-1]] if len(ids) else np.empty(0, dtype=bool)
     last = np.r_[ids[1:] != ids[:-1], True] if len(ids) else np.empty(0, dtype=bool)
     prev_b = np.r_[-1, mb[:-1]] if len(mb) else np.empty(0, dtype=np.int64)
     # each entry gives its batch's path positions 0..len-2 (the end node belongs to the
-    # next ride), and the last ride of a consignment its end node too
+    # next ride), and the last ride of a consignment its end node too. Row arrays are
+    # built one at a time and dropped when used (a ten-year run has ~6 million rows).
     count = blen[mb] - 1 + last
-    e = np.repeat(np.arange(len(ids)), count)
+    e = np.repeat(np.arange(len(ids), dtype=_index_type(len(ids))), count)
     starts = np.r_[0, np.cumsum(count)[:-1]] if len(count) else np.empty(0, dtype=np.int64)
-    pos = np.arange(len(e)) - np.repeat(starts, count)
+    pos = (np.arange(len(e), dtype=np.int64) - np.repeat(starts, count)).astype(np.int16)
+    del count, starts
     b = mb[e]
-    is_end = pos == blen[b] - 1
     arrived = reach[b, pos]
     at_start = pos == 0
-    fe = first[e]
-    arrived[at_start & fe] = run.created_h[ids[e[at_start & fe]]]
+    fe = at_start & first[e]
+    arrived[fe] = run.created_h[ids[e[fe]]]
     later = at_start & ~fe
+    del fe
     pb = prev_b[e[later]]
     arrived[later] = reach[pb, blen[pb] - 1]
-    departed = np.where(is_end, rec.delivered_h[ids[e]], leave[b, pos])
+    del later, pb
+    is_end = pos == blen[b] - 1
     keep = at_start | np.isfinite(arrived)  # in-transit batches: nodes reached so far
+    del at_start
+    cid = ids[e[keep]]
+    departed = leave[b[keep], pos[keep]]
+    ended = is_end[keep]
+    departed[ended] = rec.delivered_h[cid[ended]]
     batch = np.where(is_end, -1, b)[keep]
-    cid = ids[e][keep]
-    node = seg_nodes[seg_of[b], pos][keep]
-    arrived, departed = arrived[keep], departed[keep]
+    del is_end, e
+    node = seg_nodes[seg_of[b[keep]], pos[keep]]
+    arrived = arrived[keep]
+    del b, pos, keep, ended
     # -- consignments that never boarded: still at their origin
     rode = np.zeros(n, dtype=bool)
     rode[ids] = True
     idle = np.flatnonzero(~rode)
     origin = np.array([node_ix[f.from_] for f in sc.flows], dtype=np.int64)
-    cid = np.concatenate([cid, idle])
-    node = np.concatenate([node, origin[run.flow_of[idle]]])
-    arrived = np.concatenate([arrived, run.created_h[idle]])
-    departed = np.concatenate([departed, np.full(len(idle), np.nan)])
-    batch = np.concatenate([batch, np.full(len(idle), -1, dtype=np.int64)])
-    order = np.argsort(cid, kind="stable")
-    cid = cid[order]
+    # their rows merged in consignment order (the rows above are in that order already):
+    # each row's final position, then every column written there once
+    total = len(cid) + len(idle)
+    rows_at = np.arange(len(cid)) + np.searchsorted(idle, cid)
+    idle_at = np.arange(len(idle)) + np.searchsorted(cid, idle)
+
+    def merged(rode_values, idle_values, dtype):
+        out = np.empty(total, dtype=dtype)
+        out[rows_at] = rode_values
+        out[idle_at] = idle_values
+        return out
+
+    columns = {"consignment_id": merged(cid, idle, np.int64)}
+    del cid
+    cid = columns["consignment_id"]
     grp = np.flatnonzero(np.r_[True, cid[1:] != cid[:-1]]) if len(cid) else np.empty(0, int)
     seq = np.arange(len(cid)) - np.repeat(grp, np.diff(np.r_[grp, len(cid)]))
-    return pd.DataFrame({
-        "consignment_id": cid,
-        "seq": seq.astype(np.int16),
-        "node": pd.Categorical.from_codes(node[order], nodes),
-        "arrived_h": arrived[order],
-        "departed_h": departed[order],
-        "batch_id": batch[order],
-    })
+    columns["seq"] = seq.astype(np.int16)
+    del seq, grp
+    columns["node"] = pd.Categorical.from_codes(
+        merged(node, origin[run.flow_of[idle]], np.int64), nodes)
+    del node
+    columns["arrived_h"] = merged(arrived, run.created_h[idle], np.float64)
+    del arrived
+    columns["departed_h"] = merged(departed, np.nan, np.float64)
+    del departed
+    columns["batch_id"] = merged(batch, -1, np.int64)
+    del batch
+    return pd.DataFrame(columns, copy=False)  # the arrays as they are, not copied
+
+
+def _index_type(n: int):
+    """The smallest signed integer type indexing ``n`` items."""
+    return np.int32 if n < 2**31 else np.int64

@@ -42,6 +42,7 @@ from .itinerary import itinerary_table
 from .network import segment_parts, segment_path
 from .scenario.classes import SERVICE_CLASSES
 from .scenario.links import flow_direction
+from .steps import step_integral
 
 # The tables of a run kept as Parquet files (``<name>.parquet`` in a results directory).
 # A run's tables dict also holds ``kpis`` and ``closures``, which are written as CSV.
@@ -119,7 +120,8 @@ def consignments_table(run: RunData) -> pd.DataFrame:
         _trip_ends(run, sb, t0, t1, mb, mi, departed, arrived)
         ended = np.isfinite(rec.column("b_end"))[mb]
         mb, mi, mj = mb[ended], mi[ended], mj[ended]
-        np.add.at(per, mi, cat[mb])
+        for i in range(len(CATEGORIES)):  # one column at a time: no (entries x 6) copy
+            per[:, i] = np.bincount(mi, weights=cat[mb, i], minlength=n)
         pre = rec.column("b_formed")[mb] - mj
         stock = _held_part(run)[ended]
         is_vessel = rec.label_column("b_kind")[mb] == "vessel"
@@ -305,9 +307,38 @@ def resources_table(run: RunData) -> pd.DataFrame:
         "t_h": rec.column("r_t"),
         "value": rec.column("r_value"),
     })
-    parts = [sampled, teu_waiting_table(run), fleet_series(run)]
-    parts = [p for p in parts[1:] if len(p)]
-    return pd.concat([sampled, *parts], ignore_index=True) if parts else sampled
+    parts = [p for p in (teu_waiting_table(run), fleet_series(run)) if len(p)]
+    table = pd.concat([sampled, *parts], ignore_index=True) if parts else sampled
+    step_h = RESOLUTION_H.get(run.scenario.outputs.resources_resolution)
+    return table if step_h is None else binned_series(table, step_h, run.end_h)
+
+
+# Bin widths (hours) of the ``resources`` table at ``outputs.resources_resolution``.
+RESOLUTION_H = {"hour": 1.0, "day": 24.0}
+
+
+def binned_series(resources: pd.DataFrame, step_h: float, end_h: float) -> pd.DataFrame:
+    """The step series of a ``resources`` table as time-weighted means over bins of
+    ``step_h`` hours (aligned on multiples of ``step_h`` from the start date, the last
+    one ending at ``end_h``): one row per bin where the mean changes, so the result is a
+    step series again. Means over whole bins are those of the exact series; peaks are
+    those of the bin means. Rows ordered by resource, metric and time."""
+    r = resources.sort_values(["resource", "metric", "t_h"], kind="stable")
+    parts = []
+    for (res, metric), g in r.groupby(["resource", "metric"], sort=True):
+        t, v = g["t_h"].to_numpy(float), g["value"].to_numpy(float)
+        lo = np.floor(t[0] / step_h) * step_h
+        edges = np.arange(lo, end_h, step_h)
+        edges = np.append(edges, end_h) if len(edges) and edges[-1] < end_h else edges
+        if len(edges) < 2:
+            continue
+        mean = np.diff(step_integral(t, v, edges)) / np.diff(edges)
+        keep = np.r_[True, mean[1:] != mean[:-1]]
+        parts.append(pd.DataFrame({"resource": res, "metric": metric,
+                                   "t_h": edges[:-1][keep], "value": mean[keep]}))
+    if not parts:
+        return resources.iloc[:0].reset_index(drop=True)
+    return pd.concat(parts, ignore_index=True)
 
 
 def teu_waiting_table(run: RunData) -> pd.DataFrame:
@@ -337,15 +368,18 @@ def teu_waiting_table(run: RunData) -> pd.DataFrame:
     node = np.concatenate([start[bat], start[bat], origin[run.flow_of[never]],
                            finish[last[between]]])
     t = np.concatenate([joined, formed[bat], run.created_h[never], ended[last[between]]])
-    delta = np.concatenate([teu[ids], -teu[ids], teu[never], teu[between]])
     if len(node) == 0:
         return pd.DataFrame(columns=["resource", "metric", "t_h", "value"])
     order = np.lexsort((t, node))
-    node, t, delta = node[order], t[order], delta[order]
+    node, t = node[order], t[order]
+    delta = np.concatenate([teu[ids], -teu[ids], teu[never], teu[between]])[order]
+    del order, ids  # ten years: six million changes; temporaries dropped as used
     total = np.cumsum(delta)
+    del delta
     first = np.flatnonzero(np.r_[True, node[1:] != node[:-1]])
     before = np.where(first > 0, total[first - 1], 0.0)
     value = total - np.repeat(before, np.diff(np.r_[first, len(node)]))
+    del total, before
     keep = np.r_[(node[1:] != node[:-1]) | (t[1:] != t[:-1]), True]  # last row per instant
     return pd.DataFrame({
         "resource": np.asarray(names, dtype=object)[node[keep]],

@@ -11,14 +11,18 @@ import numpy as np
 import pandas as pd
 import pytest
 import yaml
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
 
 from corridor_sim.categories import CATEGORIES
 from corridor_sim.engine import simulate
 from corridor_sim.results import build_tables, closures_table
 from corridor_sim.scenario import Scenario
+from corridor_sim.scenario.semantics import check_semantics
 
 from .factories import refusal
 from .invariants import check_run
+from .strategies import scenario_dicts
 
 GOLDEN = Path(__file__).resolve().parent / "golden" / "corridor.yaml"
 
@@ -93,16 +97,7 @@ def test_every_unit_in_one_place_and_invariants_hold(boxes, platforms):
     sc = _golden(fleets)
     run, tables = _run(sc)
     check_run(sc, run, tables)  # conservation (waiting for a box counts), delay sums...
-    res = tables["resources"]
-    for name, spec in sc.fleets.items():
-        mine = res[res["resource"] == name].pivot_table(
-            index="t_h", columns="metric", values="value").ffill().fillna(0.0)
-        total = mine["units_idle"] + mine["units_in_use"] + mine["units_empty"]
-        assert (total == spec.size).all(), f"{name}: units created or lost"
-        assert (mine >= 0).all().all() and (mine <= spec.size).all().all()
-        depots = res[res["resource"].str.startswith(f"{name}@")]
-        for _, series in depots.groupby("resource"):
-            assert series["value"].between(0, spec.size).all()
+    _check_units(sc, tables)
     assert tables["consignments"]["rolling_stock_h"].sum() > 0
 
 
@@ -228,3 +223,34 @@ def test_size_defaults_to_what_the_depots_hold(tmp_path):
     msg = _fleet_yaml(tmp_path, {"boxes": {**{k: v for k, v in BOXES.items() if k != "size"},
                                            "depots": {"xian": 0}}})
     assert "at least one unit" in msg
+
+
+def _check_units(sc: Scenario, tables) -> None:
+    """Each fleet's units are idle, in use or running empty, never fewer than none or
+    more than the fleet, at every moment the series changes."""
+    res = tables["resources"]
+    for name, spec in sc.fleets.items():
+        mine = res[res["resource"] == name].pivot_table(
+            index="t_h", columns="metric", values="value").ffill().fillna(0.0)
+        total = mine["units_idle"] + mine["units_in_use"] + mine["units_empty"]
+        assert (total == spec.size).all(), f"{name}: units created or lost"
+        assert (mine >= 0).all().all() and (mine <= spec.size).all().all()
+        for _, series in res[res["resource"].str.startswith(f"{name}@")].groupby("resource"):
+            assert series["value"].between(0, spec.size).all()
+
+
+@settings(max_examples=60, deadline=None, derandomize=True,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(scenario_dicts(), st.data())
+def test_units_are_always_in_one_place_on_random_corridors(data_dict, data):
+    boxed = [f for f in data_dict["flows"] if f["unit"] == "teu"]
+    assume(boxed)
+    depots = {f["from"]: data.draw(st.integers(1, 30)) for f in boxed}
+    data_dict["fleets"] = {"boxes": {
+        "kind": "container", "depots": depots, "flows": [f["id"] for f in boxed],
+        "empty_speed_kmh": data.draw(st.floats(5, 80))}}
+    sc = Scenario.model_validate(data_dict)
+    assume(not [p for p in check_semantics(sc) if p.severity == "error"])
+    run, tables = _run(sc)
+    check_run(sc, run, tables)
+    _check_units(sc, tables)

@@ -33,7 +33,20 @@ def test_engine_runs_without_pandas():
 
 def test_package_import_is_light():
     mods = _modules_after_import("corridor_sim")
-    assert "simpy" not in mods and "matplotlib" not in mods
+    heavy = {"simpy", "matplotlib", "scipy", "pyarrow", "pandas"} & mods
+    assert not heavy
+
+
+def test_run_results_and_kpis_load_neither_matplotlib_nor_scipy():
+    """Running a replication and reading its KPIs (one replication: no interval) loads
+    no plotting and no scipy; pyarrow comes with pandas, not with the package."""
+    code = ("import sys, corridor_sim as cs; "
+            "r = cs.run('scenarios/baseline_2023.yaml', progress=False, "
+            "overrides={'horizon_days': 20, 'warmup_days': 5}); r.kpis; "
+            "print(' '.join(m for m in ('scipy', 'matplotlib') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True, cwd=PKG.parent)
+    assert out.stdout.split() == []
 
 
 def test_command_line_parser_loads_no_analysis_stack():
@@ -69,14 +82,15 @@ def test_economics_imports_neither_simpy_nor_matplotlib():
 # imports inside functions count the same as those at the top of a file. Entries are paths
 # inside the package; the longest matching entry wins; "" is the package's __init__.
 LAYERS: list[tuple[str, list[str]]] = [
-    ("foundation", ["atomic", "categories", "units"]),
+    ("foundation", ["atomic", "categories", "units", "steps"]),
     ("scenario", ["scenario", ""]),
     ("network", ["network", "stochastic", "budget", "seeds"]),
     ("economics", ["economics"]),
     ("engine", ["engine"]),
     ("results", ["results", "results_io", "itinerary", "choices", "fleet_tables"]),
     ("kpis", ["kpis", "overload", "intervals"]),
-    ("experiment", ["experiment", "backends", "experiment_store", "sweep", "calibrate"]),
+    ("experiment", ["experiment", "backends", "experiment_store", "sweep", "calibrate",
+                    "run_tables"]),
     ("plotting", ["plotting"]),
     ("report", ["report", "report_html", "report_section", "report_fleets",
                 "calibration_report"]),

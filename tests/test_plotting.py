@@ -107,6 +107,17 @@ def test_save_all_skips_scenario_plots_without_a_scenario(res, tmp_path):
                                          "delay_by_place", "cost_breakdown"}
 
 
+def test_figures_drawn_by_two_processes_are_those_drawn_by_one(res, tmp_path):
+    one = plotting.save_all(res.tables, res.start_date, tmp_path / "one",
+                            scenario=res.scenario, processes=1)
+    two = plotting.save_all(res.tables, res.start_date, tmp_path / "two",
+                            scenario=res.scenario, processes=2)
+    assert [p.name for p in one] == [p.name for p in two]
+    assert len(one) >= 10
+    for a, b in zip(one, two):
+        assert a.read_bytes() == b.read_bytes(), a.name
+
+
 def test_plots_draw_into_the_callers_axes(res):
     from matplotlib.figure import Figure
 

@@ -54,6 +54,10 @@ def register(sub) -> None:
                    help="independent replications (default 1)")
     add_backend_args(p)
     p.add_argument("--no-plots", action="store_true", help="skip writing plots")
+    p.add_argument("--resources-resolution", choices=("exact", "hour", "day"),
+                   help="the resources time series: one row per change (exact, the "
+                   "default) or time-weighted means per hour or day (smaller, for runs of "
+                   "several years); sets outputs.resources_resolution")
     p.add_argument("--force", action="store_true",
                    help="replace an existing results directory (with --replications: "
                    "discard finished replications and start over)")
@@ -82,6 +86,8 @@ def default_out(name: str, overrides: dict) -> Path:
 
 def cmd_run(args: argparse.Namespace) -> int:
     args.t0 = time.perf_counter()
+    if args.resources_resolution:
+        args.overrides.append(f"outputs.resources_resolution={args.resources_resolution}")
     apply_run_options(args)
     scenario = load_from_args(args)
     warn_outside_horizon(scenario)

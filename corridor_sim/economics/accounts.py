@@ -69,7 +69,7 @@ def consignment_accounts(scenario, cons: pd.DataFrame) -> pd.DataFrame:
     columns.update({f"co2e_{k}_kg": co2e[k] for k in CO2E_KINDS})
     columns["co2e_kg"] = _total(co2e[k] for k in CO2E_KINDS)
     columns["co2e_ttw_kg"] = ttw
-    return pd.DataFrame(columns, index=cons.index)
+    return pd.DataFrame(columns, index=cons.index, copy=False)  # the arrays, not copies
 
 
 def _rows_by_flow(flow: pd.Series, ids: list[str]) -> list[np.ndarray]:
@@ -100,7 +100,10 @@ def add_accounts(scenario, cons: pd.DataFrame) -> pd.DataFrame:
     if getattr(scenario, "economics", None) is None:
         return cons
     acc = consignment_accounts(scenario, cons)
-    return pd.concat([cons, acc], axis=1)
+    out = cons.copy(deep=False)  # the columns added one by one: no copy of the whole table
+    for name in acc.columns:
+        out[name] = acc[name].to_numpy()
+    return out
 
 
 def item_table(scenario, at_h: float = 0.0) -> pd.DataFrame:

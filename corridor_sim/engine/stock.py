@@ -187,7 +187,8 @@ class Feeder:
         return self.pool.available(self.node) >= len(self.times) - self.i
 
     def book_all(self) -> None:
-        """Book a unit for every remaining arrival and schedule them all."""
+        """Book a unit for every remaining arrival (none created yet) and schedule them
+        all."""
         self._book(len(self.times))
 
     def run(self):
@@ -195,9 +196,6 @@ class Feeder:
         env, pool, node, times = self.world.env, self.pool, self.node, self.times
         n = len(times)
         while self.i < n:
-            if self.ample():
-                self.book_all()
-                return
             now = env.now
             due = int(times.searchsorted(now, side="right"))
             if due > self.i:  # created, waiting for a unit
@@ -207,6 +205,9 @@ class Feeder:
                 if self.i < due:
                     yield pool.wait(node)
                     continue
+            if self.ample():  # a unit for every arrival still to come
+                self.book_all()
+                return
             # (a little beyond the look-ahead, so that waking at an arrival's time
             # minus LOOKAHEAD_H always books it despite rounding)
             ahead = int(times.searchsorted(now + LOOKAHEAD_H + 1e-6, side="right"))

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import pandas as pd
 
+FLEET_KPIS = ("stock_in_use_share", "stock_empty_share", "stock_idle_share",
+              "stock_turnaround_days", "stock_loaded_trips", "stock_empty_unit_km")
 NUMBERS = ("size", "loaded_trips", "in_use_share", "empty_share", "idle_share",
            "empty_trips", "empty_unit_km", "turnaround_days")
 

@@ -13,19 +13,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from ..steps import step_integral
 from .basics import horizon_h, link_table, node_table
 
 KEYS = ["replication", "resource", "metric"]
-
-
-def _integral(t: np.ndarray, v: np.ndarray, x: np.ndarray) -> np.ndarray:
-    """Integral of the step function (t, v) from -inf to each ``x`` (0 before t[0])."""
-    if len(t) == 0:
-        return np.zeros(len(x))
-    cum = np.concatenate([[0.0], np.cumsum(v[:-1] * np.diff(t))])
-    k = np.searchsorted(t, x, side="right") - 1
-    kk = np.clip(k, 0, None)
-    return np.where(k >= 0, cum[kk] + v[kk] * (x - t[kk]), 0.0)
 
 
 def _step_max(t: np.ndarray, v: np.ndarray, a: float, b: float) -> float:
@@ -52,7 +43,7 @@ def step_stats(resources: pd.DataFrame, start_h: float, end_h: float) -> pd.Data
     averaged over replications: columns resource, metric, mean, max."""
     rows = []
     for (rep, res, metric), t, v in _series(resources):
-        i = _integral(t, v, np.array([start_h, end_h]))
+        i = step_integral(t, v, np.array([start_h, end_h]))
         rows.append((rep, res, metric, (i[1] - i[0]) / (end_h - start_h),
                      _step_max(t, v, start_h, end_h)))
     df = pd.DataFrame(rows, columns=[*KEYS, "mean", "max"])
@@ -110,6 +101,6 @@ def resource_series(resources: pd.DataFrame, metric: str, end_h: float,
         edges = np.append(edges, end_h)
     cols: dict[str, list[np.ndarray]] = {}
     for (_rep, res, _metric), t, v in _series(resources[resources["metric"] == metric]):
-        cols.setdefault(res, []).append(np.diff(_integral(t, v, edges)) / np.diff(edges))
+        cols.setdefault(res, []).append(np.diff(step_integral(t, v, edges)) / np.diff(edges))
     data = {res: np.mean(vals, axis=0) for res, vals in cols.items()}
     return pd.DataFrame(data, index=pd.Index(edges[:-1], name="t_h"))

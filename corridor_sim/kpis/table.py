@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Collection, Mapping
 
 import numpy as np
 import pandas as pd
@@ -19,79 +20,120 @@ from .classes import class_kpi_rows, class_lines, service_of
 from .delays import backlog_end, bottlenecks
 from .directions import deck_use, throughput_by_direction
 from .economics import economics_by_od, has_accounts
-from .fleets import fleet_kpi_rows, fleet_lines
+from .fleets import FLEET_KPIS, fleet_kpi_rows, fleet_lines
 from .flows import demand_balance, transit_by_od
 from .names import group_name, od_name, place_name
 from .routes import route_kpi_rows, route_shares
 from .utilisation import utilisation
 
 
-def kpi_table(tables: dict[str, pd.DataFrame], start_date: dt.date, horizon_h: float,
-              scenario=None) -> pd.DataFrame:
+def kpi_table(tables: Mapping[str, pd.DataFrame], start_date: dt.date, horizon_h: float,
+              scenario=None, only: Collection[str] | None = None) -> pd.DataFrame:
     """The headline KPIs of one replication as a tidy table: kpi, group, value, unit.
 
     With ``scenario`` (a Scenario or its dict) the table also holds the utilisation (busy
     time, 0-1) of every node, line, port's berths and fleet, and the load factor of lines
     and fleets (:mod:`corridor_sim.kpis.utilisation`).
+
+    ``only``: the KPI names wanted (e.g. the ones calibration targets compare); the rows of
+    other KPIs are neither computed nor returned, and a table the wanted KPIs do not read
+    is not looked up in ``tables`` (a mapping that builds tables on first access builds
+    only those). The rows returned are those of the full table with these names, in the
+    same order.
     """
-    cons, mov = tables["consignments"], tables["movements"]
-    d = delivered(cons, ("flow", "teu", "tons", *(f"{c}_h" for c in CATEGORIES)))
-    rows = [("tons_delivered", "all", tons_delivered(cons, 0.0, horizon_h), "t"),
-            ("teu_delivered", "all", float(d["teu"].sum()), "TEU")]
+    def want(*names: str) -> bool:
+        return only is None or any(n in only for n in names)
+
+    cons = tables["consignments"]
+    mov = tables["movements"] if want(*MOVEMENT_KPIS) else None
+    d = delivered(cons, ("flow", "teu", "tons", *(f"{c}_h" for c in CATEGORIES))) \
+        if want("tons_delivered", "teu_delivered", *DELAY_KPIS) else None
+    rows = []
+    if want("tons_delivered", "teu_delivered"):
+        rows += [("tons_delivered", "all", tons_delivered(cons, 0.0, horizon_h), "t"),
+                 ("teu_delivered", "all", float(d["teu"].sum()), "TEU")]
     jan1 = dt.date(start_date.year, 1, 1)
-    if jan1 == start_date:
+    if jan1 == start_date and want("tons_delivered_jan_sep"):
         sep30 = hours_of(start_date, dt.date(start_date.year, 10, 1))
         if sep30 <= horizon_h:
             rows.append(("tons_delivered_jan_sep", "all", tons_delivered(cons, 0.0, sep30), "t"))
-    for flow, t in d.groupby("flow", observed=True)["tons"].sum().items():
-        rows.append(("tons_delivered", f"flow:{flow}", float(t), "t"))
-    for r in throughput_by_direction(cons, 0.0, horizon_h).itertuples():
-        rows.append(("tons_delivered", f"direction:{r.direction}", float(r.tons), "t"))
-    warm = warmup_deliveries(cons)
-    rows.append(("warmup_tons_delivered", "all", warm["tons"], "t"))
-    for r in demand_balance(cons, horizon_h).itertuples():
-        group = "all" if r.flow == "all" else f"flow:{r.flow}"
-        rows.append(("tons_offered", group, float(r.offered_t), "t"))
-        rows.append(("undelivered_share_end", group, float(r.undelivered_share), "fraction"))
-    for r in transit_by_od(cons).itertuples():
-        od = f"{r.origin}->{r.destination}"
-        for stat in ("mean", "p10", "p50", "p90", "max"):
-            rows.append((f"transit_{stat}_days", od, float(getattr(r, f"{stat}_days")), "d"))
-        if hasattr(r, "trip_p50_days"):
-            rows.append(("trip_p50_days", od, float(r.trip_p50_days), "d"))
-    if has_accounts(cons):
+    if want("tons_delivered"):
+        for flow, t in d.groupby("flow", observed=True)["tons"].sum().items():
+            rows.append(("tons_delivered", f"flow:{flow}", float(t), "t"))
+        for r in throughput_by_direction(cons, 0.0, horizon_h).itertuples():
+            rows.append(("tons_delivered", f"direction:{r.direction}", float(r.tons), "t"))
+    if want("warmup_tons_delivered"):
+        warm = warmup_deliveries(cons)
+        rows.append(("warmup_tons_delivered", "all", warm["tons"], "t"))
+    if want("tons_offered", "undelivered_share_end"):
+        for r in demand_balance(cons, horizon_h).itertuples():
+            group = "all" if r.flow == "all" else f"flow:{r.flow}"
+            rows.append(("tons_offered", group, float(r.offered_t), "t"))
+            rows.append(("undelivered_share_end", group, float(r.undelivered_share),
+                         "fraction"))
+    if want(*TRANSIT_KPIS):
+        for r in transit_by_od(cons).itertuples():
+            od = f"{r.origin}->{r.destination}"
+            for stat in ("mean", "p10", "p50", "p90", "max"):
+                rows.append((f"transit_{stat}_days", od, float(getattr(r, f"{stat}_days")),
+                             "d"))
+            if hasattr(r, "trip_p50_days"):
+                rows.append(("trip_p50_days", od, float(r.trip_p50_days), "d"))
+    if has_accounts(cons) and want("cost_usd_per_teu", "co2e_kg_per_teu",
+                                   "co2e_ttw_kg_per_teu"):
         for r in economics_by_od(cons).itertuples():
             od = f"{r.origin}->{r.destination}"
             rows.append(("cost_usd_per_teu", od, float(r.cost_usd_per_teu), "USD/TEU"))
             rows.append(("co2e_kg_per_teu", od, float(r.co2e_kg_per_teu), "kg/TEU"))
             rows.append(("co2e_ttw_kg_per_teu", od, float(r.co2e_ttw_kg_per_teu), "kg/TEU"))
-    if tables.get("choices") is not None:
+    if want(*ROUTE_KPIS) and tables.get("choices") is not None:
         rows += route_kpi_rows(tables["choices"], horizon_h)
-    rows += fleet_kpi_rows(tables.get("fleets"))
-    for c in CATEGORIES:
-        rows.append((f"delay_{c}_h", "all", float(d[f"{c}_h"].mean()) if len(d) else np.nan,
-                     "h"))
-    back = backlog_end(cons, horizon_h)
-    rows.append(("backlog_end_consignments", "all", float(back["consignments"]), "units"))
-    rows.append(("backlog_end_tons", "all", back["tons"], "t"))
-    growing = backlog_trend(cons, horizon_h)[-1]
-    rows.append(("backlog_growing", "all", float(growing), "fraction"))
-    b = bottlenecks(mov)
-    for r in b.itertuples():  # every place, so replications share the same rows
-        rows.append(("wait_share", f"place:{r.place}", float(r.share), "fraction"))
-    if scenario is not None:
+    if want(*FLEET_KPIS) and tables.get("fleets") is not None:
+        rows += fleet_kpi_rows(tables["fleets"])
+    if want(*DELAY_KPIS):
+        for c in CATEGORIES:
+            rows.append((f"delay_{c}_h", "all",
+                         float(d[f"{c}_h"].mean()) if len(d) else np.nan, "h"))
+    if want("backlog_end_consignments", "backlog_end_tons"):
+        back = backlog_end(cons, horizon_h)
+        rows.append(("backlog_end_consignments", "all", float(back["consignments"]),
+                     "units"))
+        rows.append(("backlog_end_tons", "all", back["tons"], "t"))
+    if want("backlog_growing"):
+        growing = backlog_trend(cons, horizon_h)[-1]
+        rows.append(("backlog_growing", "all", float(growing), "fraction"))
+    if want("wait_share"):
+        for r in bottlenecks(mov).itertuples():  # every place: replications share rows
+            rows.append(("wait_share", f"place:{r.place}", float(r.share), "fraction"))
+    if scenario is not None and want("deck_load_factor"):
         for r in deck_use(mov, scenario).itertuples():
             rows.append(("deck_load_factor", f"service:{r.service}:{r.way}",
                          float(r.load_factor), "fraction"))
     if scenario is not None:
-        rows += _class_rows(cons, scenario, horizon_h)
-        for r in utilisation(mov, scenario, 0.0, horizon_h).itertuples():
-            rows.append(("utilisation", f"{r.kind}:{r.resource}", float(r.utilisation),
-                         "fraction"))
-            if r.kind in ("line", "fleet"):
-                rows.append(("load_factor", f"{r.kind}:{r.resource}", float(r.load_factor),
+        if want(*CLASS_KPIS):
+            rows += _class_rows(cons, scenario, horizon_h)
+        if want("utilisation", "load_factor"):
+            for r in utilisation(mov, scenario, 0.0, horizon_h).itertuples():
+                rows.append(("utilisation", f"{r.kind}:{r.resource}", float(r.utilisation),
                              "fraction"))
-    return pd.DataFrame(rows, columns=["kpi", "group", "value", "unit"])
+                if r.kind in ("line", "fleet"):
+                    rows.append(("load_factor", f"{r.kind}:{r.resource}",
+                                 float(r.load_factor), "fraction"))
+    table = pd.DataFrame(rows, columns=["kpi", "group", "value", "unit"])
+    if only is not None:
+        table = table[table["kpi"].isin(list(only))].reset_index(drop=True)
+    return table
+
+
+# The KPI names each part of the table produces (for ``kpi_table(only=...)``).
+TRANSIT_KPIS = (*(f"transit_{s}_days" for s in ("mean", "p10", "p50", "p90", "max")),
+                "trip_p50_days")
+DELAY_KPIS = tuple(f"delay_{c}_h" for c in CATEGORIES)
+ROUTE_KPIS = ("route_share", "route_cost_usd_per_teu", "route_co2e_kg_per_teu",
+              "route_transit_p50_days")
+CLASS_KPIS = ("tons_delivered", "transit_mean_days", "transit_p50_days",
+              "transit_p90_days", "undelivered_share_end")
+MOVEMENT_KPIS = ("wait_share", "deck_load_factor", "utilisation", "load_factor")
 
 
 def _class_rows(cons: pd.DataFrame, scenario, horizon_h: float) -> list[tuple]:

@@ -1,6 +1,6 @@
 """Fleets of wagons, platforms and containers over time: per fleet, the units idle at
 the depots, in use (with cargo or on a train) and running empty back, as stacked areas
-(daily means of the exact step series in the ``resources`` table)."""
+(daily means of the step series in the ``resources`` table, over replications)."""
 
 from __future__ import annotations
 
@@ -14,19 +14,6 @@ PARTS = (("units_in_use", "in use", "#4c72b0"), ("units_empty", "running empty",
          ("units_idle", "idle at depots", "#c8c8c8"))
 
 
-def _daily(series: pd.DataFrame, end_h: float) -> pd.Series:
-    """Daily means over [0, end_h) of a step series (value ``value`` from ``t_h`` on)."""
-    s = series.sort_values("t_h", kind="stable")
-    t, v = s["t_h"].to_numpy(), s["value"].to_numpy()
-    area = np.concatenate([[0.0], np.cumsum(v[:-1] * np.diff(t))])  # integral up to t[i]
-    edges = np.append(np.arange(0.0, end_h, 24.0), end_h)
-    k = np.searchsorted(t, edges, side="right") - 1
-    ok = k >= 0
-    integral = np.zeros(len(edges))
-    integral[ok] = area[k[ok]] + v[k[ok]] * (edges[ok] - t[k[ok]])
-    return pd.Series(np.diff(integral) / np.diff(edges), index=edges[:-1] / 24.0)
-
-
 def fleets(resources: pd.DataFrame, fleets_table: pd.DataFrame, scenario,
            *, figsize=None) -> Figure:
     """One panel per fleet: units in use, running empty and idle per day of the run."""
@@ -37,8 +24,8 @@ def fleets(resources: pd.DataFrame, fleets_table: pd.DataFrame, scenario,
     axes = np.atleast_1d(axes)
     for ax, r in zip(axes, summary.itertuples()):
         mine = resources[resources["resource"] == r.fleet]
-        stacks = [_daily(mine[mine["metric"] == m], end_h) for m, _, _ in PARTS]
-        ax.stackplot(stacks[0].index, *stacks, colors=[c for *_, c in PARTS],
+        stacks = [kpis.resource_series(mine, m, end_h)[r.fleet] for m, _, _ in PARTS]
+        ax.stackplot(stacks[0].index / 24.0, *stacks, colors=[c for *_, c in PARTS],
                      labels=[label for _, label, _ in PARTS])
         ax.set_ylim(0, r.size * 1.02)
         ax.set_ylabel(f"{r.unit}s")

@@ -110,9 +110,11 @@ def transit_cdf(cons: pd.DataFrame, title: str = "", scenario=None, *, ax=None,
     names = _names(scenario)
     stats = kpis.transit_by_od(cons).sort_values("p50_days")
     colours = colour_map(list(zip(stats["origin"], stats["destination"])))
+    by_od = {od: g.to_numpy() for od, g in  # one pass, not two comparisons per pair
+             d.groupby([d["origin"].astype(str), d["destination"].astype(str)],
+                       sort=False)["transit_h"]}
     for r in stats.itertuples():
-        sel = (d["origin"] == r.origin) & (d["destination"] == r.destination)
-        days = np.sort(d.loc[sel, "transit_h"].to_numpy() / 24.0)
+        days = np.sort(by_od[(str(r.origin), str(r.destination))] / 24.0)
         y = np.arange(1, len(days) + 1) / len(days)
         c = colours[(r.origin, r.destination)]
         ax.step(days, y, where="post", color=c,

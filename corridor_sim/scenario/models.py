@@ -315,6 +315,7 @@ class Outputs(Strict):
     plots: bool = True
     resources: bool = True
     itinerary: bool = True
+    resources_resolution: Literal["exact", "hour", "day"] = "exact"
 
 
 class Report(Strict):

@@ -1,0 +1,198 @@
+"""The tables of a run, each built when it is first read.
+
+A simulation leaves plain arrays (:class:`corridor_sim.engine.RunData`); turning them into
+tables and KPIs costs about as much again as simulating. :class:`RunTables` holds one
+replication's run and builds each table (``consignments``, ``movements``, ``resources``,
+``itinerary``, ``fleets``, ``choices``, ``kpis``, ``closures``, the same names and contents as
+:func:`corridor_sim.experiment.run_single`) on first access, once;
+:class:`ReplicatedTables` concatenates the replications' tables the same way, table by
+table. So ``cs.run`` returns as soon as the simulation ends, ``res.kpis`` builds only the
+consignments, movements and choices, and a table nobody reads is never built.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import platform
+import resource
+from collections.abc import Iterator, Mapping
+
+import pandas as pd
+
+from . import __version__, kpis
+from .choices import choices_table
+from .engine import RunData, simulate
+from .fleet_tables import fleets_table
+from .itinerary import itinerary_table
+from .results import (
+    closures_table,
+    consignments_table,
+    movements_table,
+    resources_table,
+)
+from .scenario.models import Scenario
+
+
+def table_names(scenario: Scenario) -> tuple[str, ...]:
+    """The tables of one replication of ``scenario``, in the order of ``run_single``."""
+    names = ["consignments", "movements", "resources"]
+    if scenario.outputs.itinerary:
+        names.append("itinerary")
+    if scenario.fleets:
+        names.append("fleets")
+    if scenario.markets:
+        names.append("choices")
+    return (*names, "kpis", "closures")
+
+
+class _Raw(Mapping):
+    """A replication's tables as built (no ``replication`` column), for the KPIs."""
+
+    def __init__(self, owner: RunTables):
+        self._owner = owner
+
+    def __getitem__(self, name: str) -> pd.DataFrame:
+        if name not in self._owner or name in ("kpis", "closures"):
+            raise KeyError(name)
+        return self._owner.raw(name)
+
+    def __iter__(self) -> Iterator[str]:
+        return (n for n in self._owner if n not in ("kpis", "closures"))
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
+
+    def __contains__(self, name) -> bool:
+        return name in self._owner and name not in ("kpis", "closures")
+
+
+class RunTables(Mapping):
+    """The tables of one replication, built from its run on first access (each table
+    carries the ``replication`` column, as from :func:`~corridor_sim.experiment.run_single`).
+    ``kpi_names`` limits the ``kpis`` table to those KPIs (see :func:`kpis.kpi_table`)."""
+
+    def __init__(self, run: RunData, kpi_names=None):
+        self._run = run
+        self._names = table_names(run.scenario)
+        self._kpi_names = kpi_names
+        self._raw: dict[str, pd.DataFrame] = {}
+        self._tables: dict[str, pd.DataFrame] = {}
+
+    @property
+    def replication(self) -> int:
+        return self._run.replication
+
+    def raw(self, name: str) -> pd.DataFrame:
+        """Table ``name`` as built, without the ``replication`` column."""
+        got = self._raw.get(name)
+        if got is None:
+            got = self._raw[name] = self._build(name)
+        return got
+
+    def _build(self, name: str) -> pd.DataFrame:
+        run, sc = self._run, self._run.scenario
+        if name == "consignments":
+            return consignments_table(run)
+        if name == "movements":
+            return movements_table(run)
+        if name == "resources":
+            return resources_table(run)
+        if name == "itinerary":
+            return itinerary_table(run)
+        if name == "fleets":
+            return fleets_table(run)
+        if name == "choices":
+            return choices_table(run, self.raw("consignments"))
+        if name == "kpis":
+            return kpis.kpi_table(_Raw(self), sc.start_date, sc.horizon_days * 24.0,
+                                  scenario=sc, only=self._kpi_names)
+        if name == "closures":
+            return closures_table(run)
+        raise KeyError(name)
+
+    def __getitem__(self, name: str) -> pd.DataFrame:
+        if name not in self._names:
+            raise KeyError(name)
+        got = self._tables.get(name)
+        if got is None:
+            got = self.raw(name).copy(deep=False)  # shares the columns, adds one
+            got.insert(0, "replication", self._run.replication)
+            self._tables[name] = got
+        return got
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._names)
+
+    def __len__(self) -> int:
+        return len(self._names)
+
+    def __contains__(self, name) -> bool:
+        return name in self._names
+
+    def built(self) -> list[str]:
+        """Names of the tables built so far."""
+        return [n for n in self._names if n in self._raw]
+
+
+class ReplicatedTables(Mapping):
+    """The tables of several replications (each a mapping of table name to table, e.g.
+    :class:`RunTables` or a dict from ``run_single``), each concatenated over the
+    replications in order when first read."""
+
+    def __init__(self, replications: list[Mapping[str, pd.DataFrame]]):
+        if not replications:
+            raise ValueError("no replications")
+        self._reps = list(replications)
+        self._names = tuple(replications[0])
+        self._tables: dict[str, pd.DataFrame] = {}
+
+    def __getitem__(self, name: str) -> pd.DataFrame:
+        if name not in self._names:
+            raise KeyError(name)
+        got = self._tables.get(name)
+        if got is None:
+            parts = [r[name] for r in self._reps]
+            got = parts[0] if len(parts) == 1 else pd.concat(parts, ignore_index=True)
+            self._tables[name] = got
+        return got
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._names)
+
+    def __len__(self) -> int:
+        return len(self._names)
+
+    def __contains__(self, name) -> bool:
+        return name in self._names
+
+    def __repr__(self) -> str:
+        built = [n for n in self._names if n in self._tables]
+        return (f"<tables of {len(self._reps)} replication(s): {', '.join(self._names)}; "
+                f"built: {', '.join(built) or 'none'}>")
+
+
+def replication_meta(scenario: Scenario, run: RunData) -> dict:
+    """Metadata of one replication (``run.json``): version, scenario, seed, wall time of
+    the simulation, SimPy events, consignments, peak memory so far."""
+    return {
+        "corridor_sim_version": __version__,
+        "scenario": scenario.name,
+        "seed": scenario.seed,
+        "replications": 1,
+        "replication": run.replication,
+        "wall_s": round(run.wall_s, 4),
+        "events": run.events,
+        "consignments": len(run.created_h),
+        "peak_rss_mib": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+        "python": platform.python_version(),
+        "finished": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+    }
+
+
+def simulate_replication(scenario: Scenario, replication: int = 0
+                         ) -> tuple[RunTables, dict]:
+    """Simulate one replication; return its tables, built when first read, and its
+    metadata (a runner for :class:`corridor_sim.experiment.RunOptions`, in-process
+    backends only: the tables hold the run)."""
+    run = simulate(scenario, replication)
+    return RunTables(run), replication_meta(scenario, run)

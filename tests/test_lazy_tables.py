@@ -1,0 +1,82 @@
+"""Tables built when first read (``cs.run``) are the tables built at once
+(``experiment.run_single``), and KPIs computed for calibration targets only are those rows
+of the full KPI table."""
+
+import pandas as pd
+import pytest
+
+import corridor_sim as cs
+from corridor_sim import kpis
+from corridor_sim.calibrate import kpis_of, simulate_kpis, target_kpis
+from corridor_sim.engine import simulate
+from corridor_sim.experiment import run_single
+from corridor_sim.results import build_tables
+from corridor_sim.run_tables import ReplicatedTables, RunTables
+from corridor_sim.scenario import load_scenario
+from corridor_sim.seeds import load_targets, targets_for
+
+from .factories import BASELINE, ROOT
+
+SHORT = {"horizon_days": 40, "warmup_days": 10}
+TARGETS = ROOT / "seeds" / "targets_2023.yaml"
+
+
+def _eager(sc, replications: int) -> dict[str, pd.DataFrame]:
+    reps = [run_single(sc, i)[0] for i in range(replications)]
+    return {name: pd.concat([r[name] for r in reps], ignore_index=True) for name in reps[0]}
+
+
+@pytest.mark.parametrize("path, replications", [
+    (BASELINE, 2), (ROOT / "scenarios" / "china_europe_routes.yaml", 1)])
+def test_tables_built_on_first_access_equal_tables_built_at_once(path, replications):
+    sc = load_scenario(path, {**SHORT, "seed": 11})
+    res = cs.run(sc, replications=replications, backend="serial", progress=False)
+    assert isinstance(res.tables, ReplicatedTables)
+    assert all(r.built() == [] for r in res.tables._reps)  # nothing built yet
+    eager = _eager(sc, replications)
+    assert list(res.tables) == list(eager)
+    # the KPIs first (they build only what they read), then every table
+    pd.testing.assert_frame_equal(res.kpis_by_replication, eager["kpis"], obj="kpis")
+    assert "resources" not in res.tables._reps[0].built()
+    for name, table in eager.items():
+        pd.testing.assert_frame_equal(res.tables[name], table, obj=name)
+    pd.testing.assert_frame_equal(res.kpis, cs.Results(eager, sc).kpis)
+
+
+def test_one_replication_runs_in_process_and_matches_build_tables():
+    sc = load_scenario(BASELINE, {**SHORT, "seed": 3})
+    res = cs.run(sc, progress=False)  # default backend: one replication runs in process
+    assert isinstance(res.tables._reps[0], RunTables)
+    tables = build_tables(simulate(sc, 0))
+    for name, table in tables.items():
+        pd.testing.assert_frame_equal(res.tables[name].drop(columns="replication"), table,
+                                      obj=name)
+    assert res.tables["resources"] is res.resources  # built once
+
+
+def test_kpi_table_only_gives_the_rows_of_the_full_table():
+    sc = load_scenario(BASELINE, SHORT)
+    tables = build_tables(simulate(sc, 0))
+    full = kpis.kpi_table(tables, sc.start_date, sc.horizon_days * 24.0, scenario=sc)
+    for names in ({"transit_p50_days", "tons_delivered_jan_sep"}, {"tons_delivered"},
+                  {"utilisation", "delay_border_h", "route_share"}, set(full["kpi"])):
+        part = kpis.kpi_table(tables, sc.start_date, sc.horizon_days * 24.0, scenario=sc,
+                              only=names)
+        want = full[full["kpi"].isin(names)].reset_index(drop=True)
+        pd.testing.assert_frame_equal(part, want)
+
+
+def test_calibration_computes_only_the_targeted_kpis_and_they_equal_the_full_table():
+    sc = load_scenario(BASELINE, {"horizon_days": 300, "warmup_days": 10})
+    names = target_kpis(targets_for(load_targets(TARGETS), "baseline_2023"))
+    assert names == {"transit_p50_days", "tons_delivered_jan_sep"}
+    run = simulate(sc, 1)
+    lazy = RunTables(run, kpi_names=names)
+    targeted = lazy["kpis"]
+    assert lazy.built() == ["consignments", "kpis"]  # no movements, resources, itinerary
+    full = run_single(sc, 1)[0]["kpis"]
+    want = full[full["kpi"].isin(names)].reset_index(drop=True)
+    pd.testing.assert_frame_equal(targeted, want)
+    pd.testing.assert_frame_equal(kpis_of(sc, 1, names), want)
+    assert set(targeted["kpi"]) == names
+    assert [len(k) for k in simulate_kpis(sc, 2, names=names)] == [len(want)] * 2

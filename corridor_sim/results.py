@@ -276,8 +276,8 @@ def _assembly_rows(run: RunData) -> pd.DataFrame:
         got = got.groupby("b").agg(t0=("t0", "min"), h=("h", "sum"))
         b = got.index.to_numpy(dtype=np.int64)
         # shown just before the batch's assembly (the waits overlap it in time; the
-        # consignment-hours are exact)
-        parts.append(_rows(b, places[b], "await_unit",
+        # consignment-hours are exact), first among rows that start together
+        parts.insert(0, _rows(b, places[b], "await_unit",
                            np.minimum(got["t0"].to_numpy(), start[b]), start[b],
                            got["h"].to_numpy()))
     return pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]

@@ -66,7 +66,35 @@ class _Raw(Mapping):
         return name in self._owner and name not in ("kpis", "closures")
 
 
-class RunTables(Mapping):
+class _LazyTables(Mapping):
+    """A mapping of table names to tables, each made by ``_make`` when first read and
+    kept."""
+
+    _names: tuple[str, ...]
+    _tables: dict[str, pd.DataFrame]
+
+    def _make(self, name: str) -> pd.DataFrame:
+        raise NotImplementedError
+
+    def __getitem__(self, name: str) -> pd.DataFrame:
+        if name not in self._names:
+            raise KeyError(name)
+        got = self._tables.get(name)
+        if got is None:
+            got = self._tables[name] = self._make(name)
+        return got
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._names)
+
+    def __len__(self) -> int:
+        return len(self._names)
+
+    def __contains__(self, name) -> bool:
+        return name in self._names
+
+
+class RunTables(_LazyTables):
     """The tables of one replication, built from its run on first access (each table
     carries the ``replication`` column, as from :func:`~corridor_sim.experiment.run_single`).
     ``kpi_names`` limits the ``kpis`` table to those KPIs (see :func:`kpis.kpi_table`)."""
@@ -110,31 +138,17 @@ class RunTables(Mapping):
             return closures_table(run)
         raise KeyError(name)
 
-    def __getitem__(self, name: str) -> pd.DataFrame:
-        if name not in self._names:
-            raise KeyError(name)
-        got = self._tables.get(name)
-        if got is None:
-            got = self.raw(name).copy(deep=False)  # shares the columns, adds one
-            got.insert(0, "replication", self._run.replication)
-            self._tables[name] = got
+    def _make(self, name: str) -> pd.DataFrame:
+        got = self.raw(name).copy(deep=False)  # shares the columns, adds one
+        got.insert(0, "replication", self._run.replication)
         return got
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._names)
-
-    def __len__(self) -> int:
-        return len(self._names)
-
-    def __contains__(self, name) -> bool:
-        return name in self._names
 
     def built(self) -> list[str]:
         """Names of the tables built so far."""
         return [n for n in self._names if n in self._raw]
 
 
-class ReplicatedTables(Mapping):
+class ReplicatedTables(_LazyTables):
     """The tables of several replications (each a mapping of table name to table, e.g.
     :class:`RunTables` or a dict from ``run_single``), each concatenated over the
     replications in order when first read."""
@@ -146,24 +160,9 @@ class ReplicatedTables(Mapping):
         self._names = tuple(replications[0])
         self._tables: dict[str, pd.DataFrame] = {}
 
-    def __getitem__(self, name: str) -> pd.DataFrame:
-        if name not in self._names:
-            raise KeyError(name)
-        got = self._tables.get(name)
-        if got is None:
-            parts = [r[name] for r in self._reps]
-            got = parts[0] if len(parts) == 1 else pd.concat(parts, ignore_index=True)
-            self._tables[name] = got
-        return got
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._names)
-
-    def __len__(self) -> int:
-        return len(self._names)
-
-    def __contains__(self, name) -> bool:
-        return name in self._names
+    def _make(self, name: str) -> pd.DataFrame:
+        parts = [r[name] for r in self._reps]
+        return parts[0] if len(parts) == 1 else pd.concat(parts, ignore_index=True)
 
     def __repr__(self) -> str:
         built = [n for n in self._names if n in self._tables]

@@ -20,6 +20,27 @@ def baseline(**overrides) -> Scenario:
     return load_scenario(BASELINE, overrides or None)
 
 
+def ferry_corridor(name: str, seed: int, horizon_days: float, warmup_days: float,
+                   capacity_teu: float, flows: list[dict]) -> Scenario:
+    """Terminal a -> train -> port p -> ferry s (2 vessels of ``capacity_teu``) -> port q
+    -> train -> terminal z, with ``flows`` on it (trains of 40 TEU)."""
+    return Scenario.model_validate({
+        "name": name, "start_date": "2023-01-01", "horizon_days": horizon_days,
+        "warmup_days": warmup_days, "seed": seed,
+        "nodes": {"a": node("terminal"), "p": node("port", dwell_h=2),
+                  "q": node("port", dwell_h=2, depart={"when_full": 1.0, "max_wait_h": 24}),
+                  "z": node("terminal")},
+        "legs": [{"from": "a", "to": "p", "distance_km": 200, "speed_kmh": 50,
+                  "max_train_teu": 40},
+                 {"from": "q", "to": "z", "distance_km": 200, "speed_kmh": 50,
+                  "max_train_teu": 40}],
+        "services": {"s": {"from": "p", "to": "q", "distance_km": 300, "vessels": 2,
+                           "capacity_teu": capacity_teu, "speed_kn": 10,
+                           "depart": {"when_full": 0.9, "max_wait_h": 12}}},
+        "flows": flows,
+    })
+
+
 def mmc_station(arrivals_per_h: float, service_mean_h: float, servers: int,
                 days: float, seed: int = 1) -> Scenario:
     """Poisson trains (full blocks) -> a border with ``servers`` tracks and exponential

@@ -9,7 +9,7 @@ from corridor_sim.engine.queues import CargoQueue
 from corridor_sim.experiment import run_single
 from corridor_sim.scenario import Scenario
 
-from .factories import node
+from .factories import ferry_corridor
 from .invariants import check_conservation, check_fifo, check_priority, check_rides
 
 
@@ -41,24 +41,10 @@ def test_priority_unit_that_does_not_fit_ends_the_loading():
 
 def shared_ferry_scenario(priority: bool) -> Scenario:
     """Block trains and wagonload cargo share a scarce ferry and the train after it."""
-    return Scenario.model_validate({
-        "name": "prio", "start_date": "2023-01-01", "horizon_days": 120, "warmup_days": 10,
-        "seed": 11,
-        "nodes": {"a": node("terminal"), "p": node("port", dwell_h=2),
-                  "q": node("port", dwell_h=2, depart={"when_full": 1.0, "max_wait_h": 24}),
-                  "z": node("terminal")},
-        "legs": [{"from": "a", "to": "p", "distance_km": 200, "speed_kmh": 50,
-                  "max_train_teu": 40},
-                 {"from": "q", "to": "z", "distance_km": 200, "speed_kmh": 50,
-                  "max_train_teu": 40}],
-        "services": {"s": {"from": "p", "to": "q", "distance_km": 300, "vessels": 2,
-                           "capacity_teu": 40, "speed_kn": 10,
-                           "depart": {"when_full": 0.9, "max_wait_h": 12}}},
-        "flows": [{"id": "block", "from": "a", "to": "z", "via": ["p", "q"],
-                   "tons_per_year": 100_000, "block_units": 40, "priority": priority},
-                  {"id": "wagons", "from": "p", "to": "z", "via": ["q"],
-                   "tons_per_year": 250_000}],
-    })
+    return ferry_corridor("prio", 11, 120, 10, 40, [
+        {"id": "block", "from": "a", "to": "z", "via": ["p", "q"], "tons_per_year": 100_000,
+         "block_units": 40, "priority": priority},
+        {"id": "wagons", "from": "p", "to": "z", "via": ["q"], "tons_per_year": 250_000}])
 
 
 def _median_transit(tables, flow: str) -> float:

@@ -12,7 +12,7 @@ from corridor_sim.experiment import run_single
 from corridor_sim.kpis import transit_by_class
 from corridor_sim.scenario import Scenario, ScenarioError, load_scenario
 
-from .factories import node
+from .factories import ferry_corridor, node
 from .invariants import check_classes, check_run
 
 
@@ -91,24 +91,10 @@ def test_a_regular_class_without_parameters_draws_from_the_places_streams():
 
 
 def test_trains_carry_one_class_and_vessels_both():
-    sc = Scenario.model_validate({
-        "name": "mix", "start_date": "2023-01-01", "horizon_days": 60, "warmup_days": 5,
-        "seed": 2,
-        "nodes": {"a": node("terminal"), "p": node("port", dwell_h=2),
-                  "q": node("port", dwell_h=2, depart={"when_full": 1.0, "max_wait_h": 24}),
-                  "z": node("terminal")},
-        "legs": [{"from": "a", "to": "p", "distance_km": 200, "speed_kmh": 50,
-                  "max_train_teu": 40},
-                 {"from": "q", "to": "z", "distance_km": 200, "speed_kmh": 50,
-                  "max_train_teu": 40}],
-        "services": {"s": {"from": "p", "to": "q", "distance_km": 300, "vessels": 2,
-                           "capacity_teu": 60, "speed_kn": 10,
-                           "depart": {"when_full": 0.9, "max_wait_h": 12}}},
-        "flows": [{"id": "block", "from": "a", "to": "z", "via": ["p", "q"],
-                   "tons_per_year": 100_000, "block_units": 30, "service": "block"},
-                  {"id": "wagons", "from": "a", "to": "z", "via": ["p", "q"],
-                   "tons_per_year": 150_000}],
-    })
+    sc = ferry_corridor("mix", 2, 60, 5, 60, [
+        {"id": "block", "from": "a", "to": "z", "via": ["p", "q"], "tons_per_year": 100_000,
+         "block_units": 30, "service": "block"},
+        {"id": "wagons", "from": "a", "to": "z", "via": ["p", "q"], "tons_per_year": 150_000}])
     run = simulate(sc)
     tables, _ = run_single(sc)
     check_classes(run)

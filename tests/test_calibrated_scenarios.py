@@ -28,18 +28,17 @@ def _jan_sep(kpi_tables) -> float:
 
 ISTANBUL_GAP = pytest.mark.xfail(
     strict=True, reason="documented gap (docs/calibration.md): with every parameter inside its "
-    "published range the median Xi'an -> Istanbul stays about 4 % above 12 days (BTK line "
-    "slots and handling at ten nodes)")
-# Pending a refit (docs/calibration.md, "Service classes"): since block and regular cargo
-# wait for trains of their own class, a block that does not fill a train waits for the
-# departure rule instead of being topped up with wagonload cargo (an 84-TEU cn_eu block in
-# a 110-TEU train at Alat; the 20 TEU a 110-TEU cn_tr block leaves over at Akhalkalaki for
-# the 90-TEU line), which puts Xi'an -> Istanbul at about 13.3 days and Xi'an -> Prague at
-# about 19.3 days with the values fitted before. Strict: a refit that closes the gap fails
-# here until the mark is removed.
-REFIT_PENDING = pytest.mark.xfail(
-    strict=True, reason="service classes: block trains no longer topped up with regular "
-    "cargo; the fit predates them (docs/calibration.md)")
+    "published range the median Xi'an -> Istanbul stays about 7 % above 12 days (BTK line "
+    "slots, handling at ten nodes, and since service classes the 20 TEU a 110-TEU block "
+    "leaves over at Akhalkalaki)")
+# Since trains have service classes and fleets (docs/calibration.md, "Service classes and
+# fleets") the 95 % interval of Xi'an -> Prague no longer covers 18 days either: 18.31 days
+# [18.15, 18.47] at the fitted values, 18.21 [18.06, 18.36] with the Kapikule dwell at the
+# bottom of its published range, the only free parameter that acts on Prague alone. Strict:
+# a model change that closes the gap fails here until the mark is removed.
+PRAGUE_GAP = pytest.mark.xfail(
+    strict=True, reason="documented gap (docs/calibration.md): with service classes the "
+    "median Xi'an -> Prague stays about 1.7 % above 18 days within the published ranges")
 BASELINE_TARGETS = ["transit_cn_tr_days", "transit_cn_eu_days", "tons_jan_sep_2023"]
 
 
@@ -51,8 +50,7 @@ def _row(kpi_tables, target_id):
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("target_id", [pytest.param(BASELINE_TARGETS[0], marks=REFIT_PENDING),
-                                       *BASELINE_TARGETS[1:]])
+@pytest.mark.parametrize("target_id", BASELINE_TARGETS)
 def test_baseline_within_10_percent_of_published_figure(baseline_kpis, target_id):
     target, row = _row(baseline_kpis, target_id)
     assert abs(row["simulated"] - target.value) <= 0.10 * target.value, row.to_dict()
@@ -60,7 +58,7 @@ def test_baseline_within_10_percent_of_published_figure(baseline_kpis, target_id
 
 @pytest.mark.slow
 @pytest.mark.parametrize("target_id", [pytest.param(BASELINE_TARGETS[0], marks=ISTANBUL_GAP),
-                                       pytest.param(BASELINE_TARGETS[1], marks=REFIT_PENDING),
+                                       pytest.param(BASELINE_TARGETS[1], marks=PRAGUE_GAP),
                                        BASELINE_TARGETS[2]])
 def test_baseline_ci_contains_published_figure(baseline_kpis, target_id):
     target, row = _row(baseline_kpis, target_id)

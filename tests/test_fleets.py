@@ -193,10 +193,13 @@ def test_wagons_on_the_wrong_gauge_are_refused(tmp_path):
     assert "1435 mm" in msg and "cannot run" in msg and "fleets.kz.flows.0" in msg
 
 
-def test_platforms_where_no_depot_supplies_them_are_refused(tmp_path):
+def test_trains_formed_where_no_depot_is_get_a_warning_and_run_without_platforms():
     bad = {**PLATFORMS, "depots": {"tbilisi": 60}}  # on the line from Alat, not at Alat
-    msg = _fleet_yaml(tmp_path, {"platforms": bad})
-    assert "'alat'" in msg and "not a depot" in msg
+    sc = _golden({"platforms": bad})
+    found = [p for p in check_semantics(sc) if "not a depot" in p.message]
+    assert found and all(p.severity == "warning" and "'alat'" in p.message for p in found)
+    tables = _run(sc)[1]
+    assert tables["fleets"].iloc[0]["loaded_trips"] == 0  # nothing formed at a depot
 
 
 def test_fleets_reach_the_kpis_report_and_plots(tmp_path):

@@ -66,6 +66,8 @@ def _platform_queues(world: World, pool: StockPool) -> None:
     least = max(1, math.ceil(biggest / spec.teu_per_wagon - 1e-9))
     for fi in np.flatnonzero(pool.flow_uses).tolist():
         starts = set(platform_starts(sc, sc.flows[fi], spec))
+        if spec.repositioning == "return":  # trains formed away from the depots run
+            starts &= set(spec.depots)  # without the fleet (a scenario warning says so)
         for si, seg in enumerate(world.flow_segments[fi]):
             if seg.kind == "rail" and seg.start in starts:
                 qid = int(world.qid_table[fi, si])

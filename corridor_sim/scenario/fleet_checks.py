@@ -129,8 +129,9 @@ def check_fleets(scenario) -> list[Problem]:
                         problems.append(Problem(
                             f"trains of flow {fid!r} are formed at {node!r} on "
                             f"{fleet.gauge_mm} mm track, which is not a depot of this fleet "
-                            f"(depots: {', '.join(fleet.depots)}): no platform would ever "
-                            f"wait there for them", path=where))
+                            f"(depots: {', '.join(fleet.depots)}): they run without its "
+                            f"platforms (add a depot there to count them)", path=where,
+                            severity="warning"))
     return problems
 
 

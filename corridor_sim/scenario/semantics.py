@@ -344,11 +344,13 @@ def check_calibration(scenario: Scenario) -> list[Problem]:
 
 def check_scenario(scenario: Scenario, strict: bool = False) -> list[Problem]:
     """Every semantic error and warning; with ``strict``, warnings become errors."""
-    problems = [*check_references(scenario), *check_routes(scenario), *check_gauges(scenario),
+    linked = [*check_references(scenario), *check_routes(scenario)]
+    broken = any(p.severity == "error" for p in linked)  # fleets need connected routes
+    problems = [*linked, *check_gauges(scenario),
                 *check_units(scenario), *check_times(scenario), *check_load(scenario),
                 *check_calibration(scenario),
                 *check_economics(scenario), *check_markets(scenario),
-                *check_fleets(scenario)]
+                *([] if broken else check_fleets(scenario))]
     if strict:
         problems = [Problem(p.message, p.file, p.line, p.column, p.path, "error")
                     for p in problems]

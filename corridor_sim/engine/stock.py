@@ -9,7 +9,7 @@ the processes decide with.
 Units that travel with their cargo are handed out by a ``Feeder`` per fleet and origin:
 it admits the origin's pre-drawn arrivals into their first queue once a unit is at hand
 (a consignment created while none is waits for one: ``Recorder.ready_h``). While the
-depot holds enough units it books them for the arrivals of the next ``LOOKAHEAD_H``
+depot holds enough units it books them for the arrivals of the next ``BOOK_AHEAD_H``
 hours at once (all remaining arrivals if it holds that many), so an ample fleet costs no
 event per consignment and leaves every queue exactly as it would be without the fleet.
 """
@@ -21,7 +21,8 @@ from array import array
 import numpy as np
 
 INF = float("inf")
-LOOKAHEAD_H = 24.0  # a unit is booked at most this long before its cargo is created
+LOOKAHEAD_H = 24.0  # units are booked once their cargo is due within this many hours,
+BOOK_AHEAD_H = 48.0  # ... for all cargo due within this many (one booking a day or so)
 
 
 class Depot:
@@ -94,9 +95,13 @@ class StockPool:
         one_way = self.one_way
         if not one_way:
             self.depots[node].stock -= n
-        t_u, counts = np.unique(times, return_counts=True)
-        for t, c in zip(t_u.tolist(), counts.tolist()):
-            self._log(t, None if one_way else node, 0 if one_way else -c, c, 0)
+        t_u, counts = np.unique(times, return_counts=True)  # one log row per instant
+        c = counts.astype(np.int64)
+        self.log_t.extend(t_u.tolist())
+        self.log_node.extend([None if one_way else node] * len(t_u))
+        self.log_idle.extend((np.zeros_like(c) if one_way else -c).tolist())
+        self.log_use.extend(c.tolist())
+        self.log_empty.extend([0] * len(t_u))
 
     def wait(self, node: str):
         """An event that fires when a unit next becomes idle at ``node``."""
@@ -208,9 +213,9 @@ class Feeder:
             if self.ample():  # a unit for every arrival still to come
                 self.book_all()
                 return
-            # (a little beyond the look-ahead, so that waking at an arrival's time
-            # minus LOOKAHEAD_H always books it despite rounding)
-            ahead = int(times.searchsorted(now + LOOKAHEAD_H + 1e-6, side="right"))
+            # (beyond the look-ahead, so that waking at an arrival's time minus
+            # LOOKAHEAD_H always books it despite rounding, and a day's cargo at once)
+            ahead = int(times.searchsorted(now + BOOK_AHEAD_H, side="right"))
             k = int(min(ahead - self.i, pool.available(node)))
             if k:
                 self._book(self.i + k)

@@ -15,7 +15,6 @@ import pandas as pd
 
 from .kpis.backlog import GROWTH_SHARE, backlog_at, backlog_trend
 from .kpis.basics import horizon_h
-from .kpis.fleets import fleet_summary
 from .kpis.utilisation import utilisation
 
 __all__ = ["GROWTH_SHARE", "OverloadReport", "backlog_at", "backlog_trend",
@@ -57,16 +56,7 @@ class OverloadReport:
 
 
 def overload_report(tables: dict[str, pd.DataFrame], scenario) -> OverloadReport:
-    """Backlog trend and busiest resources of one run (measured period only); with
-    fleets, a fleet's utilisation is the share of its units not idle (with cargo or
-    running back empty), so a fleet that has run out ranks with the tracks and vessels."""
+    """Backlog trend and busiest resources of one run (measured period only)."""
     end_h = horizon_h(scenario)
-    busiest = utilisation(tables["movements"], scenario, 0.0, end_h)
-    stock = fleet_summary(tables.get("fleets"))
-    if len(stock):
-        rows = pd.DataFrame({"resource": stock["fleet"], "kind": "stock",
-                             "name": stock["fleet"] + " (" + stock["kind"] + "s)",
-                             "utilisation": 1.0 - stock["idle_share"]})
-        busiest = pd.concat([busiest, rows], ignore_index=True).sort_values(
-            "utilisation", ascending=False, kind="stable").reset_index(drop=True)
-    return OverloadReport(*backlog_trend(tables["consignments"], end_h), busiest)
+    return OverloadReport(*backlog_trend(tables["consignments"], end_h),
+                          utilisation(tables["movements"], scenario, 0.0, end_h))

@@ -125,7 +125,10 @@ def test_baseline_at_four_times_demand_is_reported_overloaded():
     tables, _ = run_single(sc)
     rep = overload_report(tables, sc)
     assert rep.growing and rep.backlog_end > rep.backlog_mid > rep.backlog_start
-    assert rep.busiest.iloc[0]["utilisation"] > 0.9
+    # something is saturated: a track, line, berth or vessel fleet, or the 2023 fleets
+    # of wagons and boxes (sized for 2023) have no unit left idle
+    idle = tables["fleets"].set_index("fleet")["idle_share"]
+    assert rep.busiest.iloc[0]["utilisation"] > 0.9 or idle.min() < 0.05, idle
 
 
 def test_kpis_say_whether_the_backlog_grows(overloaded):

@@ -60,6 +60,9 @@ def test_closed_loop_delivers_size_over_cycle(kind, size, per_h):
     for a in (240.0, 720.0):  # whole cycles well after the warm-up
         assert ((done >= a) & (done < a + 480.0)).sum() / 480.0 == pytest.approx(
             per_h, rel=1e-9)
+    # far more cargo than the fleet moves: its waits are for rolling stock, not trains
+    cons = tables["consignments"]
+    assert cons["rolling_stock_h"].sum() > 100 * cons["consolidation_h"].sum() > 0
     row = tables["fleets"].iloc[0]
     assert row["turnaround_days"] == pytest.approx(0.25, rel=0.01)
     assert row["idle_share"] == pytest.approx(0.0, abs=0.01)

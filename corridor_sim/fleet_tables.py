@@ -22,18 +22,16 @@ UNIT = {"container": "TEU", "wagon": "wagon", "platform": "wagon"}
 def _levels(pool) -> pd.DataFrame:
     """The pool's log as levels after each change: time, node, idle, in use, empty
     (fleet-wide) and idle at that node."""
-    t = np.frombuffer(pool.log_t, dtype=np.float64)
+    t, node, idle, use, empty = pool.log()
     order = np.argsort(t, kind="stable")
-    node = np.asarray(pool.log_node, dtype=object)[order]
-    idle = np.frombuffer(pool.log_idle, dtype=np.int64)[order]
-    df = pd.DataFrame({
-        "t_h": t[order], "node": node,
+    idle = idle[order]
+    return pd.DataFrame({
+        "t_h": t[order], "node": node[order],
         "units_idle": np.cumsum(idle),
-        "units_in_use": np.cumsum(np.frombuffer(pool.log_use, dtype=np.int64)[order]),
-        "units_empty": np.cumsum(np.frombuffer(pool.log_empty, dtype=np.int64)[order]),
-        "d_idle": idle,
+        "units_in_use": np.cumsum(use[order]),
+        "units_empty": np.cumsum(empty[order]),
+        "d_idle": idle, "d_use": use[order],
     })
-    return df
 
 
 def fleet_series(run) -> pd.DataFrame:
@@ -78,8 +76,8 @@ def fleets_table(run) -> pd.DataFrame:
         t1 = run.end_h
         use = _time_mean(t, lv["units_in_use"].to_numpy(), 0.0, t1)
         empty = _time_mean(t, lv["units_empty"].to_numpy(), 0.0, t1)
-        taken = np.frombuffer(pool.log_use, dtype=np.int64)
-        lt = np.frombuffer(pool.log_t, dtype=np.float64)
+        taken = lv["d_use"].to_numpy()
+        lt = t
         trips = int(taken[(taken > 0) & (lt >= 0) & (lt < t1)].sum())
         et = np.frombuffer(pool.empty_t, dtype=np.float64)
         units = np.frombuffer(pool.empty_units, dtype=np.int64)

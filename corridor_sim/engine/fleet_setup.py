@@ -56,6 +56,8 @@ def _frees(world: World, p: int, pool: StockPool) -> None:
                 if q.frees is None:
                     q.frees = np.full(nflows, -1, dtype=np.int64)
                 q.frees[fi], q.free_node = p, node
+                if p not in q.free_pools:
+                    q.free_pools = sorted([*q.free_pools, p])
                 break
 
 

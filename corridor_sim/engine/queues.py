@@ -51,15 +51,24 @@ class CargoQueue:
         # fleets whose units are freed where this queue's segment ends: the pool index
         # per flow (-1: none), or None if no flow here frees a unit there
         self.frees: np.ndarray | None = None
+        self.free_pools: list[int] = []  # the distinct pool indices in ``frees``, ascending
         self.free_node = ""
 
     # -- arrivals ---------------------------------------------------------------
     def schedule(self, times: np.ndarray, ids: np.ndarray) -> None:
-        """Add pre-drawn future arrivals (any order; merged and sorted by time)."""
-        t = np.concatenate([self.sched_t[self.k:], times])
-        i = np.concatenate([self.sched_ids[self.k:], ids])
-        order = np.argsort(t, kind="stable")
-        self.sched_t, self.sched_ids = t[order], i[order]
+        """Add pre-drawn future arrivals (any order; merged and sorted by time, those
+        scheduled before first among equal times)."""
+        old_t, old_ids = self.sched_t[self.k:], self.sched_ids[self.k:]
+        if len(times) > 1 and (times[1:] < times[:-1]).any():
+            t = np.concatenate([old_t, times])
+            order = np.argsort(t, kind="stable")
+            self.sched_t, self.sched_ids = t[order], np.concatenate([old_ids, ids])[order]
+        elif len(old_t) == 0 or (len(times) and times[0] >= old_t[-1]):
+            self.sched_t = np.concatenate([old_t, times])
+            self.sched_ids = np.concatenate([old_ids, ids])
+        else:  # both sorted: insert the new ones after the equal times already here
+            at = old_t.searchsorted(times, side="right")
+            self.sched_t, self.sched_ids = np.insert(old_t, at, times), np.insert(old_ids, at, ids)
         self.sched_cum = np.concatenate([[0.0], np.cumsum(self.teu_of[self.sched_ids])])
         self.k = 0
         self.next_t = float(self.sched_t[0]) if len(self.sched_t) else INF

@@ -62,6 +62,7 @@ class StockPool:
         self.log_idle = array("q")
         self.log_use = array("q")
         self.log_empty = array("q")
+        self.booked: list[tuple[str | None, np.ndarray]] = []  # take_at: (node, times)
         for d in self.depots.values():
             self._log(env.now, d.node, d.start, 0, 0)
 
@@ -92,16 +93,9 @@ class StockPool:
             return
         self.takes += n
         self.in_use += n
-        one_way = self.one_way
-        if not one_way:
+        if not self.one_way:
             self.depots[node].stock -= n
-        t_u, counts = np.unique(times, return_counts=True)  # one log row per instant
-        c = counts.astype(np.int64)
-        self.log_t.extend(t_u.tolist())
-        self.log_node.extend([None if one_way else node] * len(t_u))
-        self.log_idle.extend((np.zeros_like(c) if one_way else -c).tolist())
-        self.log_use.extend(c.tolist())
-        self.log_empty.extend([0] * len(t_u))
+        self.booked.append((None if self.one_way else node, times))
 
     def wait(self, node: str):
         """An event that fires when a unit next becomes idle at ``node``."""
@@ -142,11 +136,16 @@ class StockPool:
     def _destination(self, node: str, n: int) -> tuple[Depot, int]:
         """Where (some of) ``n`` units freed at ``node`` go, and how many."""
         here = self.depots.get(node)
-        if here is not None and here.shortfall() > 0:
-            return here, min(n, here.shortfall())
-        short = max(self.depots.values(),
-                    key=lambda d: (d.shortfall() / max(d.start, 1), -d.order))
-        if short.shortfall() > 0:
+        if here is not None:
+            gap = here.shortfall()
+            if gap > 0:
+                return here, min(n, gap)
+        short, share = None, 0.0  # the depot short of the largest share of its start
+        for d in self.depots.values():  # (the first of equals, in the order written)
+            gap = d.shortfall()
+            if gap > 0 and (short is None or gap / max(d.start, 1) > share):
+                short, share = d, gap / max(d.start, 1)
+        if short is not None:
             return short, min(n, short.shortfall())
         if here is not None:
             return here, n
@@ -165,6 +164,25 @@ class StockPool:
             d.wake.succeed()
         d.wake = None
 
+    def log(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """The log as arrays, in no particular order: time, node (object; None for the
+        fleet as a whole), and the idle, in-use and empty deltas of each change. Units
+        booked ahead (``take_at``) give a row per unit at its cargo's creation."""
+        t = [np.frombuffer(self.log_t, dtype=np.float64)]
+        node = [np.asarray(self.log_node, dtype=object)]
+        idle = [np.frombuffer(self.log_idle, dtype=np.int64)]
+        use = [np.frombuffer(self.log_use, dtype=np.int64)]
+        for at, times in self.booked:
+            n = len(times)
+            t.append(times)
+            node.append(np.full(n, at, dtype=object))
+            idle.append(np.full(n, 0 if at is None else -1, dtype=np.int64))
+            use.append(np.ones(n, dtype=np.int64))
+        empty = np.zeros(sum(map(len, t)), dtype=np.int64)
+        empty[:len(self.log_empty)] = np.frombuffer(self.log_empty, dtype=np.int64)
+        return (np.concatenate(t), np.concatenate(node), np.concatenate(idle),
+                np.concatenate(use), empty)
+
     def _log(self, t: float, node: str | None, idle: int, use: int, empty: int) -> None:
         self.log_t.append(t)
         self.log_node.append(node)
@@ -182,6 +200,8 @@ class Feeder:
         order = np.argsort(times, kind="stable")
         self.world, self.pool, self.node = world, pool, node
         self.times, self.ids = times[order], ids[order]
+        self.qids = world.first_qids(self.ids)  # the first queue of each
+        self.queues = np.unique(self.qids).tolist()  # ascending
         self.i = 0  # arrivals before this index have their unit
 
     def pending(self) -> np.ndarray:
@@ -227,8 +247,16 @@ class Feeder:
     def _book(self, j: int) -> None:
         """Book units for arrivals ``i..j`` (not yet created) and schedule them."""
         sl = slice(self.i, j)
-        self.pool.take_at(self.node, self.times[sl])
-        self.world.schedule_first(self.times[sl], self.ids[sl])
+        times, ids = self.times[sl], self.ids[sl]
+        self.pool.take_at(self.node, times)
+        if len(self.queues) == 1:
+            self.world.schedule_into(self.queues[0], times, ids)
+        else:
+            qids = self.qids[sl]
+            for qid in self.queues:
+                sel = qids == qid
+                if sel.any():
+                    self.world.schedule_into(qid, times[sel], ids[sel])
         self.i = j
 
     def _admit_now(self, k: int) -> None:
@@ -240,3 +268,4 @@ class Feeder:
         self.world.rec.ready_h[ids] = now
         self.world.put_first(ids, now)
         self.i += k
+

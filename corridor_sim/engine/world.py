@@ -176,12 +176,16 @@ class World:
         self.queue_list.append(q)
         return q.qid
 
-    def schedule_first(self, times: np.ndarray, ids: np.ndarray) -> None:
-        """Schedule consignments to be created at ``times`` into their first queues and
-        let whoever waits there look again."""
-        for q, sel in self._first_queues(ids):
-            q.schedule(times[sel], ids[sel])
-            q.notify()
+    def first_qids(self, ids: np.ndarray) -> np.ndarray:
+        """The index of each consignment's first queue."""
+        return self.qid_table[self.flow_of[ids], 0]
+
+    def schedule_into(self, qid: int, times: np.ndarray, ids: np.ndarray) -> None:
+        """Schedule consignments to be created at ``times`` into queue ``qid`` and let
+        whoever waits there look again."""
+        q = self.queue_list[qid]
+        q.schedule(times, ids)
+        q.notify()
 
     def put_first(self, ids: np.ndarray, now: float) -> None:
         """Consignments join their first queues now."""
@@ -189,7 +193,7 @@ class World:
             q.put(ids[sel], now)
 
     def _first_queues(self, ids: np.ndarray):
-        qids = self.qid_table[self.flow_of[ids], 0]
+        qids = self.first_qids(ids)
         for qid in np.unique(qids).tolist():
             yield self.queue_list[qid], qids == qid
 
@@ -202,8 +206,10 @@ class World:
         now = self.env.now
         if source.frees is not None:
             pool_of = source.frees[self.flow_of[ids]]
-            for p in np.unique(pool_of[pool_of >= 0]).tolist():
-                self.pools[p].free(source.free_node, int((pool_of == p).sum()))
+            for p in source.free_pools:  # ascending
+                k = int(np.count_nonzero(pool_of == p))
+                if k:
+                    self.pools[p].free(source.free_node, k)
         nxt = source.next_qid
         if nxt is None:  # flows through ``source`` go different ways
             qids = source.next_by_flow[self.flow_of[ids]]

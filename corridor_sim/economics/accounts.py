@@ -108,9 +108,9 @@ def add_accounts(scenario, cons: pd.DataFrame) -> pd.DataFrame:
 
 def item_table(scenario, at_h: float = 0.0) -> pd.DataFrame:
     """Per flow, the cost and CO2e of one consignment item by item along its route (leg,
-    crossing, node, container hire) for a consignment created at ``at_h`` (hours since the
-    start date): flow, order, place, cost_kind, co2e_kind, cost_usd, co2e_kg (WTW),
-    co2e_ttw_kg. Without the waiting-time cost, which depends on the run."""
+    crossing, node, container hire or empty return) for a consignment created at ``at_h``
+    (hours since the start date): flow, order, place, cost_kind, co2e_kind, cost_usd,
+    co2e_kg (WTW), co2e_ttw_kg. Without the waiting-time cost, which depends on the run."""
     rows = []
     for f in scenario.flows:
         items: list[Item] = flow_items(scenario, f)

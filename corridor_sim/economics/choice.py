@@ -7,14 +7,14 @@ Generalised cost per TEU of alternative i for a consignment created at hour t::
               + reliability x sd_days_i + penalty_i
 
 ``money``: for a simulated flow, its route items (:mod:`.items`: rail, sea, handling,
-container hire; not the waiting-time cost, which the value of time stands for) per TEU;
-for an abstract route, its all-in freight per TEU at t. ``expected_days``: an abstract
-route's mean transit; a simulated flow's ``expected_transit_days``, plus with
-``expected: anticipated`` the time its route will still be closed by scheduled closures
-(nodes, legs and services on it) during the trip (with ``expected: learned`` the engine
-replaces it during the run: :mod:`corridor_sim.engine.learned_choice`). ``sd_days``: the
-standard deviation of an abstract route's transit distribution, or a simulated flow's
-``transit_sd_days``.
+container hire or the expected empty return of its box; not the waiting-time cost, which
+the value of time stands for) per TEU; for an abstract route, its all-in freight per TEU
+at t. ``expected_days``: an abstract route's mean transit; a simulated flow's
+``expected_transit_days``, plus with ``expected: anticipated`` the time its route will
+still be closed by scheduled closures (nodes, legs and services on it) during the trip
+(with ``expected: learned`` the engine replaces it during the run:
+:mod:`corridor_sim.engine.learned_choice`). ``sd_days``: the standard deviation of an
+abstract route's transit distribution, or a simulated flow's ``transit_sd_days``.
 Shares::
 
     P_i(t) = exp(-GC_i(t) / scale) / sum_j exp(-GC_j(t) / scale)

@@ -13,7 +13,18 @@ scenario's ``economics`` block:
   vessel type's empty-running fraction;
 - node: handling per TEU (terminal at the origin and the destination, port, gauge change,
   border, or the node's own charge); hub emissions per tonne at the origin, the
-  destination, ports and gauge changes (where boxes are lifted).
+  destination, ports and gauge changes (where boxes are lifted);
+- the box of a container consignment (``unit: teu``), by the container fleet it comes
+  from: one-way hire ``container_hire_usd_per_teu x TEU`` when the fleet's
+  ``repositioning`` is ``one_way`` and, as before fleets existed, when the flow is in no
+  container fleet; when the fleet returns its boxes (``return``), no hire but the expected
+  empty return ``empty_usd_per_teu_km x TEU x km``, km the shortest network distance
+  (the path empty units take) from where the box is freed, its destination, back to the
+  fleet's home depot (the depot that starts with most units, the first listed on a tie).
+  An expected cost per box, not the run's empty running: it is a function of the scenario
+  alone, so route choice prices it before anything is simulated; it ignores boxes that go
+  back loaded or refill a depot on the way (the run's empty unit-km are in the ``fleets``
+  table).
 
 Money in US dollars, emissions in kg CO2e.
 """
@@ -22,11 +33,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import networkx as nx
 import numpy as np
 
+from ..network import Network
 from ..scenario.links import directed_links
 
-COST_KINDS = ("rail", "sea", "handling", "time", "hire")
+COST_KINDS = ("rail", "sea", "handling", "time", "hire", "empty_return")
 CO2E_KINDS = ("rail_electric", "rail_diesel", "sea", "hub")
 
 
@@ -118,14 +131,40 @@ def _node_item(scenario, node_id: str, end: bool, teu: float, tons: float) -> It
     return Item(node_id, "handling", "hub", per_teu * teu, wtw, ttw)
 
 
+def home_depot(fleet) -> str:
+    """The depot a returning fleet's boxes go back to: the one that starts with most units
+    (the first listed on a tie)."""
+    return max(fleet.depots, key=fleet.depots.get)
+
+
+def _box_item(scenario, freed_at: str, teu: float, fleet) -> Item:
+    """The box's item: one-way hire (no container fleet, or one leased one way), else
+    the expected empty return from ``freed_at`` to the fleet's home depot."""
+    eco = scenario.economics
+    if fleet is None or fleet.repositioning == "one_way":
+        return Item("container hire", "hire", None, eco.container_hire_usd_per_teu * teu)
+    km = nx.shortest_path_length(Network(scenario).graph, freed_at, home_depot(fleet),
+                                 weight="distance_km")
+    return Item("empty return", "empty_return", None, eco.empty_usd_per_teu_km * teu * km)
+
+
+def container_fleet(scenario, flow_id: str):
+    """The container fleet whose boxes ``flow_id`` travels in, or None."""
+    for fleet in scenario.fleets.values():
+        if fleet.kind == "container" and flow_id in fleet.flows:
+            return fleet
+    return None
+
+
 def route_items(scenario, route: list[str], teu: float, tons: float,
-                unit: str = "teu") -> list[Item]:
+                unit: str = "teu", fleet=None) -> list[Item]:
     """The items of one unit of ``teu`` TEU and ``tons`` tonnes travelling ``route`` (node
     ids, linked by the scenario's legs and services, either way), in route order: the origin, then
-    each link followed by the node it reaches; last, the one-way container hire for
-    ``unit: teu``. A rail leg gives two items, its electric and its diesel traction (the
-    leg's tariff sits on the first). The waiting-time cost depends on the run and is not
-    an item."""
+    each link followed by the node it reaches; last, for ``unit: teu``, the box: one-way
+    container hire, or with a container ``fleet`` that returns its boxes the expected
+    empty return (module docstring). A rail leg gives two items, its electric and its
+    diesel traction (the leg's tariff sits on the first). The waiting-time cost depends
+    on the run and is not an item."""
     links = directed_links(scenario)
     items = [_node_item(scenario, route[0], True, teu, tons)]
     for i, (a, b) in enumerate(zip(route, route[1:])):
@@ -136,11 +175,12 @@ def route_items(scenario, route: list[str], teu: float, tons: float,
             items.extend(_rail_items(scenario, link.leg, teu, tons))
         items.append(_node_item(scenario, b, i == len(route) - 2, teu, tons))
     if unit == "teu":
-        items.append(Item("container hire", "hire", None,
-                          scenario.economics.container_hire_usd_per_teu * teu))
+        items.append(_box_item(scenario, route[-1], teu, fleet))
     return items
 
 
 def flow_items(scenario, flow) -> list[Item]:
-    """The items of one consignment of ``flow`` on its route."""
-    return route_items(scenario, flow.route, flow.teu_per_unit, flow.tons_per_unit, flow.unit)
+    """The items of one consignment of ``flow`` on its route (its box from the flow's
+    container fleet, if any)."""
+    return route_items(scenario, flow.route, flow.teu_per_unit, flow.tons_per_unit, flow.unit,
+                       container_fleet(scenario, flow.id))

@@ -10,7 +10,8 @@ from .. import kpis
 from .base import Figure, colour_map, new_figure, od_label
 
 COST_LABELS = {"rail": "rail tariff", "sea": "sea freight", "handling": "handling",
-               "time": "waiting time", "hire": "container hire"}
+               "time": "waiting time", "hire": "container hire",
+               "empty_return": "empty box return"}
 CO2E_LABELS = {"rail_electric": "electric rail", "rail_diesel": "diesel rail",
                "sea": "sea crossing", "hub": "hub operations"}
 

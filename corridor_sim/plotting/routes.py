@@ -66,7 +66,8 @@ def route_tradeoff(choices: pd.DataFrame, title: str = "") -> Figure:
 
 
 KIND_LABELS = {"rail": "rail tariff", "sea": "sea freight", "handling": "handling",
-               "time": "waiting time", "hire": "container hire", "all_in": "all-in (abstract)",
+               "time": "waiting time", "hire": "container hire",
+               "empty_return": "empty box return", "all_in": "all-in (abstract)",
                "rail_electric": "electric rail", "rail_diesel": "diesel rail",
                "hub": "hub operations"}
 

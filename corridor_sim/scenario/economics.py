@@ -27,6 +27,7 @@ from .strict import Strict
 
 Share = Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)]
 Country = Annotated[str, Field(min_length=2, max_length=2)]
+EMPTY_USD_PER_TEU_KM = 0.15  # Kazakh special transit rate, boxes <= 24 t gross (Interfax 2022)
 
 
 class RailCountry(Strict):
@@ -148,7 +149,13 @@ class Economics(Strict):
     of rail legs (by leg id or ``from-to``). ``sea``: per sea service. ``handling``: per
     TEU at nodes. ``time_usd_per_teu_day``: the cost of a day's waiting or storage (every
     hour of a consignment's transit that is not moving). ``container_hire_usd_per_teu``:
-    one-way hire of the box, for containers (``unit: teu``) that do not return.
+    one-way hire of the box, for containers (``unit: teu``) whose box comes from a
+    container fleet leased one way (``repositioning: one_way``) or from no container fleet
+    at all (as before fleets existed). ``empty_usd_per_teu_km``: the cost of running an
+    empty box back, for containers whose fleet returns its boxes (``repositioning:
+    return``), charged per TEU-km from the box's destination to the fleet's home depot;
+    the default is the published Kazakh transit rate for boxes up to 24 t gross (Interfax
+    2022), an assumption elsewhere on the path (range 0.12-0.25 in seeds/inputs.yaml).
     """
 
     currency_year: Annotated[int, Field(ge=1900, le=2200)] = 2023
@@ -158,5 +165,6 @@ class Economics(Strict):
     handling: Handling = Handling()
     time_usd_per_teu_day: NonNeg = 0.0
     container_hire_usd_per_teu: NonNeg = 0.0
+    empty_usd_per_teu_km: NonNeg = EMPTY_USD_PER_TEU_KM
     emissions: Emissions = Emissions()
     source: str | None = None

@@ -121,10 +121,13 @@ def test_doubling_a_leg_doubles_its_moving_cost_and_emissions():
     doubled = baseline(**{"legs.xian-altynkol.distance_km": 6300})  # electric
     a, b = _place(base, "xian-altynkol"), _place(doubled, "xian-altynkol")
     assert (a["co2e_kg"] > 0).all() and np.allclose(b, 2 * a)
-    # nothing else moves
-    others = item_table(base).query("place != 'xian-altynkol'")
-    assert np.allclose(others["cost_usd"],
-                       item_table(doubled).query("place != 'xian-altynkol'")["cost_usd"])
+    # nothing else moves, but the empty return of boxes may run back on the longer leg
+    keep = "place != 'xian-altynkol' and cost_kind != 'empty_return'"
+    before, after = item_table(base), item_table(doubled)
+    assert np.allclose(before.query(keep)["cost_usd"], after.query(keep)["cost_usd"])
+    back = "cost_kind == 'empty_return'"
+    assert (after.query(back)["cost_usd"].to_numpy()
+            >= before.query(back)["cost_usd"].to_numpy()).all()
 
 
 def test_electric_section_scales_with_grid_intensity():
@@ -169,3 +172,76 @@ def test_accounts_of_a_priced_run_match_the_items():
     assert (acc.loc[after, "cost_sea_usd"] == 800).all()
     assert (acc.loc[~after, "cost_sea_usd"] == 500).all()
     assert np.allclose(acc["cost_hire_usd"], 600)
+
+
+def _boxed(repositioning: str | None, rate: float = 0.1):
+    """The small priced scenario, 20 days, its flow's boxes from a container fleet at
+    Xi'an (none when ``repositioning`` is None), empty boxes priced at ``rate``."""
+    economics = {**PRICED["economics"], "empty_usd_per_teu_km": rate}
+    over = {"economics": economics, "horizon_days": 20, "warmup_days": 2}
+    if repositioning is not None:
+        over["fleets"] = {"boxes": {"kind": "container", "depots": {"xian": 2000},
+                                    "flows": ["cn_tr"], "repositioning": repositioning}}
+    return load_scenario(SMALL, over)
+
+
+# the way back from Kars to Xi'an: BTK 800 km, the ferry 508 km, Aktau-Xi'an 6000 km
+KARS_TO_XIAN_KM = 800 + 508 + 6000
+
+
+@pytest.mark.parametrize("repositioning,hire,empty", [
+    (None, 600.0, 0.0),  # no container fleet: one-way hire, as before fleets existed
+    ("one_way", 600.0, 0.0),  # boxes leased one way: hire, nothing returns empty
+    ("return", 0.0, 0.1 * KARS_TO_XIAN_KM),  # boxes return: the empty way back, no hire
+])
+def test_the_box_is_hired_or_returned_empty_by_its_fleet(repositioning, hire, empty):
+    sc = _boxed(repositioning)
+    items = flow_items(sc, sc.flows[0])
+    box = items[-1]
+    assert box.cost_kind == ("empty_return" if repositioning == "return" else "hire")
+    assert [i.cost_kind for i in items].count("hire") == (hire > 0)
+    assert [i.cost_kind for i in items].count("empty_return") == (empty > 0)
+    cons = build_tables(simulate(sc, 0))["consignments"]
+    assert len(cons) > 100
+    assert np.allclose(cons["cost_hire_usd"], hire)
+    assert np.allclose(cons["cost_empty_return_usd"], empty)
+    if empty:
+        assert (cons["cost_empty_return_usd"] > 0).all()
+    # the breakdown adds up to the total, to the last bit
+    total = np.zeros(len(cons))
+    for col in COST_COLUMNS:
+        total = total + cons[col].to_numpy()
+    assert np.array_equal(total, cons["cost_usd"].to_numpy())
+    # and the items plus the waiting time give each consignment's total
+    per_unit = sum(float(i.usd_at(np.array([0.0]))[0]) for i in items)
+    early = cons["created_h"] < sc.hours_since_start(dt.date(2023, 2, 1))
+    assert np.allclose(cons.loc[early, "cost_usd"],
+                       per_unit + cons.loc[early, "cost_time_usd"], rtol=1e-12)
+
+
+def test_empty_return_scales_with_rate_and_box_size():
+    sc = _boxed("return", 0.1)
+    a = flow_items(sc, sc.flows[0])[-1]
+    sc = _boxed("return", 0.2)
+    sc.flows[0].teu_per_unit = 2.0
+    b = flow_items(sc, sc.flows[0])[-1]
+    assert a.usd == pytest.approx(0.1 * KARS_TO_XIAN_KM)
+    assert b.usd == pytest.approx(4 * a.usd)
+
+
+def test_baseline_boxes_return_empty_and_boxes_of_no_fleet_are_hired():
+    """In the 2023 baseline the boxes of boxes_cn pay their way back to Xi'an (nothing
+    for those that end there) and no hire; empty_cn, in no container fleet, is hired;
+    leased one way (no_empty_returns) boxes_cn's flows pay the hire instead."""
+    t = item_table(baseline())
+    box = t[t["cost_kind"].isin(["hire", "empty_return"])].set_index("flow")
+    fleet = ["cn_tr", "cn_eu", "cn_az", "cn_bs", "tr_cn", "az_cn", "ge_cn"]
+    assert (box.loc[fleet, "cost_kind"] == "empty_return").all()
+    assert (box.loc[["cn_tr", "cn_eu", "cn_az", "cn_bs"], "cost_usd"] > 0).all()
+    assert (box.loc[["tr_cn", "az_cn", "ge_cn"], "cost_usd"] == 0).all()  # end at Xi'an
+    assert box.loc["empty_cn", "cost_kind"] == "hire"
+    assert box.loc["empty_cn", "cost_usd"] == 625
+    assert not (t["cost_kind"] == "hire").loc[t["flow"].isin(fleet)].any()
+    leased = item_table(baseline(**{"fleets.boxes_cn.repositioning": "one_way"}))
+    box = leased[leased["cost_kind"].isin(["hire", "empty_return"])].set_index("flow")
+    assert (box["cost_kind"] == "hire").all() and (box["cost_usd"] == 625).all()

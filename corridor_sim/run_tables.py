@@ -24,12 +24,8 @@ from .choices import choices_table
 from .engine import RunData, simulate
 from .fleet_tables import fleets_table
 from .itinerary import itinerary_table
-from .results import (
-    closures_table,
-    consignments_table,
-    movements_table,
-    resources_table,
-)
+from .resource_series import resources_table
+from .results import closures_table, consignments_table, movements_table
 from .scenario.models import Scenario
 
 

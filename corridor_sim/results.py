@@ -29,6 +29,9 @@ reading results directories is in :mod:`corridor_sim.results_io`.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import NamedTuple
+
 import numpy as np
 import pandas as pd
 
@@ -43,6 +46,7 @@ from .network import segment_parts
 from .resource_series import resources_table
 from .scenario.classes import SERVICE_CLASSES
 from .scenario.links import flow_direction
+from .scenario.models import Scenario
 
 # The tables of a run kept as Parquet files (``<name>.parquet`` in a results directory).
 # A run's tables dict also holds ``kpis`` and ``closures``, which are written as CSV.
@@ -270,21 +274,47 @@ def _segment_start(segment: str) -> str:
     return segment_parts(segment)[1][0]
 
 
+class TableBuilder(NamedTuple):
+    """How one table is built from a run."""
+
+    has: Callable[[Scenario], bool]  # whether the runs of a scenario have the table
+    # the table of a run; the second argument gives a table built before it by name
+    build: Callable[[RunData, Callable[[str], pd.DataFrame]], pd.DataFrame]
+
+
+# The tables built from a run, in the order they are built: the one list read by
+# ``build_tables`` and by the tables built on first read (``run_tables.RunTables``).
+RUN_TABLES: dict[str, TableBuilder] = {
+    "consignments": TableBuilder(lambda sc: True, lambda run, table: consignments_table(run)),
+    "movements": TableBuilder(lambda sc: True, lambda run, table: movements_table(run)),
+    "resources": TableBuilder(lambda sc: True, lambda run, table: resources_table(run)),
+    "itinerary": TableBuilder(lambda sc: sc.outputs.itinerary,
+                              lambda run, table: itinerary_table(run)),
+    "fleets": TableBuilder(lambda sc: bool(sc.fleets), lambda run, table: fleets_table(run)),
+    "choices": TableBuilder(lambda sc: bool(sc.markets),
+                            lambda run, table: choices_table(run, table("consignments"))),
+}
+
+
+def table_names(scenario: Scenario) -> tuple[str, ...]:
+    """The tables built from a run of ``scenario`` (:data:`RUN_TABLES`), in build order:
+    ``itinerary`` only when its ``outputs.itinerary`` is on, ``fleets`` only when it has
+    fleets, ``choices`` only when it has markets."""
+    return tuple(name for name, b in RUN_TABLES.items() if b.has(scenario))
+
+
+def build_table(run: RunData, name: str,
+                table: Callable[[str], pd.DataFrame]) -> pd.DataFrame:
+    """Table ``name`` of ``run``; ``table(other)`` gives another table of the run that it
+    reads (the choices read the consignments)."""
+    return RUN_TABLES[name].build(run, table)
+
+
 def build_tables(run: RunData) -> dict[str, pd.DataFrame]:
-    """All result tables of one run (``itinerary`` only when the scenario's
-    ``outputs.itinerary`` is on; ``choices`` only when it has markets)."""
-    tables = {
-        "consignments": consignments_table(run),
-        "movements": movements_table(run),
-        "resources": resources_table(run),
-    }
-    if run.scenario.outputs.itinerary:
-        tables["itinerary"] = itinerary_table(run)
-    if run.scenario.fleets:
-        tables["fleets"] = fleets_table(run)
-    choices = choices_table(run, tables["consignments"])
-    if choices is not None:
-        tables["choices"] = choices
+    """All result tables of one run (:func:`table_names`), built at once."""
+    tables: dict[str, pd.DataFrame] = {}
+    for name in table_names(run.scenario):
+        tables[name] = build_table(run, name, tables.__getitem__)
     return tables
 
 

@@ -7,7 +7,7 @@ replication's run and builds each table (``consignments``, ``movements``, ``reso
 :func:`corridor_sim.experiment.run_single`) on first access, once;
 :class:`ReplicatedTables` concatenates the replications' tables the same way, table by
 table. So ``cs.run`` returns as soon as the simulation ends, ``res.kpis`` builds only the
-consignments, movements and choices, and a table nobody reads is never built.
+consignments, movements, fleets and choices, and a table nobody reads is never built.
 """
 
 from __future__ import annotations

@@ -170,7 +170,8 @@ class Results:
 
     def utilisation(self) -> pd.DataFrame:
         """Utilisation (busy time, 0-1) and load factor of every node, rail line, port's
-        berths and sea service's fleet, busiest first (definitions in
+        berths, sea service's fleet and fleet of wagons, platforms or containers (kind
+        ``stock``: share of unit-time not idle), busiest first (definitions in
         :mod:`corridor_sim.kpis.utilisation`), with the mean and peak trains queued and TEU
         waiting at nodes (:func:`kpis.resource_stats`)."""
         return kpis.utilisation_table(self.tables, self.scenario)
@@ -224,7 +225,8 @@ class _Plots:
         return _plotting().queues(self._r.tables, self._r.scenario, top=top, **options)
 
     def utilisation(self, **options):
-        return _plotting().utilisation(self._r.movements, self._r.scenario, **options)
+        return _plotting().utilisation(self._r.movements, self._r.scenario,
+                                       fleets=self._r.tables.get("fleets"), **options)
 
     def both_directions(self, **options):
         """Tons delivered per month each way and deck use per crossing (cargo,

@@ -56,7 +56,9 @@ class OverloadReport:
 
 
 def overload_report(tables: dict[str, pd.DataFrame], scenario) -> OverloadReport:
-    """Backlog trend and busiest resources of one run (measured period only)."""
+    """Backlog trend and busiest resources of one run (measured period only), fleets of
+    wagons, platforms and containers included when the run has them."""
     end_h = horizon_h(scenario)
     return OverloadReport(*backlog_trend(tables["consignments"], end_h),
-                          utilisation(tables["movements"], scenario, 0.0, end_h))
+                          utilisation(tables["movements"], scenario, 0.0, end_h,
+                                      fleets=tables.get("fleets")))

@@ -31,7 +31,8 @@ CAPTIONS = {
     "delay_by_place": "Delay by place",
     "both_directions": "Cargo delivered by direction and deck use per crossing",
     "queues": "Backlog, queues at the busiest nodes and sea services over time",
-    "utilisation": "Utilisation per node, rail line, port and sea service",
+    "utilisation": ("Utilisation per node, rail line, port, sea service and wagon or "
+                    "container fleet"),
     "corridor_map": "Corridor map",
     "stringline": "Stringline: trains and vessel voyages along the longest route",
     "fleet_timeline": "Fleet timeline: voyages of the first sea service",
@@ -89,7 +90,7 @@ def verdict(tables: dict[str, pd.DataFrame], scenario) -> dict:
     end = sum(t[2] for t in trends) / n
     share = float(kpis.demand_balance(cons, end_h).set_index("flow").loc[
         "all", "undelivered_share"])
-    util = kpis.utilisation(tables["movements"], scenario)
+    util = kpis.utilisation(tables["movements"], scenario, fleets=tables.get("fleets"))
     top = util.iloc[0] if len(util) else None
     where = (f"busiest resource: {top['name']} ({top['kind']}, utilisation "
              f"{top['utilisation']:.0%})" if top is not None else "")
@@ -203,8 +204,10 @@ def _resource_section(tables: dict[str, pd.DataFrame], sc: dict) -> Section:
     waiting = st["teu_waiting_mean"] if "teu_waiting_mean" in st else pd.Series(
         float("nan"), index=st.index)
     return Section("Busiest resources", level=3, paragraphs=[
-        "Utilisation: share of capacity-hours busy; load factor: how full trains and "
-        "vessels left (definitions in `corridor_sim/kpis/utilisation.py`)."],
+        "Utilisation: share of capacity-hours busy (for a fleet of wagons, platforms or "
+        "containers, kind `stock`: share of unit-time not idle, in use or running "
+        "empty); load factor: how full trains and vessels left (definitions in "
+        "`corridor_sim/kpis/utilisation.py`)."],
         table=pd.DataFrame({
             "resource": st["name"], "kind": st["kind"],
             "capacity": [f"{c:g} {u}" for c, u in zip(st["capacity"], st["capacity_unit"])],

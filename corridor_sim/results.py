@@ -13,7 +13,8 @@ Tables (design section 5):
   ``co2e_kg`` with their breakdowns by kind (:mod:`corridor_sim.economics`).
 - ``movements``: one row per batch (train or vessel load) per activity: place, activity,
   category, start/end hours, with the batch's TEU, tons and units.
-- ``resources``: long-format samples: resource, metric, time, value.
+- ``resources``: long-format step series of queues, busy units and fleets: resource,
+  metric, time, value (built in :mod:`corridor_sim.resource_series`).
 - ``itinerary``: one row per consignment per node passed, with the batch it left on
   (built in :mod:`corridor_sim.itinerary`; left out when the scenario's
   ``outputs.itinerary`` is false).
@@ -28,42 +29,29 @@ reading results directories is in :mod:`corridor_sim.results_io`.
 
 from __future__ import annotations
 
-import weakref
+from collections.abc import Callable
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
 
+from .batches import manifest, segment_ends
 from .categories import CATEGORIES
 from .choices import choices_table
 from .economics.accounts import add_accounts
 from .engine import RunData
-from .fleet_tables import fleet_series, fleets_table
+from .fleet_tables import fleets_table
 from .itinerary import itinerary_table
-from .network import segment_parts, segment_path
+from .network import segment_parts
+from .resource_series import resources_table
 from .scenario.classes import SERVICE_CLASSES
 from .scenario.links import flow_direction
-from .steps import step_integral
+from .scenario.models import Scenario
 
 # The tables of a run kept as Parquet files (``<name>.parquet`` in a results directory).
 # A run's tables dict also holds ``kpis`` and ``closures``, which are written as CSV.
 PARQUET_TABLES = ("consignments", "movements", "resources", "itinerary", "choices", "fleets")
 DIRECTIONS = ["westbound", "eastbound"]  # categories of the consignments' `direction`
-
-
-# The manifest join of a finished run (a RunData exists only once its run has ended, so its
-# records no longer change): computed once, shared by the tables built from it.
-_MANIFESTS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
-
-
-def _manifest(run: RunData) -> tuple[np.ndarray, np.ndarray]:
-    """Each manifest entry's batch and when its consignment joined the queue that batch
-    formed from (``Recorder.manifest_batches`` / ``manifest_joined``), read-only."""
-    got = _MANIFESTS.get(run.rec)
-    if got is None or got[0] is not run.created_h:
-        mb, mj = run.rec.manifest_batches(), run.rec.manifest_joined(run.created_h)
-        mb.flags.writeable = mj.flags.writeable = False
-        got = _MANIFESTS[run.rec] = (run.created_h, mb, mj)
-    return got[1], got[2]
 
 
 def _held_part(run: RunData) -> np.ndarray:
@@ -72,7 +60,7 @@ def _held_part(run: RunData) -> np.ndarray:
     it waited (or was being held when it joined) until its own train formed. Zero where
     no train was held."""
     rec = run.rec
-    mb, mj = _manifest(run)
+    mb, mj = manifest(run)
     held = rec.column("b_held")
     part = np.zeros(len(mb))
     if not (held > 0).any():
@@ -94,15 +82,6 @@ def _held_part(run: RunData) -> np.ndarray:
     return part
 
 
-def _segment_ends(run: RunData) -> tuple[np.ndarray, list[str], list[str]]:
-    """The distinct segment of each batch (an index into the two lists) and the first
-    and last node of each distinct segment (its ports for a sea segment)."""
-    rec = run.rec
-    uniq, inv = np.unique(rec.column("b_segment"), return_inverse=True)
-    paths = [segment_path(rec.labels[c], run.scenario) for c in uniq]
-    return inv, [p[0] for p in paths], [p[-1] for p in paths]
-
-
 def consignments_table(run: RunData) -> pd.DataFrame:
     """One row per consignment with its delay breakdown (hours)."""
     rec = run.rec
@@ -115,7 +94,7 @@ def consignments_table(run: RunData) -> pd.DataFrame:
     per = np.zeros((n, len(CATEGORIES)))
     departed, arrived = np.full(n, np.nan), np.full(n, np.nan)
     if len(rec.m_ids):
-        mb, mj = _manifest(run)
+        mb, mj = manifest(run)
         mi = rec.column("m_ids")
         _trip_ends(run, sb, t0, t1, mb, mi, departed, arrived)
         ended = np.isfinite(rec.column("b_end"))[mb]
@@ -173,7 +152,7 @@ def _trip_ends(run: RunData, sb: np.ndarray, t0: np.ndarray, t1: np.ndarray,
     ``mb, mi``: the manifests' batch and consignment ids."""
     rec = run.rec
     nb, n = rec.n_batches, len(departed)
-    seg, first_node, last_node = _segment_ends(run)
+    seg, first_node, last_node = segment_ends(run)
     start_code = np.array([rec.code(x) for x in first_node], dtype=np.int64)[seg]
     end_code = np.array([rec.code(x) for x in last_node], dtype=np.int64)[seg]
     place = rec.column("st_place")
@@ -234,7 +213,7 @@ def _assembly_rows(run: RunData) -> pd.DataFrame:
     rec = run.rec
     if not len(rec.m_ids):
         return pd.DataFrame()
-    mb, mj = _manifest(run)
+    mb, mj = manifest(run)
     nb = rec.n_batches
     formed = rec.column("b_formed")
     first = np.full(nb, np.inf)
@@ -295,115 +274,47 @@ def _segment_start(segment: str) -> str:
     return segment_parts(segment)[1][0]
 
 
-def resources_table(run: RunData) -> pd.DataFrame:
-    """Time series of queues and busy units per node and service: the engine's samples
-    (``trains_queued``, ``tracks_busy``, ``vessels_loaded``) and the exact TEU waiting at
-    each node for a train or vessel (``teu_waiting``, from :func:`teu_waiting_table`), and
-    the units of each fleet idle, in use and empty (:func:`fleet_tables.fleet_series`)."""
-    rec = run.rec
-    sampled = pd.DataFrame({
-        "resource": rec.label_column("r_name"),
-        "metric": rec.label_column("r_metric"),
-        "t_h": rec.column("r_t"),
-        "value": rec.column("r_value"),
-    })
-    parts = [p for p in (teu_waiting_table(run), fleet_series(run)) if len(p)]
-    table = pd.concat([sampled, *parts], ignore_index=True) if parts else sampled
-    step_h = RESOLUTION_H.get(run.scenario.outputs.resources_resolution)
-    return table if step_h is None else binned_series(table, step_h, run.end_h)
+class TableBuilder(NamedTuple):
+    """How one table is built from a run."""
+
+    has: Callable[[Scenario], bool]  # whether the runs of a scenario have the table
+    # the table of a run; the second argument gives a table built before it by name
+    build: Callable[[RunData, Callable[[str], pd.DataFrame]], pd.DataFrame]
 
 
-# Bin widths (hours) of the ``resources`` table at ``outputs.resources_resolution``.
-RESOLUTION_H = {"hour": 1.0, "day": 24.0}
+# The tables built from a run, in the order they are built: the one list read by
+# ``build_tables`` and by the tables built on first read (``run_tables.RunTables``).
+RUN_TABLES: dict[str, TableBuilder] = {
+    "consignments": TableBuilder(lambda sc: True, lambda run, table: consignments_table(run)),
+    "movements": TableBuilder(lambda sc: True, lambda run, table: movements_table(run)),
+    "resources": TableBuilder(lambda sc: True, lambda run, table: resources_table(run)),
+    "itinerary": TableBuilder(lambda sc: sc.outputs.itinerary,
+                              lambda run, table: itinerary_table(run)),
+    "fleets": TableBuilder(lambda sc: bool(sc.fleets), lambda run, table: fleets_table(run)),
+    "choices": TableBuilder(lambda sc: bool(sc.markets),
+                            lambda run, table: choices_table(run, table("consignments"))),
+}
 
 
-def binned_series(resources: pd.DataFrame, step_h: float, end_h: float) -> pd.DataFrame:
-    """The step series of a ``resources`` table as time-weighted means over bins of
-    ``step_h`` hours (aligned on multiples of ``step_h`` from the start date, the last
-    one ending at ``end_h``): one row per bin where the mean changes, so the result is a
-    step series again. Means over whole bins are those of the exact series; peaks are
-    those of the bin means. Rows ordered by resource, metric and time."""
-    r = resources.sort_values(["resource", "metric", "t_h"], kind="stable")
-    parts = []
-    for (res, metric), g in r.groupby(["resource", "metric"], sort=True):
-        t, v = g["t_h"].to_numpy(float), g["value"].to_numpy(float)
-        lo = np.floor(t[0] / step_h) * step_h
-        edges = np.arange(lo, end_h, step_h)
-        edges = np.append(edges, end_h) if len(edges) and edges[-1] < end_h else edges
-        if len(edges) < 2:
-            continue
-        mean = np.diff(step_integral(t, v, edges)) / np.diff(edges)
-        keep = np.r_[True, mean[1:] != mean[:-1]]
-        parts.append(pd.DataFrame({"resource": res, "metric": metric,
-                                   "t_h": edges[:-1][keep], "value": mean[keep]}))
-    if not parts:
-        return resources.iloc[:0].reset_index(drop=True)
-    return pd.concat(parts, ignore_index=True)
+def table_names(scenario: Scenario) -> tuple[str, ...]:
+    """The tables built from a run of ``scenario`` (:data:`RUN_TABLES`), in build order:
+    ``itinerary`` only when its ``outputs.itinerary`` is on, ``fleets`` only when it has
+    fleets, ``choices`` only when it has markets."""
+    return tuple(name for name, b in RUN_TABLES.items() if b.has(scenario))
 
 
-def teu_waiting_table(run: RunData) -> pd.DataFrame:
-    """TEU waiting at each node for a train or a vessel, as a step series: one row per
-    change (resource = node, metric ``teu_waiting``). Derived exactly from when each
-    consignment joined a queue and when the batch it boarded formed; consignments still
-    waiting at the end count until the end."""
-    rec, sc = run.rec, run.scenario
-    ids = rec.column("m_ids").astype(np.int64)
-    bat, joined = _manifest(run)
-    formed, ended = rec.column("b_formed"), rec.column("b_end")
-    names = sorted(set(sc.nodes))
-    code = {n: i for i, n in enumerate(names)}
-    seg, first_node, last_node = _segment_ends(run)
-    start = np.array([code[x] for x in first_node], dtype=np.int32)[seg]
-    finish = np.array([code[x] for x in last_node], dtype=np.int32)[seg]
-    origin = np.array([code[f.from_] for f in sc.flows], dtype=np.int32)
-    teu = run.teu_of
-    waiting = ~np.isfinite(rec.delivered_h)
-    last = np.full(len(teu), -1, dtype=np.int64)
-    np.maximum.at(last, ids, bat)
-    never = np.flatnonzero(waiting & (last < 0))  # still in their origin queue
-    between = waiting & (last >= 0)
-    if len(ended):  # unloaded from their last batch, waiting for the next ride
-        between &= np.isfinite(ended[np.maximum(last, 0)])
-    between = np.flatnonzero(between)
-    node = np.concatenate([start[bat], start[bat], origin[run.flow_of[never]],
-                           finish[last[between]]])
-    t = np.concatenate([joined, formed[bat], run.created_h[never], ended[last[between]]])
-    if len(node) == 0:
-        return pd.DataFrame(columns=["resource", "metric", "t_h", "value"])
-    order = np.lexsort((t, node))
-    node, t = node[order], t[order]
-    delta = np.concatenate([teu[ids], -teu[ids], teu[never], teu[between]])[order]
-    del order, ids  # ten years: six million changes; temporaries dropped as used
-    total = np.cumsum(delta)
-    del delta
-    first = np.flatnonzero(np.r_[True, node[1:] != node[:-1]])
-    before = np.where(first > 0, total[first - 1], 0.0)
-    value = total - np.repeat(before, np.diff(np.r_[first, len(node)]))
-    del total, before
-    keep = np.r_[(node[1:] != node[:-1]) | (t[1:] != t[:-1]), True]  # last row per instant
-    return pd.DataFrame({
-        "resource": np.asarray(names, dtype=object)[node[keep]],
-        "metric": "teu_waiting",
-        "t_h": t[keep],
-        "value": np.clip(value[keep], 0.0, None),
-    })
+def build_table(run: RunData, name: str,
+                table: Callable[[str], pd.DataFrame]) -> pd.DataFrame:
+    """Table ``name`` of ``run``; ``table(other)`` gives another table of the run that it
+    reads (the choices read the consignments)."""
+    return RUN_TABLES[name].build(run, table)
 
 
 def build_tables(run: RunData) -> dict[str, pd.DataFrame]:
-    """All result tables of one run (``itinerary`` only when the scenario's
-    ``outputs.itinerary`` is on; ``choices`` only when it has markets)."""
-    tables = {
-        "consignments": consignments_table(run),
-        "movements": movements_table(run),
-        "resources": resources_table(run),
-    }
-    if run.scenario.outputs.itinerary:
-        tables["itinerary"] = itinerary_table(run)
-    if run.scenario.fleets:
-        tables["fleets"] = fleets_table(run)
-    choices = choices_table(run, tables["consignments"])
-    if choices is not None:
-        tables["choices"] = choices
+    """All result tables of one run (:func:`table_names`), built at once."""
+    tables: dict[str, pd.DataFrame] = {}
+    for name in table_names(run.scenario):
+        tables[name] = build_table(run, name, tables.__getitem__)
     return tables
 
 

@@ -7,7 +7,7 @@ replication's run and builds each table (``consignments``, ``movements``, ``reso
 :func:`corridor_sim.experiment.run_single`) on first access, once;
 :class:`ReplicatedTables` concatenates the replications' tables the same way, table by
 table. So ``cs.run`` returns as soon as the simulation ends, ``res.kpis`` builds only the
-consignments, movements and choices, and a table nobody reads is never built.
+consignments, movements, fleets and choices, and a table nobody reads is never built.
 """
 
 from __future__ import annotations
@@ -19,30 +19,16 @@ from collections.abc import Iterator, Mapping
 
 import pandas as pd
 
-from . import __version__, kpis
-from .choices import choices_table
+from . import __version__, kpis, results
 from .engine import RunData, simulate
-from .fleet_tables import fleets_table
-from .itinerary import itinerary_table
-from .results import (
-    closures_table,
-    consignments_table,
-    movements_table,
-    resources_table,
-)
 from .scenario.models import Scenario
 
 
 def table_names(scenario: Scenario) -> tuple[str, ...]:
-    """The tables of one replication of ``scenario``, in the order of ``run_single``."""
-    names = ["consignments", "movements", "resources"]
-    if scenario.outputs.itinerary:
-        names.append("itinerary")
-    if scenario.fleets:
-        names.append("fleets")
-    if scenario.markets:
-        names.append("choices")
-    return (*names, "kpis", "closures")
+    """The tables of one replication of ``scenario``, in the order of ``run_single``: those
+    built from the run (:func:`corridor_sim.results.table_names`), the KPIs and the
+    closures."""
+    return (*results.table_names(scenario), "kpis", "closures")
 
 
 class _Raw(Mapping):
@@ -119,24 +105,12 @@ class RunTables(_LazyTables):
 
     def _build(self, name: str) -> pd.DataFrame:
         run, sc = self._run, self._run.scenario
-        if name == "consignments":
-            return consignments_table(run)
-        if name == "movements":
-            return movements_table(run)
-        if name == "resources":
-            return resources_table(run)
-        if name == "itinerary":
-            return itinerary_table(run)
-        if name == "fleets":
-            return fleets_table(run)
-        if name == "choices":
-            return choices_table(run, self.raw("consignments"))
         if name == "kpis":
             return kpis.kpi_table(_Raw(self), sc.start_date, sc.horizon_days * 24.0,
                                   scenario=sc, only=self._kpi_names)
         if name == "closures":
-            return closures_table(run)
-        raise KeyError(name)
+            return results.closures_table(run)
+        return results.build_table(run, name, self.raw)
 
     def _make(self, name: str) -> pd.DataFrame:
         got = self.raw(name).copy(deep=False)  # shares the columns, adds one

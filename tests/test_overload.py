@@ -100,8 +100,10 @@ def test_backlog_agrees_with_kpis(overloaded):
 def test_utilisation_within_bounds_on_the_baseline():
     sc = baseline(horizon_days=60, warmup_days=10)
     tables, _ = run_single(sc)
-    u = utilisation(tables["movements"], sc, 0.0, sc.horizon_days * 24.0)
-    assert set(u["kind"]) == {"node", "line", "berths", "fleet"}
+    u = utilisation(tables["movements"], sc, 0.0, sc.horizon_days * 24.0,
+                    fleets=tables["fleets"])
+    assert set(u["kind"]) == {"node", "line", "berths", "fleet", "stock"}
+    assert set(u.loc[u["kind"] == "stock", "resource"]) == set(sc.fleets)
     assert (u["utilisation"] >= 0).all()
     assert (u.loc[u["kind"] != "fleet", "utilisation"] <= 1 + 1e-9).all()
     assert not overload_report(tables, sc).growing
@@ -125,10 +127,15 @@ def test_baseline_at_four_times_demand_is_reported_overloaded():
     tables, _ = run_single(sc)
     rep = overload_report(tables, sc)
     assert rep.growing and rep.backlog_end > rep.backlog_mid > rep.backlog_start
-    # something is saturated: a track, line, berth or vessel fleet, or the 2023 fleets
-    # of wagons and boxes (sized for 2023) have no unit left idle
+    # the 2023 fleets of wagons and boxes (sized for 2023) run out first: the fleet with
+    # the fewest units idle is the busiest resource named
     idle = tables["fleets"].set_index("fleet")["idle_share"]
-    assert rep.busiest.iloc[0]["utilisation"] > 0.9 or idle.min() < 0.05, idle
+    assert idle.min() < 0.05, idle
+    top = rep.busiest.iloc[0]
+    assert (top["kind"], top["resource"]) == ("stock", idle.idxmin())
+    assert top["utilisation"] == pytest.approx(1 - idle.min())
+    assert f"busiest resource: stock {idle.idxmin()} (utilisation" in rep.lines()[0]
+    assert rep.as_dict()["busiest"][0]["resource"] == idle.idxmin()
 
 
 def test_kpis_say_whether_the_backlog_grows(overloaded):

@@ -7,7 +7,7 @@ import pytest
 
 from corridor_sim import kpis
 from corridor_sim.engine import simulate
-from corridor_sim.results import binned_series, resources_table
+from corridor_sim.resource_series import binned_series, resources_table
 from corridor_sim.scenario import load_scenario
 
 from .factories import BASELINE

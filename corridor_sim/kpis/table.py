@@ -32,8 +32,9 @@ def kpi_table(tables: Mapping[str, pd.DataFrame], start_date: dt.date, horizon_h
     """The headline KPIs of one replication as a tidy table: kpi, group, value, unit.
 
     With ``scenario`` (a Scenario or its dict) the table also holds the utilisation (busy
-    time, 0-1) of every node, line, port's berths and fleet, and the load factor of lines
-    and fleets (:mod:`corridor_sim.kpis.utilisation`).
+    time, 0-1) of every node, line, port's berths, sea service's fleet and fleet of
+    wagons, platforms or containers (group ``stock:<fleet>``), and the load factor of lines
+    and sea services (:mod:`corridor_sim.kpis.utilisation`).
 
     ``only``: the KPI names wanted (e.g. the ones calibration targets compare); the rows of
     other KPIs are neither computed nor returned, and a table the wanted KPIs do not read
@@ -113,7 +114,8 @@ def kpi_table(tables: Mapping[str, pd.DataFrame], start_date: dt.date, horizon_h
         if want(*CLASS_KPIS):
             rows += _class_rows(cons, scenario, horizon_h)
         if want("utilisation", "load_factor"):
-            for r in utilisation(mov, scenario, 0.0, horizon_h).itertuples():
+            fleets = tables.get("fleets") if want("utilisation") else None
+            for r in utilisation(mov, scenario, 0.0, horizon_h, fleets=fleets).itertuples():
                 rows.append(("utilisation", f"{r.kind}:{r.resource}", float(r.utilisation),
                              "fraction"))
                 if r.kind in ("line", "fleet"):

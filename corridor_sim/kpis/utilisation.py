@@ -11,12 +11,17 @@ replication on average:
 - ``berths``: hours vessels spent loading or unloading at a port / (berths x hours);
 - ``fleet``: hours the vessels of a service were busy with a voyage (loading, waiting out
   weather, sailing, anchorage, berthing, unloading, plus the empty return crossing, taken
-  as long as the loaded one) / (vessels x hours); at most 1.
+  as long as the loaded one) / (vessels x hours); at most 1;
+- ``stock`` (a fleet of wagons, platforms or containers, scenario ``fleets:``; given the
+  run's ``fleets`` table): the share of its unit-time not idle, units in use with cargo
+  plus units running back empty, ``1 - idle_share`` of the ``fleets`` table (units x hours
+  in use or empty / (units x hours)). A fleet with no unit idle is saturated as much as a
+  node whose tracks are all busy: cargo waits for a unit (delay ``rolling_stock``).
 
 **Load factor** is a separate figure: how full the trains on a line or the vessels of a
 service were, TEU carried / TEU the train or vessel could take (``max_train_teu`` of the
-leg, ``capacity_teu`` of the service), averaged over departures; NaN for nodes and berths
-and where nothing departed.
+leg, ``capacity_teu`` of the service), averaged over departures; NaN for nodes, berths and
+fleets of wagons, platforms or containers, and where nothing departed.
 """
 
 from __future__ import annotations
@@ -25,9 +30,10 @@ import numpy as np
 import pandas as pd
 
 from .basics import horizon_h, n_replications, node_table, scenario_dict
+from .fleets import fleet_summary
 from .resources import resource_stats
 
-KINDS = ("node", "line", "berths", "fleet")
+KINDS = ("node", "line", "berths", "fleet", "stock")
 VESSEL_BUSY = ("load", "weather", "sail", "anchorage", "berth", "unload")
 COLUMNS = ["resource", "kind", "name", "capacity", "capacity_unit", "busy_h",
            "capacity_h", "utilisation", "load_factor", "departures"]
@@ -53,20 +59,26 @@ def _rows_by(mov: pd.DataFrame, *keys: str) -> dict:
 
 
 def utilisation(movements: pd.DataFrame, scenario, start_h: float = 0.0,
-                end_h: float | None = None) -> pd.DataFrame:
+                end_h: float | None = None, fleets: pd.DataFrame | None = None
+                ) -> pd.DataFrame:
     """Utilisation (busy time, 0-1) and load factor of every node, rail line with a
     capacity, port's berths and sea service's fleet over ``[start_h, end_h)`` (hours;
-    ``end_h`` defaults to the horizon), per replication on average; definitions in the
-    module docstring.
+    ``end_h`` defaults to the horizon), per replication on average, and with ``fleets``
+    (the run's ``fleets`` table) of every fleet of wagons, platforms or containers;
+    definitions in the module docstring. The ``fleets`` table covers the measured period
+    only, so with it the period must be ``[0, horizon)``.
 
-    Columns: resource (id), kind (node, line, berths, fleet), name (for display),
-    capacity and capacity_unit (tracks, trains/day, berths, vessels), busy_h and
-    capacity_h (capacity-hours used and available per replication), utilisation,
+    Columns: resource (id), kind (node, line, berths, fleet, stock), name (for display),
+    capacity and capacity_unit (tracks, trains/day, berths, vessels, wagons, TEU), busy_h
+    and capacity_h (capacity-hours used and available per replication), utilisation,
     load_factor, departures (trains or sailings started, per replication). Sorted by
     utilisation, largest first.
     """
     sc = scenario_dict(scenario)
     end_h = horizon_h(sc) if end_h is None else end_h
+    if fleets is not None and (start_h != 0.0 or end_h != horizon_h(sc)):
+        raise ValueError("the fleets table covers the measured period [0, horizon) only; "
+                         f"got [{start_h:g}, {end_h:g})")
     hours = max(end_h - start_h, 1e-9)
     reps = n_replications(movements)
     mov = movements
@@ -128,15 +140,34 @@ def utilisation(movements: pd.DataFrame, scenario, start_h: float = 0.0,
                      load_factor(loads, float(svc["capacity_teu"])), len(loads) / reps))
     out = pd.DataFrame(rows, columns=[c for c in COLUMNS if c != "utilisation"])
     out["utilisation"] = out["busy_h"] / out["capacity_h"]
+    stock = _stock_rows(fleets, hours)
+    out = pd.concat([out, stock], ignore_index=True) if len(stock) else out
     out = out[COLUMNS]
     return out.sort_values("utilisation", ascending=False, kind="stable").reset_index(drop=True)
 
 
+def _stock_rows(fleets: pd.DataFrame | None, hours: float) -> pd.DataFrame:
+    """Rows of :func:`utilisation` for the fleets of wagons, platforms and containers:
+    utilisation ``1 - idle_share`` (mean over replications) of ``size`` units."""
+    stock = fleet_summary(fleets)
+    if not len(stock):
+        return pd.DataFrame(columns=COLUMNS)
+    size = stock["size"].to_numpy(float)  # the same in every replication
+    busy = 1.0 - stock["idle_share"].to_numpy(float)
+    unit = stock["unit"].map(lambda u: u if u == "TEU" else f"{u}s")
+    return pd.DataFrame({
+        "resource": stock["fleet"].to_numpy(object), "kind": "stock",
+        "name": stock["fleet"].to_numpy(object), "capacity": size.round().astype(int),
+        "capacity_unit": unit.to_numpy(object), "busy_h": busy * size * hours,
+        "capacity_h": size * hours, "utilisation": busy, "load_factor": np.nan,
+        "departures": np.nan})[COLUMNS]
+
+
 def utilisation_table(tables: dict[str, pd.DataFrame], scenario) -> pd.DataFrame:
-    """:func:`utilisation` of a run's movements over the horizon with the queue statistics
-    of its nodes from the ``resources`` table (``trains_queued_mean``/``_max``,
-    ``teu_waiting_mean``/``_max``; NaN for lines, berths and fleets)."""
-    u = utilisation(tables["movements"], scenario)
+    """:func:`utilisation` of a run's movements (and fleets) over the horizon with the
+    queue statistics of its nodes from the ``resources`` table (``trains_queued_mean``/
+    ``_max``, ``teu_waiting_mean``/``_max``; NaN for lines, berths and fleets)."""
+    u = utilisation(tables["movements"], scenario, fleets=tables.get("fleets"))
     if "resources" not in tables:
         return u
     q = resource_stats(tables["resources"], scenario)

@@ -50,8 +50,10 @@ STANDARD = {
                         if sc is not None else None),
     "queues": ("Backlog, queues and sea services over time",
                lambda t, sc, sd: queues(t, sc) if sc is not None else None),
-    "utilisation": ("Utilisation per node, rail line, port and sea service",
-                    lambda t, sc, sd: utilisation(t["movements"], sc)
+    "utilisation": ("Utilisation per node, rail line, port, sea service and wagon or "
+                    "container fleet",
+                    lambda t, sc, sd: utilisation(t["movements"], sc,
+                                                  fleets=t.get("fleets"))
                     if sc is not None else None),
     "corridor_map": ("Corridor map",
                      lambda t, sc, sd: corridor_map(t["movements"], sc)

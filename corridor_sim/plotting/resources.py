@@ -75,18 +75,20 @@ def queues(tables: dict[str, pd.DataFrame], scenario, top: int = 4,
 
 
 KIND_COLOURS = {"node": "#4c72b0", "line": "#dd8452", "berths": "#8172b3",
-                "fleet": "#55a868"}
+                "fleet": "#55a868", "stock": "#937860"}
 KIND_LABELS = {"node": "node (handling tracks)", "line": "rail line (train slots)",
-               "berths": "port berths", "fleet": "sea service (vessels busy)"}
+               "berths": "port berths", "fleet": "sea service (vessels busy)",
+               "stock": "wagons, platforms, containers (not idle)"}
 
 
 def utilisation(movements: pd.DataFrame, scenario, title: str = "", *, ax=None,
-                figsize=None) -> Figure:
+                figsize=None, fleets: pd.DataFrame | None = None) -> Figure:
     """Utilisation (busy time, %) of every node, rail line with a capacity, port's berths
-    and sea service's fleet over the horizon (definitions in
+    and sea service's fleet over the horizon, and with ``fleets`` (a run's ``fleets``
+    table) of every fleet of wagons, platforms or containers (definitions in
     :mod:`corridor_sim.kpis.utilisation`), grouped by kind, with the load factor of lines
-    and fleets written next to their bars. ``ax``: draw into an axes of your own."""
-    u = kpis.utilisation(movements, scenario)
+    and sea services written next to their bars. ``ax``: draw into an axes of your own."""
+    u = kpis.utilisation(movements, scenario, fleets=fleets)
     order = {k: i for i, k in enumerate(KIND_COLOURS)}
     u = u.assign(_k=u["kind"].map(order)).sort_values(["_k", "utilisation"],
                                                       ascending=[False, True])
@@ -104,7 +106,9 @@ def utilisation(movements: pd.DataFrame, scenario, title: str = "", *, ax=None,
     kinds = [k for k in KIND_COLOURS if k in set(u["kind"])]
     ax.legend(handles=[Patch(color=KIND_COLOURS[k], label=KIND_LABELS[k]) for k in kinds],
               fontsize="small", loc="lower right")
-    ax.set_title(title or "Utilisation per node, rail line, port and sea service")
+    ax.set_title(title or ("Utilisation per node, rail line, port, sea service and wagon "
+                           "or container fleet" if "stock" in set(u["kind"]) else
+                           "Utilisation per node, rail line, port and sea service"))
     ax.grid(axis="x", alpha=0.3)
     ax.set_axisbelow(True)
     return fig

@@ -286,3 +286,21 @@ def test_the_fleet_whatifs_do_what_they_say():
     assert boxes["empty_unit_km"] == 0 and boxes["repositioning"] == "one_way"
     base = out["baseline_2023"]["fleets"].set_index("fleet").loc["boxes_cn"]
     assert base["empty_unit_km"] > 0
+
+
+def test_a_box_fleet_for_a_flow_chosen_during_the_run_is_refused():
+    # a learned market creates its consignments while the run goes on, past the box
+    # feeder: a container fleet cannot serve such a flow (its boxes would be freed at
+    # the destination without ever being taken)
+    from corridor_sim.scenario import load_scenario
+    from corridor_sim.scenario.errors import ScenarioError
+
+    routes = Path(__file__).resolve().parents[1] / "scenarios" / "china_europe_routes.yaml"
+    flows = ["cn_tr", "cn_eu", "cn_az", "cn_bs", "tr_cn", "az_cn", "ge_cn", "cn_eu_market"]
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(routes, {"markets.cn_eu.expected": "learned",
+                               "fleets.boxes_cn.flows": flows})
+    bad = [p for p in info.value.problems if p.path == "fleets.boxes_cn.flows.7"]
+    assert bad and "chosen during the run by market 'cn_eu'" in bad[0].message
+    # the same fleet with choices made at creation from the scenario is accepted
+    assert load_scenario(routes, {"fleets.boxes_cn.flows": flows}).fleets

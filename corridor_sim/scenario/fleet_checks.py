@@ -80,6 +80,8 @@ def check_fleets(scenario) -> list[Problem]:
     needs one."""
     problems: list[Problem] = []
     flows = {f.id: f for f in scenario.flows}
+    learned = {a.flow: mid for mid, m in scenario.markets.items() if m.expected == "learned"
+               for a in m.alternatives if a.flow is not None}
     carried: dict[str, str] = {}
     platforms: dict[tuple[str, str], str] = {}
     for name, fleet in scenario.fleets.items():
@@ -108,6 +110,12 @@ def check_fleets(scenario) -> list[Problem]:
                 problems.append(Problem(f"unknown flow {fid!r}", path=where))
                 continue
             if fleet.travels_with_cargo:
+                if fid in learned:
+                    problems.append(Problem(
+                        f"flow {fid!r} is chosen during the run by market "
+                        f"{learned[fid]!r} (expected: learned), whose consignments cannot "
+                        f"wait for a {fleet.kind}: leave the flow out of the fleet or give "
+                        f"the market expected: anticipated", path=where))
                 if fid in carried:
                     problems.append(Problem(
                         f"flow {fid!r} already uses fleet {carried[fid]!r}: a consignment "

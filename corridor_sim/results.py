@@ -22,6 +22,9 @@ Tables (design section 5):
   chose (:mod:`corridor_sim.choices`).
 - ``fleets`` (scenarios with fleets): one row per fleet of wagons, platforms or
   containers: use, empty running and turnaround (:mod:`corridor_sim.fleet_tables`).
+- ``background`` (scenarios whose sea services carry background traffic): per service
+  and crossing, the units that arrived, boarded, were turned away or still waited
+  (:mod:`corridor_sim.background_table`).
 
 Times are hours since the scenario's ``start_date`` (negative during warm-up). Writing and
 reading results directories is in :mod:`corridor_sim.results_io`.
@@ -35,6 +38,7 @@ from typing import NamedTuple
 import numpy as np
 import pandas as pd
 
+from .background_table import background_table, has_background
 from .batches import manifest, segment_ends
 from .categories import CATEGORIES
 from .choices import choices_table
@@ -50,7 +54,8 @@ from .scenario.models import Scenario
 
 # The tables of a run kept as Parquet files (``<name>.parquet`` in a results directory).
 # A run's tables dict also holds ``kpis`` and ``closures``, which are written as CSV.
-PARQUET_TABLES = ("consignments", "movements", "resources", "itinerary", "choices", "fleets")
+PARQUET_TABLES = ("consignments", "movements", "resources", "itinerary", "choices", "fleets",
+                  "background")
 DIRECTIONS = ["westbound", "eastbound"]  # categories of the consignments' `direction`
 
 
@@ -291,6 +296,7 @@ RUN_TABLES: dict[str, TableBuilder] = {
     "itinerary": TableBuilder(lambda sc: sc.outputs.itinerary,
                               lambda run, table: itinerary_table(run)),
     "fleets": TableBuilder(lambda sc: bool(sc.fleets), lambda run, table: fleets_table(run)),
+    "background": TableBuilder(has_background, lambda run, table: background_table(run)),
     "choices": TableBuilder(lambda sc: bool(sc.markets),
                             lambda run, table: choices_table(run, table("consignments"))),
 }

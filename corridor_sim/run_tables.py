@@ -3,7 +3,8 @@
 A simulation leaves plain arrays (:class:`corridor_sim.engine.RunData`); turning them into
 tables and KPIs costs about as much again as simulating. :class:`RunTables` holds one
 replication's run and builds each table (``consignments``, ``movements``, ``resources``,
-``itinerary``, ``fleets``, ``choices``, ``kpis``, ``closures``, the same names and contents as
+``itinerary``, ``fleets``, ``background``, ``choices``, ``kpis``, ``closures``, the same
+names and contents as
 :func:`corridor_sim.experiment.run_single`) on first access, once;
 :class:`ReplicatedTables` concatenates the replications' tables the same way, table by
 table. So ``cs.run`` returns as soon as the simulation ends, ``res.kpis`` builds only the

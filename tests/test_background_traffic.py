@@ -135,3 +135,64 @@ def test_a_priority_unit_that_does_not_fit_keeps_the_other_cargo_ashore():
     assert background == pytest.approx(1.5)
     ids, cargo_teu, background = deck.take(5.0)
     assert list(ids) == [1, 2, 3] and background == 0.0
+
+
+def test_standby_background_boards_after_all_cargo_and_is_turned_away_after_its_wait():
+    from corridor_sim.engine.deck import DeckQueue
+    from corridor_sim.engine.queues import CargoQueue
+
+    teu = np.ones(6)
+    cargo = CargoQueue("sea:ferry", "p", teu, np.array([True] * 2 + [False] * 4))
+    cargo.put(np.arange(2, 6), 0.0)
+    cargo.put(np.arange(2), 1.0)
+    trucks = np.array([0.5, 2.0, 3.0, 9.0])
+    deck = DeckQueue(cargo, trucks, np.full(4, 2.0), standby=True, patience=8.0)
+    deck.admit(5.0)
+    ids, cargo_teu, background = deck.take(9.0)
+    # all six TEU of cargo first, then one truck (2 slots) in the 3 left
+    assert sorted(ids.tolist()) == list(range(6)) and cargo_teu == pytest.approx(6.0)
+    assert background == pytest.approx(2.0) and deck.left_h[0] == 5.0
+    deck.admit(10.5)  # the trucks of t=2.0 waited 8.5 h: turned away; t=3.0 still waits
+    assert deck.turned_away.tolist() == [False, True, False, False]
+    assert deck.count == 2 and deck.total_teu == pytest.approx(4.0)
+    ids, cargo_teu, background = deck.take(9.0)
+    assert len(ids) == 0 and background == pytest.approx(4.0)
+    assert deck.left_h[2:].tolist() == [10.5, 10.5]
+
+
+def test_standby_trucks_take_only_the_deck_cargo_leaves_and_are_turned_away_after_a_wait():
+    # far more trucks than the deck leaves: booked ahead of the cargo they keep it
+    # ashore; standby, the cargo gets across (waiting only for the longer loading of
+    # full decks), the deck is never overfilled, and trucks that waited a day are turned
+    # away
+    def trucks(boards):
+        return [{"id": "trucks", "units_per_day": 200, "teu_per_unit": 2.0,
+                 "boards": boards, "max_wait_h": 24}]
+
+    def delivered(t):
+        c = t["consignments"]
+        return c.loc[~c["warmup"], "delivered_h"].notna().mean()
+
+    _, booked = _run(trucks("booked"))
+    sc, standby = _run(trucks("standby"))
+    check_conservation(sc, standby)
+    check_delay_sum(standby)
+    v = _sailings(standby)
+    assert ((v["teu"] + v["background_teu"]) <= DECK + 1e-9).all()
+    assert delivered(booked) < 0.5 and delivered(standby) > 0.95
+    bg = standby["background"].set_index("way").loc["outbound"]
+    assert bg["turned_away"] > 0.3 * bg["arrived"]  # the deck leaves room for few
+    assert bg["boarded"] + bg["turned_away"] + bg["waiting_at_end"] == bg["arrived"]
+    assert 0 < bg["wait_p90_h"] <= 24 + 1e-9
+
+
+def test_background_entries_of_one_direction_must_share_their_boarding_rule():
+    sc = corridor([EAST])
+    svc = sc.services["ferry"].model_dump(by_alias=True, exclude_none=True)
+    svc["background"] = [{"id": "a", "units_per_day": 1, "boards": "standby"},
+                         {"id": "b", "units_per_day": 1}]
+    from corridor_sim.scenario.models import Service
+    from corridor_sim.scenario.semantics import check_background
+
+    problems = check_background("ferry", Service.model_validate(svc))
+    assert any("share boards and max_wait_h" in p.message for p in problems)

@@ -88,7 +88,7 @@ LAYERS: list[tuple[str, list[str]]] = [
     ("economics", ["economics"]),
     ("engine", ["engine"]),
     ("results", ["results", "results_io", "itinerary", "choices", "fleet_tables", "batches",
-                 "resource_series"]),
+                 "resource_series", "background_table"]),
     ("kpis", ["kpis", "overload", "intervals"]),
     ("experiment", ["experiment", "backends", "experiment_store", "sweep", "calibrate",
                     "run_tables"]),

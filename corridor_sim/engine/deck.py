@@ -6,7 +6,10 @@ that only takes deck space.
 ``first_joined`` ...) for both together, so a vessel fills up with either. Background
 units are pre-drawn arrival times with the deck slots each takes. At a sailing, priority
 cargo (block trains with booked ferry slots) boards first, then background units
-(booked business, oldest first), then the other cargo in what deck is left.
+(booked business, oldest first), then the other cargo in what deck is left; standby
+background boards after all cargo. Background units waiting longer than ``patience``
+hours are turned away (when the queue is next looked at). Each unit's fate is kept:
+when it boarded, or that it was turned away.
 """
 
 from __future__ import annotations
@@ -20,19 +23,32 @@ class DeckQueue:
     """Cargo queue ``cargo`` plus background units arriving at ``times`` (hours, sorted)
     taking ``teu`` deck slots each."""
 
-    def __init__(self, cargo: CargoQueue, times: np.ndarray, teu: np.ndarray):
+    def __init__(self, cargo: CargoQueue, times: np.ndarray, teu: np.ndarray,
+                 standby: bool = False, patience: float = INF):
         self.cargo = cargo
         self.key = cargo.key
         self.t = times
+        self.slots = teu
         self.cum = np.concatenate([[0.0], np.cumsum(teu)])  # deck slots of units before i
-        self.boarded = 0  # units that have sailed
+        self.boarded = 0  # units that have sailed or were turned away
         self.arrived = 0  # units arrived so far (admitted)
+        self.standby, self.patience = standby, patience
+        self.left_h = np.full(len(times), np.nan)  # when each unit boarded
+        self.turned_away = np.zeros(len(times), dtype=bool)
+        self.now = 0.0  # when the queue was last looked at (``admit``)
 
     # -- the queue interface the departure rules read -------------------------------
     def admit(self, now: float) -> None:
+        self.now = now
         self.cargo.admit(now)
         if self.arrived < len(self.t) and self.t[self.arrived] <= now:
             self.arrived = int(self.t.searchsorted(now, side="right"))
+        if self.patience < INF and self.arrived > self.boarded \
+                and self.t[self.boarded] < now - self.patience:
+            gone = min(int(self.t.searchsorted(now - self.patience, side="left")),
+                       self.arrived)
+            self.turned_away[self.boarded:gone] = True
+            self.boarded = gone
 
     @property
     def background_teu(self) -> float:
@@ -80,15 +96,14 @@ class DeckQueue:
         if self.arrived == self.boarded:  # no background waiting: as a plain queue
             ids, teu = self.cargo.take(capacity_teu)
             return ids, teu, 0.0
+        if self.standby:  # all cargo first, background in the deck it leaves
+            ids, teu = self.cargo.take(capacity_teu)
+            return ids, teu, self._board(capacity_teu - teu)
         first, room = np.empty(0, dtype=np.int64), capacity_teu
         if self.cargo.hot:
             first, teu = self.cargo.take(room, which="priority")
             room -= teu
-        limit = self.cum[self.boarded] + room + 1e-9
-        last = int(self.cum.searchsorted(limit, side="right")) - 1
-        last = min(max(last, self.boarded), self.arrived)
-        background = float(self.cum[last] - self.cum[self.boarded])
-        self.boarded = last
+        background = self._board(room)
         room -= background
         if self.cargo.hot:  # priority cargo left behind: the other cargo waits too
             ids, teu = np.empty(0, dtype=np.int64), 0.0
@@ -97,3 +112,15 @@ class DeckQueue:
         if len(first):
             ids = np.concatenate([first, ids]) if len(ids) else first
         return ids, capacity_teu - room + teu - background, background
+
+    def _board(self, room: float) -> float:
+        """Board waiting background units, oldest first, while they fit in ``room``;
+        return their deck slots."""
+        limit = self.cum[self.boarded] + room + 1e-9
+        last = int(self.cum.searchsorted(limit, side="right")) - 1
+        last = min(max(last, self.boarded), self.arrived)
+        slots = float(self.cum[last] - self.cum[self.boarded])
+        if last > self.boarded:
+            self.left_h[self.boarded:last] = self.now
+        self.boarded = last
+        return slots

@@ -19,7 +19,7 @@ from .demand import arrival_times, background_times, market_arrivals
 from .departure import make_rule
 from .fleet_setup import build_pools, schedule_origins
 from .primitives import Slots
-from .queues import CargoQueue
+from .queues import INF, CargoQueue
 from .records import CAT, Recorder
 from .snapshot import EndState, end_state
 from .trains import form_trains
@@ -46,6 +46,8 @@ class RunData:
     wall_s: float
     end_state: EndState | None = None  # where undelivered consignments are at the end
     pools: list = field(default_factory=list)  # StockPool per fleet (their logs and counts)
+    # (service, "outbound" | "return", DeckQueue) where background traffic boards
+    decks: list = field(default_factory=list)
     # markets that chose during the run (expected: learned): per market, creation times
     # and chosen alternative of each consignment; per "market:flow", the start of each
     # choice round (hours) and the expected transit (days) it used
@@ -298,7 +300,13 @@ def _deck(world: World, name: str, svc, reverse: int, q: CargoQueue | None,
         teu.append(np.full(len(t), bg.teu_per_unit))
     t, slots = np.concatenate(times), np.concatenate(teu)
     order = np.argsort(t, kind="stable")
-    return DeckQueue(q, t[order], slots[order])
+    first = background[0] if background else None  # (entries of a way share these)
+    deck = DeckQueue(q, t[order], slots[order],
+                     standby=first is not None and first.boards == "standby",
+                     patience=(first.max_wait_h or INF) if first is not None else INF)
+    if background:
+        world.decks.append((name, way, deck))
+    return deck
 
 
 def simulate(scenario: Scenario, replication: int = 0) -> RunData:
@@ -318,7 +326,7 @@ def simulate(scenario: Scenario, replication: int = 0) -> RunData:
         events=events, wall_s=time.perf_counter() - wall, end_state=end_state(world),
         market_choices=learner.choices() if learner else {},
         learned_transit=learner.expectations() if learner else {},
-        pools=world.pools,
+        pools=world.pools, decks=world.decks,
     )
 
 

@@ -168,6 +168,7 @@ class World:
     end_h: float = 0.0
     pools: list = field(default_factory=list)  # StockPool per fleet (scenario order)
     feeders: list = field(default_factory=list)  # Feeder per (fleet, origin depot)
+    decks: list = field(default_factory=list)  # (service, way, DeckQueue) with background
     platforms: dict = field(default_factory=dict)  # queue index -> (StockPool, node)
 
     def add_queue(self, q: CargoQueue) -> int:

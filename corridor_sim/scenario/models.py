@@ -181,9 +181,14 @@ class Background(Strict):
     taking ``teu_per_unit`` deck slots (TEU equivalents: on a rail ferry whose deck
     holds 56 wagons of 2 TEU, a truck takes about 112 / 50 = 2.24). ``direction``:
     ``outbound`` crosses as the service is written (``from`` -> ``to``), ``return`` the
-    other way. At each sailing, priority cargo (booked block-train slots) boards first,
-    then background units (the service's booked business, oldest first), then the other
-    cargo in the deck that is left."""
+    other way. ``boards``: ``booked`` (default) — at each sailing priority cargo (booked
+    block-train slots) boards first, then background units (the service's booked
+    business, oldest first), then the other cargo in the deck that is left;
+    ``standby`` — background units board last, in the deck all cargo leaves, so they
+    never hold cargo back. ``max_wait_h``: a unit still ashore after waiting this long
+    is turned away (goes another way; counted in the ``background`` table); without it
+    units wait until they board. Entries of one service and direction share ``boards``
+    and ``max_wait_h``."""
 
     id: Ident
     direction: Literal["outbound", "return"] = "outbound"
@@ -191,6 +196,8 @@ class Background(Strict):
     units_per_day: NonNeg
     teu_per_unit: Pos = 1.0
     seasonality: Monthly | None = None
+    boards: Literal["booked", "standby"] = "booked"
+    max_wait_h: Pos | None = None
     source: str | None = None
 
 

@@ -246,7 +246,9 @@ def check_load(scenario: Scenario) -> list[Problem]:
                     path=f"legs.{i}.trains_per_day", severity="warning"))
     for name, svc in scenario.services.items():
         ways = (("outbound", svc.from_, svc.to), ("return", svc.to, svc.from_))
-        load = {way: (offered(a, b, name), background_peak(svc, way)) for way, a, b in ways}
+        # standby traffic takes only the deck cargo leaves: it never overloads a service
+        load = {way: (offered(a, b, name), background_peak(svc, way, standby=False))
+                for way, a, b in ways}
         back = load["return"][0][0] + load["return"][1] > 0  # vessels load both ways
         for way, _, _ in ways:
             (teu, ids), trucks = load[way]
@@ -270,10 +272,12 @@ def check_load(scenario: Scenario) -> list[Problem]:
     return problems
 
 
-def background_peak(svc, way: str) -> float:
-    """Deck slots a day a service's background traffic takes one way at its peak month."""
+def background_peak(svc, way: str, standby: bool = True) -> float:
+    """Deck slots a day a service's background traffic takes one way at its peak month
+    (without ``standby``: only the traffic that boards ahead of cargo)."""
     return sum(bg.units_per_day * (max(bg.seasonality.values()) if bg.seasonality else 1.0)
-               * bg.teu_per_unit for bg in svc.background if bg.direction == way)
+               * bg.teu_per_unit for bg in svc.background
+               if bg.direction == way and (standby or bg.boards == "booked"))
 
 
 def check_background(name: str, svc) -> list[Problem]:
@@ -282,22 +286,32 @@ def check_background(name: str, svc) -> list[Problem]:
     problems: list[Problem] = []
     capacity = service_teu_per_day(svc)
     for way in ("outbound", "return"):
-        first = None
+        first, rules = None, None
         for i, bg in enumerate(svc.background):
             path = f"services.{name}.background.{i}"
-            if bg.teu_per_unit > svc.capacity_teu:
+            if bg.teu_per_unit > svc.capacity_teu and way == "outbound":
                 problems.append(Problem(
                     f"a {bg.unit} of background traffic {bg.id!r} takes {bg.teu_per_unit:g} "
                     f"deck slots but vessels of service {name!r} have {svc.capacity_teu:g}",
                     path=f"{path}.teu_per_unit"))
-            if bg.direction == way:
-                first = first or f"{path}.units_per_day"
+            if bg.direction != way:
+                continue
+            first = first or f"{path}.units_per_day"
+            if rules is None:
+                rules = (bg.boards, bg.max_wait_h)
+            elif (bg.boards, bg.max_wait_h) != rules:
+                problems.append(Problem(
+                    f"background traffic {bg.id!r} of service {name!r} ({way}) boards "
+                    f"{bg.boards!r} with max_wait_h {bg.max_wait_h} but the first entry that "
+                    f"way boards {rules[0]!r} with max_wait_h {rules[1]}: entries of one "
+                    f"direction share boards and max_wait_h", path=f"{path}.boards"))
         peak = background_peak(svc, way)
-        if peak > capacity:
+        if peak > capacity and (rules is None or rules[1] is None):  # else turned away
             problems.append(Problem(
                 f"background traffic of service {name!r} ({way}) needs {peak:.1f} deck "
                 f"slots a day at peak but the service carries about {capacity:.1f} a day "
-                f"({_fleet_text(svc)}): lower units_per_day or add vessels", path=first))
+                f"({_fleet_text(svc)}): lower units_per_day, add vessels or set "
+                f"max_wait_h (units that wait longer are turned away)", path=first))
     return problems
 
 

@@ -154,7 +154,9 @@ def test_standby_background_boards_after_all_cargo_and_is_turned_away_after_its_
     assert background == pytest.approx(2.0) and deck.left_h[0] == 5.0
     deck.admit(10.5)  # the trucks of t=2.0 waited 8.5 h: turned away; t=3.0 still waits
     assert deck.turned_away.tolist() == [False, True, False, False]
-    assert deck.count == 2 and deck.total_teu == pytest.approx(4.0)
+    assert deck.background_teu == pytest.approx(4.0)
+    # standby units are not counted by the departure rules: no vessel waits for them
+    assert deck.count == 0 and deck.total_teu == 0.0 and not deck.has_scheduled
     ids, cargo_teu, background = deck.take(9.0)
     assert len(ids) == 0 and background == pytest.approx(4.0)
     assert deck.left_h[2:].tolist() == [10.5, 10.5]

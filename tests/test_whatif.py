@@ -316,9 +316,10 @@ def test_demand_2030_saturates_the_top_bottleneck_with_a_growing_backlog(run):
             t, value = q["t_h"], q["value"]
         first = value[t < horizon / 3].mean()
         last = value[t > 2 * horizon / 3].mean()
-        # (the Kuryk queue, the slowest to grow in relative terms, already holds about
-        # 18,000 TEU in the first third and a third more in the last)
-        assert last > 1.25 * first, (top, first, last)
+        # (the queue in front of the Kuryk ferries, the slowest to grow in relative
+        # terms, already holds about 17,000 TEU in the first third, a quarter more in the
+        # last)
+        assert last > 1.2 * first, (top, first, last)
     # On 2023 demand the same place does not pile up.
     base_sc, base = run(BASELINE, **short(90, 20))
     bmid, bend = _backlog_growth(base_sc, base)
@@ -331,8 +332,7 @@ def test_demand_2030_expanded_delivers_more_with_a_smaller_backlog(run):
     end = sc.horizon_days * 24
     c30, cex = t30["consignments"], exp["consignments"]
     assert kpis.tons_delivered(cex, 0, end) > 1.3 * kpis.tons_delivered(c30, 0, end)
-    # about half the backlog (0.54 of it in this run)
-    assert kpis.backlog_end(cex, end)["tons"] < 0.6 * kpis.backlog_end(c30, end)["tons"]
+    assert kpis.backlog_end(cex, end)["tons"] < 0.5 * kpis.backlog_end(c30, end)["tons"]
 
 
 def test_red_sea_shift_raises_china_cargo_and_caspian_waits(run):
@@ -345,10 +345,9 @@ def test_red_sea_shift_raises_china_cargo_and_caspian_waits(run):
         c = tables["consignments"]
         return kpis.tons_delivered(c[c["origin"] == "xian"], 0.0, end)
 
-    # China flows +50 % from mid-January: about a quarter more delivered in 90 days (1.23
-    # in this run), the westbound Kuryk ferries, full since trucks share their decks,
-    # holding back the rest
-    assert china_tons(red) > 1.15 * china_tons(base)
+    # China flows +50 % from mid-January: about a quarter more delivered in 90 days (1.24
+    # in this run), the westbound Kuryk ferries, which sail full, holding back the rest
+    assert china_tons(red) > 1.2 * china_tons(base)
     caspian = ["caspian_ferry", "caspian_kuryk", "aktau", "kuryk"]
     assert waited(red, caspian) > waited(base, caspian)
 
@@ -385,9 +384,7 @@ def test_trucks_on_the_ferries_take_deck_from_rail_cargo(run):
     _, trucks = run("caspian_trucks.yaml", **calendar)
     _, two = run(BASELINE, **calendar)
     caspian = ["caspian_ferry", "caspian_kuryk", "aktau", "kuryk"]
-    # the baseline's trucks board standby, in the deck rail leaves; booked ahead of the
-    # wagonload cargo they keep it ashore (1.4 times the Caspian waiting in this run)
-    assert waited(trucks, caspian) > 1.3 * waited(two, caspian)
+    assert waited(trucks, caspian) > 2 * waited(two, caspian)
     m = trucks["movements"]
     assert m.loc[m["kind"] == "vessel", "background_teu"].sum() > 0
 

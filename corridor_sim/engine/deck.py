@@ -7,7 +7,9 @@ that only takes deck space.
 units are pre-drawn arrival times with the deck slots each takes. At a sailing, priority
 cargo (block trains with booked ferry slots) boards first, then background units
 (booked business, oldest first), then the other cargo in what deck is left; standby
-background boards after all cargo. Background units waiting longer than ``patience``
+background boards after all cargo and is not counted by the departure rules (a vessel
+never waits for it; where only standby traffic crosses one way, ``standby_only``, the
+vessel loads what waits and leaves). Background units waiting longer than ``patience``
 hours are turned away (when the queue is next looked at). Each unit's fate is kept:
 when it boarded, or that it was turned away.
 """
@@ -36,6 +38,7 @@ class DeckQueue:
         self.left_h = np.full(len(times), np.nan)  # when each unit boarded
         self.turned_away = np.zeros(len(times), dtype=bool)
         self.now = 0.0  # when the queue was last looked at (``admit``)
+        self.standby_only = False  # no cargo ever crosses this way, only standby traffic
 
     # -- the queue interface the departure rules read -------------------------------
     def admit(self, now: float) -> None:
@@ -55,24 +58,29 @@ class DeckQueue:
         """Deck slots of background units waiting now."""
         return float(self.cum[self.arrived] - self.cum[self.boarded])
 
+    # Standby background is not counted here: it fills what a sailing leaves and never
+    # makes a vessel wait for it.
     @property
     def count(self) -> int:
-        return self.cargo.count + self.arrived - self.boarded
+        own = 0 if self.standby else self.arrived - self.boarded
+        return self.cargo.count + own
 
     @property
     def total_teu(self) -> float:
-        return self.cargo.total_teu + self.background_teu
+        return self.cargo.total_teu + (0.0 if self.standby else self.background_teu)
 
     @property
     def has_scheduled(self) -> bool:
-        return self.cargo.has_scheduled or self.arrived < len(self.t)
+        return self.cargo.has_scheduled or (not self.standby and self.arrived < len(self.t))
 
     def first_joined(self) -> float:
-        own = float(self.t[self.boarded]) if self.arrived > self.boarded else INF
+        own = float(self.t[self.boarded]) if self.arrived > self.boarded \
+            and not self.standby else INF
         return min(self.cargo.first_joined(), own)
 
     def next_scheduled(self) -> float:
-        own = float(self.t[self.arrived]) if self.arrived < len(self.t) else INF
+        own = float(self.t[self.arrived]) if self.arrived < len(self.t) \
+            and not self.standby else INF
         return min(self.cargo.next_scheduled(), own)
 
     def time_reaching(self, teu: float) -> float:
@@ -81,6 +89,8 @@ class DeckQueue:
         need = teu - self.total_teu
         if need <= 1e-9:
             return -INF
+        if self.standby:
+            return INF
         j = int(self.cum.searchsorted(self.cum[self.arrived] + need - 1e-9, side="left"))
         return float(self.t[j - 1]) if j < len(self.cum) else INF
 

@@ -288,6 +288,7 @@ def _deck(world: World, name: str, svc, reverse: int, q: CargoQueue | None,
     background = [bg for bg in svc.background if bg.direction == way]
     if q is None and not background:
         return None
+    no_cargo = q is None
     if q is None:
         port = svc.to if reverse else svc.from_
         q = CargoQueue(f"sea:{name}" + (RETURN if reverse else ""), port, world.teu_of)
@@ -304,6 +305,7 @@ def _deck(world: World, name: str, svc, reverse: int, q: CargoQueue | None,
     deck = DeckQueue(q, t[order], slots[order],
                      standby=first is not None and first.boards == "standby",
                      patience=(first.max_wait_h or INF) if first is not None else INF)
+    deck.standby_only = no_cargo and deck.standby
     if background:
         world.decks.append((name, way, deck))
     return deck

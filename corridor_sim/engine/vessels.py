@@ -26,8 +26,9 @@ def sail_vessel(world: World, fleet: Fleet, outbound: DeckQueue | None,
     ports = (fleet.origin, fleet.dest)
     queues = (outbound, inbound)
     # a vessel of a two-way service leaves empty when its wait is up, to load on the
-    # other side; one that only ever loads on one side waits there for cargo
-    two_way = outbound is not None and inbound is not None
+    # other side; one that only ever loads on one side waits there for cargo (standby
+    # traffic alone does not make a side one to wait for)
+    two_way = all(d is not None and not d.standby_only for d in (outbound, inbound))
     rules = tuple(make_rule(policy, fleet.capacity_teu, clock="vehicle", leave_empty=two_way)
                   for policy in (fleet.depart, fleet.depart_return))
     here = 0
@@ -53,7 +54,10 @@ def _loaded_crossing(world: World, fleet: Fleet, q: DeckQueue, rule, port, other
     # the fill level follows the capacity when the vessel berthed, the load the
     # capacity when it leaves (a capacity cut may start or end in between)
     rule.ready(env.now, fleet.capacity_at(env.now))
-    yield from wait_for_departure(env, q, rule)
+    if q.standby_only:  # nothing to wait for: load what waits and go
+        q.admit(env.now)
+    else:
+        yield from wait_for_departure(env, q, rule)
     ids, teu, background = q.take(fleet.capacity_at(env.now))
     rule.left(env.now)
     tons = float(np.add.reduce(world.tons_of[ids]))

@@ -184,8 +184,9 @@ class Background(Strict):
     other way. ``boards``: ``booked`` (default) — at each sailing priority cargo (booked
     block-train slots) boards first, then background units (the service's booked
     business, oldest first), then the other cargo in the deck that is left;
-    ``standby`` — background units board last, in the deck all cargo leaves, so they
-    never hold cargo back. ``max_wait_h``: a unit still ashore after waiting this long
+    ``standby`` — background units board last, in the deck all cargo leaves, and the
+    departure rules do not count them: they never hold cargo back and no vessel waits
+    for them. ``max_wait_h``: a unit still ashore after waiting this long
     is turned away (goes another way; counted in the ``background`` table); without it
     units wait until they board. Entries of one service and direction share ``boards``
     and ``max_wait_h``."""

@@ -305,7 +305,8 @@ RUN_TABLES: dict[str, TableBuilder] = {
 def table_names(scenario: Scenario) -> tuple[str, ...]:
     """The tables built from a run of ``scenario`` (:data:`RUN_TABLES`), in build order:
     ``itinerary`` only when its ``outputs.itinerary`` is on, ``fleets`` only when it has
-    fleets, ``choices`` only when it has markets."""
+    fleets, ``background`` only when a sea service carries background traffic, ``choices``
+    only when it has markets."""
     return tuple(name for name, b in RUN_TABLES.items() if b.has(scenario))
 
 

@@ -26,7 +26,7 @@ class DeckQueue:
     taking ``teu`` deck slots each."""
 
     def __init__(self, cargo: CargoQueue, times: np.ndarray, teu: np.ndarray,
-                 standby: bool = False, patience: float = INF):
+                 standby: bool = False, patience: float = INF, standby_only: bool = False):
         self.cargo = cargo
         self.key = cargo.key
         self.t = times
@@ -38,7 +38,7 @@ class DeckQueue:
         self.left_h = np.full(len(times), np.nan)  # when each unit boarded
         self.turned_away = np.zeros(len(times), dtype=bool)
         self.now = 0.0  # when the queue was last looked at (``admit``)
-        self.standby_only = False  # no cargo ever crosses this way, only standby traffic
+        self.standby_only = standby_only  # no cargo ever crosses this way, only standby
 
     # -- the queue interface the departure rules read -------------------------------
     def admit(self, now: float) -> None:

@@ -205,12 +205,7 @@ class Learner:
             if self.priority_of is not None:
                 self.priority_of[ids] = self.priority[fi]
             self.ids[fi] = np.concatenate([self.ids[fi], ids])
-            q = w.queue_list[int(w.qid_table[fi, 0])]
-            q.schedule(times, ids)
-            if q.wake is not None:  # a former waiting for cargo looks again
-                if not q.wake.triggered:
-                    q.wake.succeed()
-                q.wake = None
+            w.schedule_into(int(w.qid_table[fi, 0]), times, ids)
 
     def choices(self) -> dict[str, tuple[np.ndarray, np.ndarray]]:
         """Per learned market: creation times and the index of the alternative chosen."""

@@ -288,7 +288,7 @@ def _deck(world: World, name: str, svc, reverse: int, q: CargoQueue | None,
     background = [bg for bg in svc.background if bg.direction == way]
     if q is None and not background:
         return None
-    no_cargo = q is None
+    no_cargo = q is None  # only background traffic crosses this way
     if q is None:
         port = svc.to if reverse else svc.from_
         q = CargoQueue(f"sea:{name}" + (RETURN if reverse else ""), port, world.teu_of)
@@ -301,11 +301,11 @@ def _deck(world: World, name: str, svc, reverse: int, q: CargoQueue | None,
         teu.append(np.full(len(t), bg.teu_per_unit))
     t, slots = np.concatenate(times), np.concatenate(teu)
     order = np.argsort(t, kind="stable")
-    first = background[0] if background else None  # (entries of a way share these)
-    deck = DeckQueue(q, t[order], slots[order],
-                     standby=first is not None and first.boards == "standby",
-                     patience=(first.max_wait_h or INF) if first is not None else INF)
-    deck.standby_only = no_cargo and deck.standby
+    # (the entries of one direction share their boarding rule and patience)
+    standby = any(bg.boards == "standby" for bg in background)
+    patience = next((bg.max_wait_h for bg in background if bg.max_wait_h), INF)
+    deck = DeckQueue(q, t[order], slots[order], standby=standby, patience=patience,
+                     standby_only=no_cargo and standby)
     if background:
         world.decks.append((name, way, deck))
     return deck

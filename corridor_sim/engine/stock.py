@@ -249,14 +249,11 @@ class Feeder:
         sl = slice(self.i, j)
         times, ids = self.times[sl], self.ids[sl]
         self.pool.take_at(self.node, times)
-        if len(self.queues) == 1:
-            self.world.schedule_into(self.queues[0], times, ids)
-        else:
-            qids = self.qids[sl]
-            for qid in self.queues:
-                sel = qids == qid
-                if sel.any():
-                    self.world.schedule_into(qid, times[sel], ids[sel])
+        qids = self.qids[sl]
+        for qid in self.queues:
+            sel = qids == qid
+            if sel.any():
+                self.world.schedule_into(qid, times[sel], ids[sel])
         self.i = j
 
     def _admit_now(self, k: int) -> None:
@@ -268,4 +265,3 @@ class Feeder:
         self.world.rec.ready_h[ids] = now
         self.world.put_first(ids, now)
         self.i += k
-

@@ -9,6 +9,7 @@ import pandas as pd
 
 from .. import kpis
 from .base import Figure, colour_map, date_axis, new_figure
+from .economics import CO2E_LABELS, COST_LABELS
 
 
 def route_shares(choices: pd.DataFrame, start_date: dt.date, title: str = "") -> Figure:
@@ -65,11 +66,8 @@ def route_tradeoff(choices: pd.DataFrame, title: str = "") -> Figure:
     return fig
 
 
-KIND_LABELS = {"rail": "rail tariff", "sea": "sea freight", "handling": "handling",
-               "time": "waiting time", "hire": "container hire",
-               "empty_return": "empty box return", "all_in": "all-in (abstract)",
-               "rail_electric": "electric rail", "rail_diesel": "diesel rail",
-               "hub": "hub operations"}
+# cost kinds (a sea item is sea freight here), CO2e kinds and an abstract route's all-in
+KIND_LABELS = {**CO2E_LABELS, **COST_LABELS, "all_in": "all-in (abstract)"}
 
 
 def route_costs(choices: pd.DataFrame, cons: pd.DataFrame, title: str = "") -> Figure:

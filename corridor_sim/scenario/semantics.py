@@ -285,15 +285,16 @@ def check_background(name: str, svc) -> list[Problem]:
     direction's peak demand within what the fleet carries a day (errors)."""
     problems: list[Problem] = []
     capacity = service_teu_per_day(svc)
+    for i, bg in enumerate(svc.background):
+        if bg.teu_per_unit > svc.capacity_teu:
+            problems.append(Problem(
+                f"a {bg.unit} of background traffic {bg.id!r} takes {bg.teu_per_unit:g} "
+                f"deck slots but vessels of service {name!r} have {svc.capacity_teu:g}",
+                path=f"services.{name}.background.{i}.teu_per_unit"))
     for way in ("outbound", "return"):
         first, rules = None, None
         for i, bg in enumerate(svc.background):
             path = f"services.{name}.background.{i}"
-            if bg.teu_per_unit > svc.capacity_teu and way == "outbound":
-                problems.append(Problem(
-                    f"a {bg.unit} of background traffic {bg.id!r} takes {bg.teu_per_unit:g} "
-                    f"deck slots but vessels of service {name!r} have {svc.capacity_teu:g}",
-                    path=f"{path}.teu_per_unit"))
             if bg.direction != way:
                 continue
             first = first or f"{path}.units_per_day"

@@ -198,3 +198,21 @@ def test_background_entries_of_one_direction_must_share_their_boarding_rule():
 
     problems = check_background("ferry", Service.model_validate(svc))
     assert any("share boards and max_wait_h" in p.message for p in problems)
+
+
+def test_standby_traffic_alone_one_way_does_not_hold_the_vessels_there():
+    # cargo crosses outbound only; standby trucks cross back: a vessel at the far port
+    # loads the trucks waiting there and sails at once, so the cargo waits as it does
+    # with no trucks at all (a vessel that waited there for a fill would keep the cargo
+    # waiting about 15 h more)
+    def waiting(background):
+        _, tables = _run(background)
+        c = tables["consignments"]
+        return c.loc[c["delivered_h"].notna() & ~c["warmup"], "waiting_h"].mean(), tables
+
+    none, _ = waiting([])
+    trucks, tables = waiting([{"id": "back", "direction": "return", "units_per_day": 10,
+                               "teu_per_unit": 2.0, "boards": "standby", "max_wait_h": 48}])
+    assert trucks < none + 1.0
+    back = tables["background"].set_index("way").loc["return"]
+    assert back["boarded"] > 0.9 * back["arrived"]

@@ -1,10 +1,11 @@
 """Lean SimPy building blocks with exactly the event order of their SimPy counterparts.
 
 ``Slots`` behaves like ``simpy.Resource`` (FIFO requests; a release is an event whose
-processing grants the next request) and ``first_of(env, a, b)`` like ``a | b`` (an event
-triggered when the first of ``a`` and ``b`` is processed). They schedule the same events
-at the same moments, so a run gives the same results, but skip SimPy's generic put/get
-queues and condition values, which cost more than the model's own work per event.
+processing grants the next request, where one waits) and ``first_of(env, a, b)`` like
+``a | b`` (an event triggered when the first of ``a`` and ``b`` is processed). They
+process the same events in the same order (less the releases that would grant nothing),
+so a run gives the same results, but skip SimPy's generic put/get queues and condition
+values, which cost more than the model's own work per event.
 """
 
 from __future__ import annotations
@@ -33,12 +34,16 @@ class Slots:
         self._grant()
         return ev
 
-    def release(self, _request: Event | None = None) -> Event:
-        """Free a server now; the next request is granted when the release is processed."""
+    def release(self, _request: Event | None = None) -> None:
+        """Free a server now; the next request is granted when the release is processed.
+        With no request waiting the release is not an event at all: it would grant
+        nothing when processed, and a request made in between is granted at once (the
+        server is already free), so skipping it leaves every other event in its order."""
         self.count -= 1
-        ev = Event(self.env)
-        ev.callbacks.append(self._grant)
-        return ev.succeed()
+        if self.queue:
+            ev = Event(self.env)
+            ev.callbacks.append(self._grant)
+            ev.succeed()
 
     def _grant(self, _event: Event | None = None) -> None:
         if self.queue and self.count < self.capacity:

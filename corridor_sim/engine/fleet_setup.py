@@ -37,9 +37,10 @@ def _distances(graph):
     cache: dict[tuple[str, str], float] = {}
 
     def distance_km(a: str, b: str) -> float:
-        if (a, b) not in cache:
-            cache[(a, b)] = nx.shortest_path_length(graph, a, b, weight="distance_km")
-        return cache[(a, b)]
+        km = cache.get((a, b))
+        if km is None:
+            km = cache[(a, b)] = nx.shortest_path_length(graph, a, b, weight="distance_km")
+        return km
 
     return distance_km
 

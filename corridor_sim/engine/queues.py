@@ -67,9 +67,15 @@ class CargoQueue:
             self.sched_t = np.concatenate([old_t, times])
             self.sched_ids = np.concatenate([old_ids, ids])
         else:  # both sorted: insert the new ones after the equal times already here
-            at = old_t.searchsorted(times, side="right")
-            self.sched_t, self.sched_ids = np.insert(old_t, at, times), np.insert(old_ids, at, ids)
-        self.sched_cum = np.concatenate([[0.0], np.cumsum(self.teu_of[self.sched_ids])])
+            # (new arrival i lands at its insertion point plus the i new ones before it)
+            pos = old_t.searchsorted(times, side="right") + np.arange(len(times))
+            old = np.ones(len(old_t) + len(times), dtype=bool)
+            old[pos] = False
+            self.sched_t, self.sched_ids = _merged(old, pos, old_t, times), \
+                _merged(old, pos, old_ids, ids)
+        cum = self.sched_cum = np.empty(len(self.sched_ids) + 1)
+        cum[0] = 0.0
+        np.cumsum(self.teu_of[self.sched_ids], out=cum[1:])
         self.k = 0
         self.next_t = float(self.sched_t[0]) if len(self.sched_t) else INF
 
@@ -167,6 +173,14 @@ class CargoQueue:
         if self.count == 0:
             self.total_teu = 0.0
         return ids, taken
+
+
+def _merged(old: np.ndarray, pos: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """``a`` at the ``old`` places and ``b`` at ``pos``."""
+    out = np.empty(len(old), dtype=a.dtype if len(a) else b.dtype)
+    out[old] = a
+    out[pos] = b
+    return out
 
 
 def _head_joined(fifo: deque) -> float:

@@ -137,16 +137,18 @@ class StockPool:
         """Where (some of) ``n`` units freed at ``node`` go, and how many."""
         here = self.depots.get(node)
         if here is not None:
-            gap = here.shortfall()
+            gap = here.start - here.stock - here.inbound  # Depot.shortfall, inlined
             if gap > 0:
                 return here, min(n, gap)
-        short, share = None, 0.0  # the depot short of the largest share of its start
-        for d in self.depots.values():  # (the first of equals, in the order written)
-            gap = d.shortfall()
-            if gap > 0 and (short is None or gap / max(d.start, 1) > share):
-                short, share = d, gap / max(d.start, 1)
+        short, share, short_gap = None, 0.0, 0  # the depot short of the largest share of
+        for d in self.depots.values():  # its start (the first of equals, as written)
+            gap = d.start - d.stock - d.inbound
+            if gap > 0:
+                s = gap / max(d.start, 1)
+                if short is None or s > share:
+                    short, share, short_gap = d, s, gap
         if short is not None:
-            return short, min(n, short.shortfall())
+            return short, min(n, short_gap)
         if here is not None:
             return here, n
         return max(self.depots.values(), key=lambda d: (d.start, -d.order)), n

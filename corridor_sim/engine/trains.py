@@ -9,7 +9,7 @@ from .closures import wait_until_open
 from .departure import DepartureRule, wait_for_departure
 from .queues import CargoQueue
 from .records import CAT, LABEL, TRACKS_BUSY, TRAINS_QUEUED, Clock
-from .world import World
+from .world import Station, World
 
 QUEUE, PROCESS, SLOT, RUN = LABEL["queue"], LABEL["process"], LABEL["slot"], LABEL["run"]
 WAITING, MOVING = CAT["waiting"], CAT["moving"]
@@ -59,26 +59,27 @@ def _take_platforms(world: World, stock, node: str, ids: np.ndarray) -> tuple:
     return pool, n
 
 
-def visit(world: World, clock: Clock, node_id: str, service: int):
-    """Queue for a track at ``node_id``, wait out closures, then be handled as a train of
-    class ``service``."""
-    st = world.stations[node_id]
-    if st.passes_through(service):
-        return
+def visit(world: World, clock: Clock, st: Station, service: int):
+    """Queue for a track at station ``st``, wait out closures, then be handled as a
+    train of class ``service`` (a station it passes through is not visited)."""
     env, sample, tracks, code = world.env, world.rec.sample, st.tracks, st.code
     req = tracks.request()
     st.waiting += 1
     sample(code, TRAINS_QUEUED, env.now, st.waiting)
     yield req
     st.waiting -= 1
-    sample(code, TRAINS_QUEUED, env.now, st.waiting)
-    sample(code, TRACKS_BUSY, env.now, tracks.count)
-    yield from wait_until_open(env, st.closures)
-    clock.mark(env.now, code, QUEUE, st.category, st.closures)
-    yield env.timeout(st.handling_h(env.now, service))
-    clock.mark(env.now, code, PROCESS, st.category)
+    now = env.now
+    sample(code, TRAINS_QUEUED, now, st.waiting)
+    sample(code, TRACKS_BUSY, now, tracks.count)
+    if not st.closures.empty:
+        yield from wait_until_open(env, st.closures)
+        now = env.now
+    clock.mark(now, code, QUEUE, st.category, st.closures)
+    yield env.timeout(st.handling_h(now, service))
+    now = env.now
+    clock.mark(now, code, PROCESS, st.category)
     tracks.release(req)
-    sample(code, TRACKS_BUSY, env.now, tracks.count)
+    sample(code, TRACKS_BUSY, now, tracks.count)
 
 
 def run_train(world: World, bid: int, path: tuple[str, ...], ids: np.ndarray,
@@ -89,18 +90,19 @@ def run_train(world: World, bid: int, path: tuple[str, ...], ids: np.ndarray,
     env = world.env
     clock = Clock(world.rec, bid, env.now)
     service = source.service
-    if handle_at_start:
-        yield from visit(world, clock, path[0], service)
-    lines = world.lines
-    for a, b in zip(path, path[1:]):
-        line = lines[(a, b)]
-        depart, run_h = line.reserve(env.now, service)
-        if depart > env.now:
-            yield env.timeout(depart - env.now)
+    first, legs = world.route(path, service)
+    if handle_at_start and first is not None:
+        yield from visit(world, clock, first, service)
+    for line, stop in legs:
+        now = env.now
+        depart, run_h = line.reserve(now, service)
+        if depart > now:
+            yield env.timeout(depart - now)
             clock.mark(env.now, line.code, SLOT, WAITING, line.closures)
         yield env.timeout(run_h)
         clock.mark(env.now, line.code, RUN, MOVING)
-        yield from visit(world, clock, b, service)
+        if stop is not None:
+            yield from visit(world, clock, stop, service)
     world.rec.b_end[bid] = env.now
     if wagons is not None:
         wagons[0].free(path[-1], wagons[1])

@@ -170,12 +170,27 @@ class World:
     feeders: list = field(default_factory=list)  # Feeder per (fleet, origin depot)
     decks: list = field(default_factory=list)  # (service, way, DeckQueue) with background
     platforms: dict = field(default_factory=dict)  # queue index -> (StockPool, node)
+    _routes: dict = field(default_factory=dict)  # (path, service) -> World.route
 
     def add_queue(self, q: CargoQueue) -> int:
         """Register a consolidation queue; return its index in ``queue_list``."""
         q.qid = len(self.queue_list)
         self.queue_list.append(q)
         return q.qid
+
+    def route(self, path: tuple[str, ...], service: int) -> tuple:
+        """A train's way along ``path``: the station at its start (``None`` if trains of
+        class ``service`` pass it without stopping) and, per leg, the line it runs and
+        the station it stops at next (``None``: passes through)."""
+        key = (path, service)
+        way = self._routes.get(key)
+        if way is None:
+            stops = [None if st.passes_through(service) else st
+                     for st in (self.stations[n] for n in path)]
+            legs = tuple((self.lines[(a, b)], stop)
+                         for a, b, stop in zip(path, path[1:], stops[1:]))
+            way = self._routes[key] = (stops[0], legs)
+        return way
 
     def first_qids(self, ids: np.ndarray) -> np.ndarray:
         """The index of each consignment's first queue."""

@@ -55,11 +55,11 @@ class CargoQueue:
         self.free_node = ""
 
     # -- arrivals ---------------------------------------------------------------
-    def schedule(self, times: np.ndarray, ids: np.ndarray) -> None:
-        """Add pre-drawn future arrivals (any order; merged and sorted by time, those
-        scheduled before first among equal times)."""
+    def schedule(self, times: np.ndarray, ids: np.ndarray, in_order: bool = False) -> None:
+        """Add pre-drawn future arrivals (any order, or sorted by time if ``in_order``;
+        merged and sorted by time, those scheduled before first among equal times)."""
         old_t, old_ids = self.sched_t[self.k:], self.sched_ids[self.k:]
-        if len(times) > 1 and (times[1:] < times[:-1]).any():
+        if not in_order and len(times) > 1 and (times[1:] < times[:-1]).any():
             t = np.concatenate([old_t, times])
             order = np.argsort(t, kind="stable")
             self.sched_t, self.sched_ids = t[order], np.concatenate([old_ids, ids])[order]
@@ -75,7 +75,7 @@ class CargoQueue:
                 _merged(old, pos, old_ids, ids)
         cum = self.sched_cum = np.empty(len(self.sched_ids) + 1)
         cum[0] = 0.0
-        np.cumsum(self.teu_of[self.sched_ids], out=cum[1:])
+        self.teu_of[self.sched_ids].cumsum(out=cum[1:])
         self.k = 0
         self.next_t = float(self.sched_t[0]) if len(self.sched_t) else INF
 

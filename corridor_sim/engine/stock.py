@@ -251,11 +251,15 @@ class Feeder:
         sl = slice(self.i, j)
         times, ids = self.times[sl], self.ids[sl]
         self.pool.take_at(self.node, times)
-        qids = self.qids[sl]
-        for qid in self.queues:
-            sel = qids == qid
-            if sel.any():
-                self.world.schedule_into(qid, times[sel], ids[sel])
+        if len(self.queues) == 1:
+            if len(ids):
+                self.world.schedule_into(self.queues[0], times, ids, in_order=True)
+        else:
+            qids = self.qids[sl]
+            for qid in self.queues:
+                sel = qids == qid
+                if sel.any():
+                    self.world.schedule_into(qid, times[sel], ids[sel], in_order=True)
         self.i = j
 
     def _admit_now(self, k: int) -> None:

@@ -196,11 +196,12 @@ class World:
         """The index of each consignment's first queue."""
         return self.qid_table[self.flow_of[ids], 0]
 
-    def schedule_into(self, qid: int, times: np.ndarray, ids: np.ndarray) -> None:
-        """Schedule consignments to be created at ``times`` into queue ``qid`` and let
-        whoever waits there look again."""
+    def schedule_into(self, qid: int, times: np.ndarray, ids: np.ndarray,
+                      in_order: bool = False) -> None:
+        """Schedule consignments to be created at ``times`` (sorted if ``in_order``)
+        into queue ``qid`` and let whoever waits there look again."""
         q = self.queue_list[qid]
-        q.schedule(times, ids)
+        q.schedule(times, ids, in_order)
         q.notify()
 
     def put_first(self, ids: np.ndarray, now: float) -> None:
@@ -220,30 +221,31 @@ class World:
         if len(ids) == 0:
             return
         now = self.env.now
-        if source.frees is not None:
-            pool_of = source.frees[self.flow_of[ids]]
+        nxt, frees = source.next_qid, source.frees
+        flows = self.flow_of[ids] if frees is not None or nxt is None else None
+        if frees is not None:
+            pool_of = frees[flows]
             for p in source.free_pools:  # ascending
                 k = int(np.count_nonzero(pool_of == p))
                 if k:
                     self.pools[p].free(source.free_node, k)
-        nxt = source.next_qid
-        if nxt is None:  # flows through ``source`` go different ways
-            qids = source.next_by_flow[self.flow_of[ids]]
-            first, last = int(qids.min()), int(qids.max())
-        else:
-            qids, first, last = None, nxt, nxt
-        if first < 0:
-            if last < 0:
+        qids = None
+        if nxt is None:  # flows through ``source`` go different ways: does this batch?
+            qids = source.next_by_flow[flows]
+            if (qids == qids[0]).all():
+                nxt = int(qids[0])
+        if nxt is not None:  # all one way
+            if nxt < 0:
                 self.rec.delivered_h[ids] = now
-                return
-            done = qids < 0
+            else:
+                self.queue_list[nxt].put(ids, now)
+            return
+        done = qids < 0
+        if done.any():
             self.rec.delivered_h[ids[done]] = now
-            ids, qids = ids[~done], qids[~done]
-            first = int(qids.min())
-        if first == last:
-            self.queue_list[first].put(ids, now)
-        else:
-            for qid in source.next_qids:  # ascending
-                sel = qids == qid
-                if sel.any():
-                    self.queue_list[qid].put(ids[sel], now)
+            keep = ~done
+            ids, qids = ids[keep], qids[keep]
+        for qid in source.next_qids:  # ascending
+            sel = qids == qid
+            if sel.any():
+                self.queue_list[qid].put(ids[sel], now)

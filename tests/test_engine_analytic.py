@@ -10,13 +10,16 @@ from corridor_sim.experiment import run_single
 from .factories import mmc_station
 
 
-def erlang_c_wait(lam: float, mu: float, c: int) -> float:
-    """Mean wait in queue of an M/M/c system (Erlang C)."""
+def erlang_c(lam: float, mu: float, c: int) -> float:
+    """Probability that an arrival to an M/M/c system waits (Erlang C)."""
     a = lam / mu
-    rho = a / c
-    top = a**c / math.factorial(c) / (1 - rho)
-    p_wait = top / (sum(a**k / math.factorial(k) for k in range(c)) + top)
-    return p_wait / (c * mu - lam)
+    top = a**c / math.factorial(c) / (1 - a / c)
+    return top / (sum(a**k / math.factorial(k) for k in range(c)) + top)
+
+
+def erlang_c_wait(lam: float, mu: float, c: int) -> float:
+    """Mean wait in queue of an M/M/c system."""
+    return erlang_c(lam, mu, c) / (c * mu - lam)
 
 
 def test_mmc_mean_wait_matches_erlang_c():
@@ -40,6 +43,31 @@ def test_mmc_mean_wait_matches_erlang_c():
     # and the arrival rate really is lambda
     rate = len(trains) / (trains.iloc[-1] - trains.iloc[0])
     assert abs(rate - lam) < 0.03
+
+
+def test_mmc_trains_counted_as_queued_are_those_that_wait():
+    """A train that finds a track free takes it at once and is not counted in
+    ``trains_queued``: the share of trains that raise the count is Erlang C's P(wait),
+    and the count's time mean is Little's L_q = lambda W_q."""
+    lam, mean_service, c = 1.0, 1.5, 2
+    sc = mmc_station(lam, mean_service, c, days=1500, seed=12)
+    tables, _ = run_single(sc)
+    res = tables["resources"]
+    q = res[(res["resource"] == "b") & (res["metric"] == "trains_queued")]
+    t, v = q["t_h"].to_numpy(), q["value"].to_numpy()
+    after = t > 0  # after warm-up
+    raised = np.count_nonzero(np.diff(v, prepend=0.0)[after] > 0)
+    mov = tables["movements"]
+    trains = np.count_nonzero((mov["place"] == "a-b") & (mov["activity"] == "run")
+                              & (mov["end_h"] > 0))
+    p = erlang_c(lam, 1 / mean_service, c)
+    share = raised / trains
+    assert abs(share - p) <= 4 * math.sqrt(p * (1 - p) / trains) + 0.02, (share, p)
+    end = sc.horizon_days * 24.0
+    held = np.diff(np.append(t[after], end))
+    mean_queued = float((v[after] * held).sum() / (end - t[after][0]))
+    lq = lam * erlang_c_wait(lam, 1 / mean_service, c)
+    assert abs(mean_queued - lq) <= 0.2 * lq, (mean_queued, lq)
 
 
 def test_erlang_c_formula_known_value():

@@ -34,6 +34,14 @@ class Slots:
         self._grant()
         return ev
 
+    def take_free(self) -> bool:
+        """Take a server at once, with no event, if one is free and no request waits;
+        ``False`` (nothing taken) otherwise: then ``request`` one."""
+        if self.count < self.capacity and not self.queue:
+            self.count += 1
+            return True
+        return False
+
     def release(self, _request: Event | None = None) -> None:
         """Free a server now; the next request is granted when the release is processed.
         With no request waiting the release is not an event at all: it would grant

@@ -60,16 +60,19 @@ def _take_platforms(world: World, stock, node: str, ids: np.ndarray) -> tuple:
 
 
 def visit(world: World, clock: Clock, st: Station, service: int):
-    """Queue for a track at station ``st``, wait out closures, then be handled as a
-    train of class ``service`` (a station it passes through is not visited)."""
+    """Take a free track at station ``st`` or queue for one, wait out closures, then be
+    handled as a train of class ``service`` (a station it passes through is not
+    visited). A train that finds a track free takes it without an event and is not
+    counted as queued."""
     env, sample, tracks, code = world.env, world.rec.sample, st.tracks, st.code
-    req = tracks.request()
-    st.waiting += 1
-    sample(code, TRAINS_QUEUED, env.now, st.waiting)
-    yield req
-    st.waiting -= 1
+    if not tracks.take_free():  # queue for a track
+        req = tracks.request()
+        st.waiting += 1
+        sample(code, TRAINS_QUEUED, env.now, st.waiting)
+        yield req
+        st.waiting -= 1
+        sample(code, TRAINS_QUEUED, env.now, st.waiting)
     now = env.now
-    sample(code, TRAINS_QUEUED, now, st.waiting)
     sample(code, TRACKS_BUSY, now, tracks.count)
     if not st.closures.empty:
         yield from wait_until_open(env, st.closures)
@@ -78,7 +81,7 @@ def visit(world: World, clock: Clock, st: Station, service: int):
     yield env.timeout(st.handling_h(now, service))
     now = env.now
     clock.mark(now, code, PROCESS, st.category)
-    tracks.release(req)
+    tracks.release()
     sample(code, TRACKS_BUSY, now, tracks.count)
 
 

@@ -49,8 +49,8 @@ def _loaded_crossing(world: World, fleet: Fleet, q: DeckQueue, rule, port, other
     ``other`` (waiting out closures before sailing and, if ``anchor``, at anchor there),
     unload, and hand the cargo on."""
     env, rec = world.env, world.rec
-    berth = port.berths.request()
-    yield berth
+    if not port.berths.take_free():
+        yield port.berths.request()
     # the fill level follows the capacity when the vessel berthed, the load the
     # capacity when it leaves (a capacity cut may start or end in between)
     rule.ready(env.now, fleet.capacity_at(env.now))
@@ -70,19 +70,19 @@ def _loaded_crossing(world: World, fleet: Fleet, q: DeckQueue, rule, port, other
     clock.mark(env.now, port.code, A["load"], C["transshipment"])
     if (yield from wait_until_open(env, fleet.closures)):
         clock.mark(env.now, fleet.code, A["weather"], C["disruption"])
-    port.berths.release(berth)
+    port.berths.release()
     yield env.timeout(fleet.sail_h())
     clock.mark(env.now, fleet.code, A["sail"], C["moving"])
     wait = fleet.anchorage_h() if anchor else 0.0
     if wait > 0:
         yield env.timeout(wait)
         clock.mark(env.now, other.code, A["anchorage"], C["waiting"])
-    berth = other.berths.request()
-    yield berth
+    if not other.berths.take_free():
+        yield other.berths.request()
     clock.mark(env.now, other.code, A["berth"], C["waiting"])
     yield env.timeout(deck / fleet.unload_teu_per_h)
     clock.mark(env.now, other.code, A["unload"], C["transshipment"])
-    other.berths.release(berth)
+    other.berths.release()
     rec.b_end[bid] = env.now
     fleet.loaded -= 1
     rec.sample(fleet.code, VESSELS_LOADED, env.now, fleet.loaded)

@@ -29,7 +29,8 @@ class CargoQueue:
         self.node = node
         self.qid = -1  # index in the world's queue list (World.add_queue)
         self.teu_of = teu_of  # TEU slots per consignment id (shared array)
-        self.chunks: deque[list] = deque()  # [ids, joined, teu]; joined may be one float
+        # [ids, joined, cumulative TEU]; joined may be one float
+        self.chunks: deque[list] = deque()
         # priority cargo's own FIFO, used only if ``priority_of`` (bool per consignment id)
         # is given, i.e. priority and other cargo share this queue
         self.priority_of = priority_of
@@ -115,21 +116,22 @@ class CargoQueue:
         return self.wake
 
     def _push(self, ids: np.ndarray, joined: np.ndarray | float) -> None:
-        teu = self.teu_of[ids]
-        self.total_teu += float(np.add.reduce(teu))
+        cum = self.teu_of[ids].cumsum()  # a chunk keeps its cumulative TEU for ``take``
+        self.total_teu += float(cum[-1])
         self.count += len(ids)
         if self.priority_of is None:
-            self.chunks.append([ids, joined, teu])
+            self.chunks.append([ids, joined, cum])
             return
         hot = self.priority_of[ids]
         if hot.all():
-            self.hot.append([ids, joined, teu])
+            self.hot.append([ids, joined, cum])
         elif not hot.any():
-            self.chunks.append([ids, joined, teu])
+            self.chunks.append([ids, joined, cum])
         else:
+            teu = self.teu_of[ids]
             for fifo, sel in ((self.hot, hot), (self.chunks, ~hot)):
                 fifo.append([ids[sel], joined if isinstance(joined, float) else joined[sel],
-                             teu[sel]])
+                             teu[sel].cumsum()])
 
     # -- looking ahead -----------------------------------------------------------
     def first_joined(self) -> float:
@@ -195,19 +197,20 @@ def _take_fifo(fifo: deque, room: float, ids_out: list, oversize: bool = True) -
     ``room`` TEU; return the room left. A unit larger than the whole batch travels alone
     when nothing else has been taken (it never blocks the queue)."""
     while fifo and room > 1e-9:
-        ids, joined, teu = fifo[0]
-        cum = teu.cumsum()
+        ids, joined, cum = fifo[0]  # cum: the chunk's cumulative TEU
         n = int(cum.searchsorted(room + 1e-9, side="right"))
         if n == 0:
             if ids_out or not oversize:
                 break
             n = 1
-        room -= float(cum[n - 1])
+        taken = float(cum[n - 1])
+        room -= taken
         if n == len(ids):
             ids_out.append(ids)
             fifo.popleft()
         else:
             ids_out.append(ids[:n])
-            fifo[0] = [ids[n:], joined if isinstance(joined, float) else joined[n:], teu[n:]]
+            fifo[0] = [ids[n:], joined if isinstance(joined, float) else joined[n:],
+                       cum[n:] - taken]
             break
     return room

@@ -3,6 +3,8 @@ broken up at its end."""
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from .closures import wait_until_open
@@ -20,8 +22,8 @@ def form_trains(world: World, q: CargoQueue, path: tuple[str, ...], capacity_teu
     """Form trains of up to ``capacity_teu`` from queue ``q`` for ``path`` whenever
     ``rule`` lets one leave, and start each on its run."""
     env, rec, tons_of = world.env, world.rec, world.tons_of
-    stock = world.platforms.get(q.qid)  # (pool, TEU per wagon, wagons the largest unit
-    # needs) if trains formed here carry cargo on platforms
+    stock = world.platforms.get(q.qid)  # (see World.platforms) if trains formed here
+    # carry cargo on platforms
     while True:
         yield from wait_for_departure(env, q, rule)
         room, held, wagons = capacity_teu, 0.0, None
@@ -31,7 +33,7 @@ def form_trains(world: World, q: CargoQueue, path: tuple[str, ...], capacity_teu
         rule.left(env.now)
         if len(ids):
             if stock is not None:
-                wagons = _take_platforms(world, stock, path[0], ids)
+                wagons = _take_platforms(world, stock, path[0], ids, teu)
             tons = float(np.add.reduce(tons_of[ids]))
             bid = rec.new_batch("train", q.key, env.now, ids, teu, tons, held_h=held)
             env.process(run_train(world, bid, path, ids, handle_at_start, q, wagons))
@@ -41,7 +43,7 @@ def _platforms_at_hand(world: World, q: CargoQueue, stock, capacity_teu: float):
     """Hold a train that may leave until platforms are idle at its node (enough for the
     largest unit); return the TEU it may load (what the idle platforms carry, at most
     its capacity) and the hours it was held."""
-    env, (pool, per_wagon, least) = world.env, stock
+    env, (pool, per_wagon, least, _) = world.env, stock
     ready = env.now
     while pool.available(q.node) < least:
         yield pool.wait(q.node)
@@ -49,12 +51,14 @@ def _platforms_at_hand(world: World, q: CargoQueue, stock, capacity_teu: float):
     return min(capacity_teu, pool.available(q.node) * per_wagon), env.now - ready
 
 
-def _take_platforms(world: World, stock, node: str, ids: np.ndarray) -> tuple:
-    """Take the platforms a train of ``ids`` needs at ``node``: one per ``per_wagon`` TEU
-    of the cargo of the fleet's flows."""
-    pool, per_wagon, _ = stock
-    uses = pool.flow_uses[world.flow_of[ids]]
-    n = int(np.ceil(float(np.add.reduce(world.teu_of[ids][uses])) / per_wagon - 1e-9))
+def _take_platforms(world: World, stock, node: str, ids: np.ndarray, teu: float) -> tuple:
+    """Take the platforms a train of ``ids`` (``teu`` in all) needs at ``node``: one per
+    ``per_wagon`` TEU of the cargo of the fleet's flows."""
+    pool, per_wagon, _, only = stock
+    if not only:
+        uses = pool.flow_uses[world.flow_of[ids]]
+        teu = float(np.add.reduce(world.teu_of[ids][uses]))
+    n = math.ceil(teu / per_wagon - 1e-9)
     pool.take(node, n)
     return pool, n
 

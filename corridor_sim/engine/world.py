@@ -169,7 +169,9 @@ class World:
     pools: list = field(default_factory=list)  # StockPool per fleet (scenario order)
     feeders: list = field(default_factory=list)  # Feeder per (fleet, origin depot)
     decks: list = field(default_factory=list)  # (service, way, DeckQueue) with background
-    platforms: dict = field(default_factory=dict)  # queue index -> (StockPool, node)
+    # queue index -> (StockPool, TEU per wagon, wagons the largest unit needs, whether
+    # all cargo of the queue rides the fleet) where trains formed there need platforms
+    platforms: dict = field(default_factory=dict)
     _routes: dict = field(default_factory=dict)  # (path, service) -> World.route
 
     def add_queue(self, q: CargoQueue) -> int:

@@ -36,6 +36,27 @@ def test_fill_or_max_wait_looks_ahead_to_scheduled_arrivals():
     assert rule.next_look(q, 0.0) == pytest.approx(6.0)  # the 2nd unit fills the train
 
 
+def test_cargo_wakes_a_waiting_train_only_when_its_rule_would_answer_sooner():
+    """A former waiting until its deadline is not woken by cargo that leaves the rule's
+    answer unchanged, and is woken by cargo that fills the train; a waiter that gave no
+    rule is woken by any cargo."""
+    import simpy
+
+    env = simpy.Environment()
+    q = _queue()
+    rule = FillOrMaxWait(when_full=0.5, max_wait_h=10, capacity_teu=20)
+    q.put(np.arange(3), 0.0)
+    until = rule.next_look(q, 0.0)  # 10 h after the first unit joined
+    wake = q.wait_event(env, rule, q, until)
+    q.put(np.arange(3, 6), 1.0)  # 6 TEU: still the same deadline
+    assert not wake.triggered
+    q.put(np.arange(6, 10), 2.0)  # 10 TEU: the train may leave now
+    assert wake.triggered
+    wake = q.wait_event(env)  # no rule given
+    q.put(np.arange(10, 11), 3.0)
+    assert wake.triggered
+
+
 def test_vehicle_clock_counts_from_berthing_not_from_cargo():
     q = _queue()
     q.put(np.arange(2), 0.0)

@@ -42,16 +42,20 @@ class DepartureRule(Protocol):
 def wait_for_departure(env, q: CargoQueue, rule: DepartureRule):
     """Wait (a SimPy generator) until ``rule`` lets a batch leave queue ``q``."""
     while True:
-        q.admit(env.now)
-        t = rule.next_look(q, env.now)
+        now = env.now
+        q.admit(now)
+        t = rule.next_look(q, now)
         if t is None:
+            q.unwatch(rule)
             return
         if t == INF:
             yield q.wait_event(env)
-        elif rule.wakes_on_cargo:
-            yield first_of(env, env.timeout(max(0.0, t - env.now)), q.wait_event(env))
+        elif rule.wakes_on_cargo:  # (cargo put before t wakes it only if the rule,
+            # asked then, would leave or look again sooner; see CargoQueue.wait_event)
+            until = max(t, now)
+            yield first_of(env, env.timeout(until - now), q.wait_event(env, rule, q, until))
         else:
-            yield env.timeout(t - env.now)
+            yield env.timeout(t - now)
 
 
 class FillOrMaxWait:

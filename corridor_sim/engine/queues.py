@@ -39,6 +39,7 @@ class CargoQueue:
         self.total_teu = 0.0
         self.count = 0
         self.wake = None  # simpy event shared by whoever waits for cargo here
+        self.watchers: dict | None = None  # rule -> (view, until): see wait_event
         self.sched_t = np.empty(0)
         self.sched_ids = np.empty(0, dtype=np.int64)
         self.sched_cum = np.zeros(1)  # cumulative TEU of scheduled arrivals (len n + 1)
@@ -100,20 +101,42 @@ class CargoQueue:
         Scheduled arrivals up to ``now`` are admitted first so the queue stays FIFO."""
         self.admit(now)
         self._push(ids, now)
-        self.notify()
+        self.notify(now)
 
-    def notify(self) -> None:
-        """Let whoever waits for cargo here look again (new arrivals were scheduled)."""
-        if self.wake is not None:
-            if not self.wake.triggered:
-                self.wake.succeed()
-            self.wake = None
+    def notify(self, now: float) -> None:
+        """Let whoever waits for cargo here look again (cargo was put or new arrivals
+        were scheduled) unless every waiter's rule, asked now, would only look again at
+        the deadline it already waits for (see ``wait_event``)."""
+        if self.wake is None:
+            return
+        if self.watchers is not None and all(
+                _waits_on(rule, view, until, now) for rule, (view, until) in
+                self.watchers.items()):
+            return
+        if not self.wake.triggered:
+            self.wake.succeed()
+        self.wake = self.watchers = None
 
-    def wait_event(self, env):
-        """An event that fires when cargo is next put into this queue."""
+    def wait_event(self, env, rule=None, view=None, until: float = INF):
+        """An event that fires when cargo is next put into this queue. A waiter that
+        gives its departure ``rule``, the queue it asks (``view``: this queue, or the
+        deck it is part of) and the time ``until`` it will look again anyway is woken
+        only if the rule, asked at the put, answers "leave now" or a time before
+        ``until``: waking it would change nothing else."""
         if self.wake is None or self.wake.triggered:
             self.wake = env.event()
+            self.watchers = {}
+        if self.watchers is not None:
+            if rule is None:  # a waiter to wake at every put
+                self.watchers = None
+            else:
+                self.watchers[rule] = (view, until)
         return self.wake
+
+    def unwatch(self, rule) -> None:
+        """``rule``'s process no longer waits here."""
+        if self.watchers:
+            self.watchers.pop(rule, None)
 
     def _push(self, ids: np.ndarray, joined: np.ndarray | float) -> None:
         cum = self.teu_of[ids].cumsum()  # a chunk keeps its cumulative TEU for ``take``
@@ -175,6 +198,13 @@ class CargoQueue:
         if self.count == 0:
             self.total_teu = 0.0
         return ids, taken
+
+
+def _waits_on(rule, view, until: float, now: float) -> bool:
+    """Would ``rule``, asked now about ``view``, only look again at ``until`` or later?"""
+    view.admit(now)
+    t = rule.next_look(view, now)
+    return t is not None and t >= until - 1e-7
 
 
 def _merged(old: np.ndarray, pos: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:

@@ -204,7 +204,7 @@ class World:
         into queue ``qid`` and let whoever waits there look again."""
         q = self.queue_list[qid]
         q.schedule(times, ids, in_order)
-        q.notify()
+        q.notify(self.env.now)
 
     def put_first(self, ids: np.ndarray, now: float) -> None:
         """Consignments join their first queues now."""

@@ -316,6 +316,8 @@ def simulate(scenario: Scenario, replication: int = 0) -> RunData:
     wall = time.perf_counter()
     world, created, windows, learner = build(scenario, replication)
     world.env.run(until=world.end_h)
+    for pool in world.pools:  # empty units that arrived before the end are idle there
+        pool.settle(world.end_h)
     events = _event_count(world.env)
     n = learner.slots.end if learner else len(created)  # drop unused reserved slots
     rec = world.rec

@@ -4,7 +4,10 @@ they are and how freed units are repositioned).
 A ``StockPool`` counts one fleet's units: idle at each depot, in use (with cargo or in a
 train) and empty on their way back to a depot. Every change is logged with its time
 (``log_*``, read out after the run as the fleet's series); the live counters are what
-the processes decide with.
+the processes decide with. An empty trip is no SimPy event: it is kept with its arrival
+time and settled (the units become idle at the depot, logged at their arrival) when the
+depot is next asked for units, at the end of the run, or at its arrival if a process
+waits at that depot for a unit.
 
 Units that travel with their cargo are handed out by a ``Feeder`` per fleet and origin:
 it admits the origin's pre-drawn arrivals into their first queue once a unit is at hand
@@ -16,6 +19,7 @@ event per consignment and leaves every queue exactly as it would be without the 
 
 from __future__ import annotations
 
+import heapq
 from array import array
 
 import numpy as np
@@ -26,13 +30,15 @@ BOOK_AHEAD_H = 48.0  # ... for all cargo due within this many (one booking a day
 
 
 class Depot:
-    __slots__ = ("node", "start", "stock", "inbound", "wake", "order")
+    __slots__ = ("alarm", "inbound", "node", "order", "start", "stock", "trips", "wake")
 
     def __init__(self, node: str, start: int, order: int):
         self.node, self.start, self.order = node, start, order
-        self.stock = start  # idle units here
+        self.stock = start  # idle units here (as of the last arrival settled)
         self.inbound = 0  # empty units on their way here
+        self.trips: list[tuple[float, int, int]] = []  # heap: (arrival, seq, units)
         self.wake = None  # simpy event for whoever waits for a unit here
+        self.alarm = INF  # the earliest wake-up scheduled for that waiter
 
     def shortfall(self) -> int:
         return self.start - self.stock - self.inbound
@@ -51,7 +57,6 @@ class StockPool:
         self.distance_km = distance_km
         self.flow_uses = flow_uses  # bool per flow index: the flow uses this fleet
         self.in_use = 0
-        self.empty = 0
         self.takes = 0  # units handed out (loaded trips started)
         self.empty_t = array("d")  # each empty trip: when it left, units, km
         self.empty_units = array("q")
@@ -72,7 +77,11 @@ class StockPool:
         if self.one_way:
             return INF
         d = self.depots.get(node)
-        return d.stock if d is not None else 0
+        if d is None:
+            return 0
+        if d.trips and d.trips[0][0] <= self.env.now:
+            self._settle(d, self.env.now)
+        return d.stock
 
     def take(self, node: str, n: int, t: float | None = None) -> None:
         """Hand out ``n`` units at ``node``, for cargo loaded at ``t`` (default now)."""
@@ -82,7 +91,10 @@ class StockPool:
         if self.one_way:
             self._log(t, None, 0, n, 0)
             return
-        self.depots[node].stock -= n
+        d = self.depots[node]
+        if d.trips:
+            self._settle(d, self.env.now)
+        d.stock -= n
         self._log(t, node, -n, n, 0)
 
     def take_at(self, node: str, times: np.ndarray) -> None:
@@ -94,14 +106,20 @@ class StockPool:
         self.takes += n
         self.in_use += n
         if not self.one_way:
-            self.depots[node].stock -= n
+            d = self.depots[node]
+            if d.trips:
+                self._settle(d, self.env.now)
+            d.stock -= n
         self.booked.append((None if self.one_way else node, times))
 
     def wait(self, node: str):
-        """An event that fires when a unit next becomes idle at ``node``."""
+        """An event that fires when a unit next becomes idle at ``node`` (freed there, or
+        arriving empty)."""
         d = self.depots[node]
         if d.wake is None or d.wake.triggered:
             d.wake = self.env.event()
+        if d.trips:
+            self._alarm(d, d.trips[0][0])
         return d.wake
 
     # -- freeing and repositioning ---------------------------------------------------------
@@ -124,14 +142,17 @@ class StockPool:
                 self._wake(target)
                 continue
             km = self.distance_km(node, target.node)
-            self.empty += k
             self.empty_t.append(now)
             self.empty_units.append(k)
             self.empty_km.append(km)
             target.inbound += k
             self._log(now, None, 0, -k, k)
-            arrive = self.env.timeout(km / self.spec.empty_speed_kmh)
-            arrive.callbacks.append(lambda _e, d=target, k=k: self._arrive(d, k))
+            # the trip is settled when the depot is next asked (no event of its own),
+            # or at its arrival if someone waits there for a unit
+            at = now + km / self.spec.empty_speed_kmh
+            heapq.heappush(target.trips, (at, len(self.empty_t), k))
+            if target.wake is not None and not target.wake.triggered:
+                self._alarm(target, at)
 
     def _destination(self, node: str, n: int) -> tuple[Depot, int]:
         """Where (some of) ``n`` units freed at ``node`` go, and how many."""
@@ -153,11 +174,33 @@ class StockPool:
             return here, n
         return max(self.depots.values(), key=lambda d: (d.start, -d.order)), n
 
-    def _arrive(self, d: Depot, k: int) -> None:
-        self.empty -= k
-        d.inbound -= k
-        d.stock += k
-        self._log(self.env.now, d.node, k, 0, -k)
+    def _settle(self, d: Depot, until: float, strict: bool = False) -> None:
+        """Units on their way to ``d`` that arrived by ``until`` (before, if
+        ``strict``) are idle there, each logged at its arrival."""
+        trips = d.trips
+        while trips and (trips[0][0] < until or (not strict and trips[0][0] == until)):
+            at, _, k = heapq.heappop(trips)
+            d.inbound -= k
+            d.stock += k
+            self._log(at, d.node, k, 0, -k)
+
+    def settle(self, until: float) -> None:
+        """Settle the empty trips that arrived before ``until`` (the end of a run)."""
+        for d in self.depots.values():
+            self._settle(d, until, strict=True)
+
+    def _alarm(self, d: Depot, at: float) -> None:
+        """Wake whoever waits at ``d`` at ``at``, when a unit arrives there."""
+        if at >= d.alarm:
+            return
+        d.alarm = at
+        ring = self.env.timeout(max(0.0, at - self.env.now))
+        ring.callbacks.append(lambda _e: self._ring(d, at))
+
+    def _ring(self, d: Depot, at: float) -> None:
+        if d.alarm == at:
+            d.alarm = INF
+        self._settle(d, self.env.now)
         self._wake(d)
 
     @staticmethod

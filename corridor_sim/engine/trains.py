@@ -30,12 +30,13 @@ def form_trains(world: World, q: CargoQueue, path: tuple[str, ...], capacity_teu
         if stock is not None:
             room, held = yield from _platforms_at_hand(world, q, stock, capacity_teu)
         ids, teu = q.take(room)
-        rule.left(env.now)
+        now = env.now
+        rule.left(now)
         if len(ids):
             if stock is not None:
                 wagons = _take_platforms(world, stock, path[0], ids, teu)
             tons = float(np.add.reduce(tons_of[ids]))
-            bid = rec.new_batch("train", q.key, env.now, ids, teu, tons, held_h=held)
+            bid = rec.new_batch("train", q.key, now, ids, teu, tons, held_h=held)
             env.process(run_train(world, bid, path, ids, handle_at_start, q, wagons))
 
 

@@ -9,10 +9,13 @@ import numpy as np
 from .closures import wait_until_open
 from .deck import DeckQueue
 from .departure import make_rule, wait_for_departure
-from .records import CAT as C
-from .records import LABEL as A
-from .records import VESSELS_LOADED, Clock
+from .records import CAT, LABEL, VESSELS_LOADED, Clock
 from .world import Fleet, World
+
+LOAD, WEATHER, SAIL, ANCHORAGE, BERTH, UNLOAD = (
+    LABEL[a] for a in ("load", "weather", "sail", "anchorage", "berth", "unload"))
+TRANSSHIPMENT, DISRUPTION, MOVING, WAITING = (
+    CAT[c] for c in ("transshipment", "disruption", "moving", "waiting"))
 
 
 def sail_vessel(world: World, fleet: Fleet, outbound: DeckQueue | None,
@@ -53,37 +56,40 @@ def _loaded_crossing(world: World, fleet: Fleet, q: DeckQueue, rule, port, other
         yield port.berths.request()
     # the fill level follows the capacity when the vessel berthed, the load the
     # capacity when it leaves (a capacity cut may start or end in between)
-    rule.ready(env.now, fleet.capacity_at(env.now))
+    now = env.now
+    rule.ready(now, fleet.capacity_at(now))
     if q.standby_only:  # nothing to wait for: load what waits and go
-        q.admit(env.now)
+        q.admit(now)
     else:
         yield from wait_for_departure(env, q, rule)
-    ids, teu, background = q.take(fleet.capacity_at(env.now))
-    rule.left(env.now)
+        now = env.now
+    ids, teu, background = q.take(fleet.capacity_at(now))
+    rule.left(now)
     tons = float(np.add.reduce(world.tons_of[ids]))
-    bid = rec.new_batch("vessel", q.key, env.now, ids, teu, tons, background)
+    bid = rec.new_batch("vessel", q.key, now, ids, teu, tons, background)
     fleet.loaded += 1
-    rec.sample(fleet.code, VESSELS_LOADED, env.now, fleet.loaded)
-    clock = Clock(rec, bid, env.now)
+    rec.sample(fleet.code, VESSELS_LOADED, now, fleet.loaded)
+    clock = Clock(rec, bid, now)
     deck = teu + background
     yield env.timeout(deck / fleet.load_teu_per_h)
-    clock.mark(env.now, port.code, A["load"], C["transshipment"])
-    if (yield from wait_until_open(env, fleet.closures)):
-        clock.mark(env.now, fleet.code, A["weather"], C["disruption"])
+    clock.mark(env.now, port.code, LOAD, TRANSSHIPMENT)
+    if not fleet.closures.empty and (yield from wait_until_open(env, fleet.closures)):
+        clock.mark(env.now, fleet.code, WEATHER, DISRUPTION)
     port.berths.release()
     yield env.timeout(fleet.sail_h())
-    clock.mark(env.now, fleet.code, A["sail"], C["moving"])
+    clock.mark(env.now, fleet.code, SAIL, MOVING)
     wait = fleet.anchorage_h() if anchor else 0.0
     if wait > 0:
         yield env.timeout(wait)
-        clock.mark(env.now, other.code, A["anchorage"], C["waiting"])
+        clock.mark(env.now, other.code, ANCHORAGE, WAITING)
     if not other.berths.take_free():
         yield other.berths.request()
-    clock.mark(env.now, other.code, A["berth"], C["waiting"])
+    clock.mark(env.now, other.code, BERTH, WAITING)
     yield env.timeout(deck / fleet.unload_teu_per_h)
-    clock.mark(env.now, other.code, A["unload"], C["transshipment"])
+    now = env.now
+    clock.mark(now, other.code, UNLOAD, TRANSSHIPMENT)
     other.berths.release()
-    rec.b_end[bid] = env.now
+    rec.b_end[bid] = now
     fleet.loaded -= 1
-    rec.sample(fleet.code, VESSELS_LOADED, env.now, fleet.loaded)
+    rec.sample(fleet.code, VESSELS_LOADED, now, fleet.loaded)
     world.forward(ids, q.cargo)

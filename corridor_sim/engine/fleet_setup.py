@@ -9,7 +9,7 @@ import math
 import networkx as nx
 import numpy as np
 
-from ..scenario.fleet_checks import platform_starts, release_index
+from ..scenario.fleet_checks import leg_gauges, platform_starts, release_index
 from .stock import Feeder, StockPool
 from .world import World
 
@@ -67,8 +67,9 @@ def _platform_queues(world: World, pool: StockPool) -> None:
     sc, spec = world.scenario, pool.spec
     biggest = max(sc.flows[fi].teu_per_unit for fi in np.flatnonzero(pool.flow_uses))
     least = max(1, math.ceil(biggest / spec.teu_per_wagon - 1e-9))
+    gauges = leg_gauges(sc)
     for fi in np.flatnonzero(pool.flow_uses).tolist():
-        starts = set(platform_starts(sc, sc.flows[fi], spec))
+        starts = set(platform_starts(sc, sc.flows[fi], spec, gauges))
         if spec.repositioning == "return":  # trains formed away from the depots run
             starts &= set(spec.depots)  # without the fleet (a scenario warning says so)
         for si, seg in enumerate(world.flow_segments[fi]):

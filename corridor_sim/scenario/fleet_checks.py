@@ -38,11 +38,12 @@ def first_rail_gauge(scenario, flow) -> int | None:
     return None
 
 
-def region(scenario, fleet: Fleet) -> set[str]:
+def region(scenario, fleet: Fleet, gauges: dict | None = None) -> set[str]:
     """The nodes a platform fleet serves: those joined to one of its depots by rail of
     its gauge (two regions of the same gauge, such as China's and Turkiye's standard
-    gauge, are told apart by where the fleet's depots are)."""
-    gauges = leg_gauges(scenario)
+    gauge, are told apart by where the fleet's depots are). ``gauges``: the scenario's
+    ``leg_gauges``, if the caller has them."""
+    gauges = leg_gauges(scenario) if gauges is None else gauges
     links: dict[str, set[str]] = {}
     for (a, b), g in gauges.items():
         if g == fleet.gauge_mm:
@@ -57,12 +58,14 @@ def region(scenario, fleet: Fleet) -> set[str]:
     return seen
 
 
-def platform_starts(scenario, flow, fleet: Fleet) -> list[str]:
+def platform_starts(scenario, flow, fleet: Fleet, gauges: dict | None = None) -> list[str]:
     """The nodes where trains carrying ``flow`` on the gauge of platform ``fleet`` are
     formed inside the fleet's region: the origin and every node where trains are broken
-    up or cargo lands from a ship, followed by a rail step of that gauge."""
-    gauges, breaks = leg_gauges(scenario), break_nodes(scenario)
-    served = region(scenario, fleet)
+    up or cargo lands from a ship, followed by a rail step of that gauge. ``gauges``:
+    the scenario's ``leg_gauges``, if the caller has them."""
+    gauges = leg_gauges(scenario) if gauges is None else gauges
+    breaks = break_nodes(scenario)
+    served = region(scenario, fleet, gauges)
     route = flow.route
     starts = []
     for j in range(len(route) - 1):

@@ -39,7 +39,7 @@ def test_fill_or_max_wait_looks_ahead_to_scheduled_arrivals():
 def test_cargo_wakes_a_waiting_train_only_when_its_rule_would_answer_sooner():
     """A former waiting until its deadline is not woken by cargo that leaves the rule's
     answer unchanged, and is woken by cargo that fills the train; a waiter that gave no
-    rule is woken by any cargo."""
+    deadline is woken by any cargo."""
     import simpy
 
     env = simpy.Environment()
@@ -52,7 +52,8 @@ def test_cargo_wakes_a_waiting_train_only_when_its_rule_would_answer_sooner():
     assert not wake.triggered
     q.put(np.arange(6, 10), 2.0)  # 10 TEU: the train may leave now
     assert wake.triggered
-    wake = q.wait_event(env)  # no rule given
+    other = FillOrMaxWait(when_full=1.0, max_wait_h=100, capacity_teu=100)
+    wake = q.wait_event(env, other)  # no deadline given: woken by any cargo
     q.put(np.arange(10, 11), 3.0)
     assert wake.triggered
 

@@ -94,7 +94,7 @@ class DeckQueue:
         j = int(self.cum.searchsorted(self.cum[self.arrived] + need - 1e-9, side="left"))
         return float(self.t[j - 1]) if j < len(self.cum) else INF
 
-    def wait_event(self, env, rule=None, view=None, until: float = INF):
+    def wait_event(self, env, rule, view=None, until: float = INF):
         return self.cargo.wait_event(env, rule, view, until)
 
     def unwatch(self, rule) -> None:

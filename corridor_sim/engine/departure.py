@@ -21,7 +21,7 @@ from __future__ import annotations
 import math
 from typing import Protocol
 
-from .primitives import first_of
+from .primitives import fire_at
 from .queues import INF, CargoQueue
 
 EPS = 1e-7  # hours: times this close count as equal when a rule compares them
@@ -49,11 +49,11 @@ def wait_for_departure(env, q: CargoQueue, rule: DepartureRule):
             q.unwatch(rule)
             return
         if t == INF:
-            yield q.wait_event(env)
+            yield q.wait_event(env, rule)
         elif rule.wakes_on_cargo:  # (cargo put before t wakes it only if the rule,
             # asked then, would leave or look again sooner; see CargoQueue.wait_event)
             until = max(t, now)
-            yield first_of(env, env.timeout(until - now), q.wait_event(env, rule, q, until))
+            yield fire_at(env, until - now, q.wait_event(env, rule, q, until))
         else:
             yield env.timeout(t - now)
 

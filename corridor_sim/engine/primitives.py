@@ -1,11 +1,11 @@
-"""Lean SimPy building blocks with exactly the event order of their SimPy counterparts.
+"""Lean SimPy building blocks.
 
 ``Slots`` behaves like ``simpy.Resource`` (FIFO requests; a release is an event whose
-processing grants the next request, where one waits) and ``first_of(env, a, b)`` like
-``a | b`` (an event triggered when the first of ``a`` and ``b`` is processed). They
-process the same events in the same order (less the releases that would grant nothing),
-so a run gives the same results, but skip SimPy's generic put/get queues and condition
-values, which cost more than the model's own work per event.
+processing grants the next request, where one waits; a free server is taken at once with
+``take_free``) and ``fire_at(env, delay, ev)`` like ``timeout | ev`` (``ev`` triggered
+when the timeout is processed, if nothing triggered it before). They skip SimPy's
+generic put/get queues and condition values, which cost more than the model's own work
+per event.
 """
 
 from __future__ import annotations
@@ -59,14 +59,13 @@ class Slots:
             self.queue.popleft().succeed()
 
 
-def first_of(env: Environment, a: Event, b: Event) -> Event:
-    """An event triggered when the first of ``a`` and ``b`` has been processed."""
-    ev = Event(env)
+def fire_at(env: Environment, delay: float, ev: Event) -> Event:
+    """``ev``, also triggered (unless something else has triggered it first) when a
+    timeout of ``delay`` is processed: an event that fires at the first of the two."""
 
     def fire(_event: Event) -> None:
         if not ev.triggered:
             ev.succeed()
 
-    a.callbacks.append(fire)
-    b.callbacks.append(fire)
+    env.timeout(delay).callbacks.append(fire)
     return ev

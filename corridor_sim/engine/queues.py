@@ -38,8 +38,8 @@ class CargoQueue:
         self.service = 0  # the class of the trains formed here (classes.BLOCK / REGULAR)
         self.total_teu = 0.0
         self.count = 0
-        self.wake = None  # simpy event shared by whoever waits for cargo here
-        self.watchers: dict | None = None  # rule -> (view, until): see wait_event
+        # processes waiting for cargo here: rule -> (view, until, event), see wait_event
+        self.waiters: dict = {}
         self.sched_t = np.empty(0)
         self.sched_ids = np.empty(0, dtype=np.int64)
         self.sched_cum = np.zeros(1)  # cumulative TEU of scheduled arrivals (len n + 1)
@@ -104,39 +104,33 @@ class CargoQueue:
         self.notify(now)
 
     def notify(self, now: float) -> None:
-        """Let whoever waits for cargo here look again (cargo was put or new arrivals
-        were scheduled) unless every waiter's rule, asked now, would only look again at
+        """Cargo was put here or new arrivals were scheduled: wake each process waiting
+        for cargo here, unless its departure rule, asked now, would only look again at
         the deadline it already waits for (see ``wait_event``)."""
-        if self.wake is None:
+        waiters = self.waiters
+        if not waiters:
             return
-        if self.watchers is not None and all(
-                _waits_on(rule, view, until, now) for rule, (view, until) in
-                self.watchers.items()):
-            return
-        if not self.wake.triggered:
-            self.wake.succeed()
-        self.wake = self.watchers = None
+        for rule, (view, until, ev) in list(waiters.items()):
+            if not ev.triggered:  # (a waiter woken at its deadline has not asked again)
+                if until < INF and _waits_on(rule, view, until, now):
+                    continue
+                ev.succeed()
+            del waiters[rule]
 
-    def wait_event(self, env, rule=None, view=None, until: float = INF):
-        """An event that fires when cargo is next put into this queue. A waiter that
-        gives its departure ``rule``, the queue it asks (``view``: this queue, or the
-        deck it is part of) and the time ``until`` it will look again anyway is woken
-        only if the rule, asked at the put, answers "leave now" or a time before
-        ``until``: waking it would change nothing else."""
-        if self.wake is None or self.wake.triggered:
-            self.wake = env.event()
-            self.watchers = {}
-        if self.watchers is not None:
-            if rule is None:  # a waiter to wake at every put
-                self.watchers = None
-            else:
-                self.watchers[rule] = (view, until)
-        return self.wake
+    def wait_event(self, env, rule, view=None, until: float = INF):
+        """An event of its own for the process that waits here under departure ``rule``,
+        fired when cargo is next put here (or arrivals scheduled). A process that gives
+        the queue its rule asks (``view``: this queue, or the deck it is part of) and the
+        time ``until`` it looks again anyway is woken only if the rule, asked then,
+        answers "leave now" or a time before ``until``: waking it would change nothing
+        else."""
+        ev = env.event()
+        self.waiters[rule] = (view, until, ev)
+        return ev
 
     def unwatch(self, rule) -> None:
         """``rule``'s process no longer waits here."""
-        if self.watchers:
-            self.watchers.pop(rule, None)
+        self.waiters.pop(rule, None)
 
     def _push(self, ids: np.ndarray, joined: np.ndarray | float) -> None:
         cum = self.teu_of[ids].cumsum()  # a chunk keeps its cumulative TEU for ``take``

@@ -22,6 +22,7 @@ def form_trains(world: World, q: CargoQueue, path: tuple[str, ...], capacity_teu
     """Form trains of up to ``capacity_teu`` from queue ``q`` for ``path`` whenever
     ``rule`` lets one leave, and start each on its run."""
     env, rec, tons_of = world.env, world.rec, world.tons_of
+    way = world.route(path, q.service)
     stock = world.platforms.get(q.qid)  # (see World.platforms) if trains formed here
     # carry cargo on platforms
     while True:
@@ -37,7 +38,7 @@ def form_trains(world: World, q: CargoQueue, path: tuple[str, ...], capacity_teu
                 wagons = _take_platforms(world, stock, path[0], ids, teu)
             tons = float(np.add.reduce(tons_of[ids]))
             bid = rec.new_batch("train", q.key, now, ids, teu, tons, held_h=held)
-            env.process(run_train(world, bid, path, ids, handle_at_start, q, wagons))
+            env.process(run_train(world, bid, way, ids, handle_at_start, q, wagons))
 
 
 def _platforms_at_hand(world: World, q: CargoQueue, stock, capacity_teu: float):
@@ -90,15 +91,15 @@ def visit(world: World, clock: Clock, st: Station, service: int):
     sample(code, TRACKS_BUSY, now, tracks.count)
 
 
-def run_train(world: World, bid: int, path: tuple[str, ...], ids: np.ndarray,
-              handle_at_start: bool, source: CargoQueue, wagons: tuple | None = None):
-    """Run train ``bid``, formed from queue ``source``, from ``path[0]`` to ``path[-1]``
-    and hand its consignments on there; free its platforms (``wagons``: pool and count)
-    there. The train is of its queue's service class."""
+def run_train(world: World, bid: int, way: tuple, ids: np.ndarray, handle_at_start: bool,
+              source: CargoQueue, wagons: tuple | None = None):
+    """Run train ``bid``, formed from queue ``source``, along ``way`` (``World.route``
+    of its path) and hand its consignments on at the end; free its platforms
+    (``wagons``: pool and count) there. The train is of its queue's service class."""
     env = world.env
     clock = Clock(world.rec, bid, env.now)
     service = source.service
-    first, legs = world.route(path, service)
+    first, legs, last = way
     if handle_at_start and first is not None:
         yield from visit(world, clock, first, service)
     for line, stop in legs:
@@ -113,5 +114,5 @@ def run_train(world: World, bid: int, path: tuple[str, ...], ids: np.ndarray,
             yield from visit(world, clock, stop, service)
     world.rec.b_end[bid] = env.now
     if wagons is not None:
-        wagons[0].free(path[-1], wagons[1])
+        wagons[0].free(last, wagons[1])
     world.forward(ids, source)

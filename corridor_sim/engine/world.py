@@ -172,7 +172,6 @@ class World:
     # queue index -> (StockPool, TEU per wagon, wagons the largest unit needs, whether
     # all cargo of the queue rides the fleet) where trains formed there need platforms
     platforms: dict = field(default_factory=dict)
-    _routes: dict = field(default_factory=dict)  # (path, service) -> World.route
 
     def add_queue(self, q: CargoQueue) -> int:
         """Register a consolidation queue; return its index in ``queue_list``."""
@@ -182,17 +181,13 @@ class World:
 
     def route(self, path: tuple[str, ...], service: int) -> tuple:
         """A train's way along ``path``: the station at its start (``None`` if trains of
-        class ``service`` pass it without stopping) and, per leg, the line it runs and
-        the station it stops at next (``None``: passes through)."""
-        key = (path, service)
-        way = self._routes.get(key)
-        if way is None:
-            stops = [None if st.passes_through(service) else st
-                     for st in (self.stations[n] for n in path)]
-            legs = tuple((self.lines[(a, b)], stop)
-                         for a, b, stop in zip(path, path[1:], stops[1:]))
-            way = self._routes[key] = (stops[0], legs)
-        return way
+        class ``service`` pass it without stopping), per leg the line it runs and the
+        station it stops at next (``None``: passes through), and the last node."""
+        stops = [None if st.passes_through(service) else st
+                 for st in (self.stations[n] for n in path)]
+        legs = tuple((self.lines[(a, b)], stop)
+                     for a, b, stop in zip(path, path[1:], stops[1:]))
+        return stops[0], legs, path[-1]
 
     def first_qids(self, ids: np.ndarray) -> np.ndarray:
         """The index of each consignment's first queue."""

@@ -30,6 +30,11 @@ def build_pools(world: World) -> None:
             _frees(world, len(world.pools) - 1, pool)
         else:
             _platform_queues(world, pool)
+    for q in world.queue_list:  # queues all of whose cargo frees a unit of one fleet
+        if q.frees is not None and len(q.free_pools) == 1:
+            here = q.next_by_flow > -2  # the flows that pass through q
+            if (q.frees[here] == q.free_pools[0]).all():
+                q.frees_all = q.free_pools[0]
 
 
 def _distances(graph):

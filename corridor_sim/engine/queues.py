@@ -54,6 +54,7 @@ class CargoQueue:
         # per flow (-1: none), or None if no flow here frees a unit there
         self.frees: np.ndarray | None = None
         self.free_pools: list[int] = []  # the distinct pool indices in ``frees``, ascending
+        self.frees_all = -1  # the pool if every flow through this queue frees one of it
         self.free_node = ""
 
     # -- arrivals ---------------------------------------------------------------

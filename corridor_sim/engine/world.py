@@ -219,6 +219,9 @@ class World:
             return
         now = self.env.now
         nxt, frees = source.next_qid, source.frees
+        if source.frees_all >= 0:  # every unit here frees one of this fleet
+            self.pools[source.frees_all].free(source.free_node, len(ids))
+            frees = None
         flows = self.flow_of[ids] if frees is not None or nxt is None else None
         if frees is not None:
             pool_of = frees[flows]

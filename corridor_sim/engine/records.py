@@ -137,6 +137,17 @@ class Recorder:
         """The batch id of each manifest entry (aligned with ``m_ids``)."""
         return np.repeat(np.arange(self.n_batches, dtype=np.int64), self.column("b_units"))
 
+    def manifest_of(self, batches: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The consignments of ``batches`` (ascending batch ids) and the batch of each,
+        read from the manifests without copying them whole."""
+        units = self.column("b_units")[batches]
+        ends = np.cumsum(self.column("b_units"))[batches]
+        m = np.frombuffer(self.m_ids, dtype=self._id_dtype) if len(self.m_ids) else \
+            np.empty(0, self._id_dtype)
+        parts = [m[e - u:e] for e, u in zip(ends.tolist(), units.tolist())]
+        ids = np.concatenate(parts).astype(np.int64) if parts else np.empty(0, np.int64)
+        return ids, np.repeat(batches.astype(np.int64), units)
+
     def manifest_joined(self, created_h: np.ndarray) -> np.ndarray:
         """When each manifest entry's consignment joined the queue its batch formed from
         (hours): its creation (or, if it waited for a container or wagon, when it got

@@ -62,13 +62,11 @@ def end_state(world) -> EndState:
         at.append(world.qid_table[world.flow_of[waiting], 0].astype(np.int64))
         sched.append(np.ones(len(waiting), dtype=bool))
     rec = world.rec
-    open_batch = np.isnan(rec.column("b_end"))
-    batch_of = rec.manifest_batches()
-    aboard = open_batch[batch_of] if len(batch_of) else np.zeros(0, dtype=bool)
+    on_board_ids, on_board_batch = rec.manifest_of(np.flatnonzero(np.isnan(rec.column("b_end"))))
     return EndState(
         queue_node=[q.node for q in world.queue_list],
         queue_segment=[q.key for q in world.queue_list],
         queued_ids=_cat(ids, np.int64), queued_at=_cat(at, np.int64),
         scheduled=_cat(sched, bool),
-        on_board_ids=rec.column("m_ids").astype(np.int64)[aboard],
-        on_board_batch=batch_of[aboard], awaiting_unit=_cat(pending, np.int64))
+        on_board_ids=on_board_ids, on_board_batch=on_board_batch,
+        awaiting_unit=_cat(pending, np.int64))

@@ -245,8 +245,9 @@ class Feeder:
         order = np.argsort(times, kind="stable")
         self.world, self.pool, self.node = world, pool, node
         self.times, self.ids = times[order], ids[order]
-        self.qids = world.first_qids(self.ids)  # the first queue of each
-        self.queues = np.unique(self.qids).tolist()  # ascending
+        qids = world.first_qids(self.ids)  # the first queue of each
+        self.queues = np.unique(qids).tolist()  # ascending
+        self.qids = qids if len(self.queues) > 1 else None  # (kept only if they differ)
         self.i = 0  # arrivals before this index have their unit
 
     def pending(self) -> np.ndarray:

@@ -27,6 +27,7 @@ from .fleet_timeline import fleet_timeline
 from .fleets import fleets
 from .flows import delay_breakdown, delay_by_place, throughput, transit_cdf
 from .journey import consignment_journey, typical_consignment
+from .layout import settle
 from .resources import queues, utilisation
 from .routes import route_costs, route_shares, route_tradeoff
 from .stringline import stringline
@@ -161,6 +162,8 @@ def _draw(names, tables, scenario, start_date, folder: Path, dpi: int) -> list[s
         fig = STANDARD[name][1](tables, scenario, start_date)
         if fig is None:
             continue
+        fig.set_dpi(dpi)  # laid out at the resolution it is saved at
+        settle(fig)  # laid out once: saving draws the figure once
         fig.savefig(folder / f"{name}.png", dpi=dpi)
         release(fig)
         written.append(name)

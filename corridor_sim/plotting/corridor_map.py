@@ -13,6 +13,7 @@ from matplotlib.patches import Rectangle
 from .. import kpis
 from .base import Figure
 from .geography import draw_background
+from .layout import freeze
 
 KIND_MARKERS = {"terminal": "s", "border": "D", "port": "o", "junction": "^"}
 MAX_WIDTH = 12.0
@@ -101,7 +102,7 @@ def _keep_labels_inside(fig, axes) -> None:
                 dy = -dy if (bb.y0 < box.y0) == (dy < 0) else dy
             if hasattr(t, "xyann"):
                 t.xyann = (dx, dy)
-    fig.set_layout_engine("none")
+    freeze(fig)
 
 
 def _zoom_box(nodes: pd.DataFrame, sea: pd.DataFrame):

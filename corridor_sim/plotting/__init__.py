@@ -27,7 +27,7 @@ from .fleet_timeline import fleet_timeline
 from .fleets import fleets
 from .flows import delay_breakdown, delay_by_place, throughput, transit_cdf
 from .journey import consignment_journey, typical_consignment
-from .layout import settle
+from .layout import fit, settle
 from .resources import queues, utilisation
 from .routes import route_costs, route_shares, route_tradeoff
 from .stringline import stringline
@@ -139,6 +139,11 @@ def save_all(tables: dict[str, pd.DataFrame], start_date: dt.date, folder: Path,
     return [folder / f"{n}.png" for n in names if n in drawn]
 
 
+# Standard figures laid out by their layout engine when saved; the others are placed
+# by :func:`layout.fit` (margins measured from the texts around the axes), which costs
+# much less than matplotlib's constrained layout.
+ENGINE_LAYOUT = {"corridor_map"}
+
 # Rough cost of drawing and saving each standard figure (seconds, baseline year), to
 # share them between two processes.
 _COST = {"corridor_map": 1.8, "utilisation": 0.9, "queues": 0.7, "throughput": 0.5}
@@ -163,7 +168,8 @@ def _draw(names, tables, scenario, start_date, folder: Path, dpi: int) -> list[s
         if fig is None:
             continue
         fig.set_dpi(dpi)  # laid out at the resolution it is saved at
-        settle(fig)  # laid out once: saving draws the figure once
+        # laid out once, so that saving draws the figure once
+        (settle if name in ENGINE_LAYOUT else fit)(fig)
         fig.savefig(folder / f"{name}.png", dpi=dpi)
         release(fig)
         written.append(name)

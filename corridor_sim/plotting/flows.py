@@ -19,7 +19,6 @@ from .base import (
     legend_below,
     od_label,
 )
-from .layout import fit
 
 
 def _names(scenario) -> dict:
@@ -99,8 +98,6 @@ def throughput(cons: pd.DataFrame, start_date: dt.date, title: str = "", *, ax=N
                   else {}))
     ax_.grid(axis="y", alpha=0.3)
     ax_.set_axisbelow(True)
-    if ax is None:
-        fit(fig)
     return fig
 
 

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import matplotlib as mpl
 import numpy as np
-from matplotlib import rcParams
 from matplotlib.legend import Legend
 from matplotlib.text import Text
 
@@ -96,12 +95,13 @@ def _tick_labels(axis, renderer, per_in: float) -> tuple[float, float]:
     locs = [x for x in axis.get_majorticklocs() if lo - 1e-9 * abs(hi - lo) <= x
             <= hi + 1e-9 * abs(hi - lo)]
     labels = axis.get_major_formatter().format_ticks(locs) if locs else []
-    size = params.get("labelsize", rcParams[f"{axis.axis_name}tick.labelsize"])
+    first = axis.get_major_ticks(1)[0]  # its label's size and rotation are every label's
+    size, rotation = first.label1.get_fontsize(), first.label1.get_rotation()
     w = h = 0.0
     for s in dict.fromkeys(labels):  # each distinct label once
-        tw, th = _size(Text(0, 0, s, fontsize=size, figure=axis.figure), renderer, per_in)
+        text = Text(0, 0, s, fontsize=size, rotation=rotation, figure=axis.figure)
+        tw, th = _size(text, renderer, per_in)
         w, h = max(w, tw), max(h, th)
-    first = axis.get_major_ticks(1)[0]
     tick = (first.get_pad() + first.get_tick_padding()) / 72.0
     return (w + tick if w else tick), (h + tick if h else tick)
 

@@ -108,15 +108,15 @@ def save_all(tables: dict[str, pd.DataFrame], start_date: dt.date, folder: Path,
 
     ``processes``: with 2 a forked copy of this process draws about half of the figures
     while this one draws the rest (the figures are the same; a figure the copy failed to
-    write is drawn here, so errors show as usual). The default is 2 where there are
-    several cores, processes can be forked and this process runs no other Python thread
-    (so not in Jupyter, whose threads a fork would copy mid-work). Returns the paths
-    written, in the order of :data:`STANDARD`."""
+    write is drawn here, so errors show as usual). The default is 2 where this process
+    may use several cores, processes can be forked and this process runs no other
+    Python thread (so not in Jupyter, whose threads a fork would copy mid-work). Returns
+    the paths written, in the order of :data:`STANDARD`."""
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     names = list(STANDARD)
     if processes is None:
-        processes = 2 if (os.cpu_count() or 1) > 1 and _can_fork() and _alone() else 1
+        processes = 2 if _cores() > 1 and _can_fork() and _alone() else 1
     theirs: list[str] = []
     child = None
     if processes > 1 and _can_fork():
@@ -180,6 +180,15 @@ def _alone() -> bool:
     """No Python thread runs here but the main one (and tqdm's idle monitor)."""
     return all(t is threading.main_thread() or t.name == "tqdm_monitor"
                for t in threading.enumerate())
+
+
+def _cores() -> int:
+    """Cores this process may run on (fewer than the machine's when it is pinned, e.g.
+    with ``taskset``; a second process on the same core would only add the fork)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
 
 
 def _can_fork() -> bool:

@@ -139,6 +139,10 @@ def save_all(tables: dict[str, pd.DataFrame], start_date: dt.date, folder: Path,
     return [folder / f"{n}.png" for n in names if n in drawn]
 
 
+# zlib level 3 instead of Pillow's 6: the same pixels, PNG encoding about 40 % faster
+# (0.76 s -> 0.45 s for the baseline's 13 figures) for files about 4 % larger
+PNG_OPTIONS = {"compress_level": 3}
+
 # Standard figures laid out by their layout engine when saved; the others are placed
 # by :func:`layout.fit` (margins measured from the texts around the axes), which costs
 # much less than matplotlib's constrained layout.
@@ -170,7 +174,7 @@ def _draw(names, tables, scenario, start_date, folder: Path, dpi: int) -> list[s
         fig.set_dpi(dpi)  # laid out at the resolution it is saved at
         # laid out once, so that saving draws the figure once
         (settle if name in ENGINE_LAYOUT else fit)(fig)
-        fig.savefig(folder / f"{name}.png", dpi=dpi)
+        fig.savefig(folder / f"{name}.png", dpi=dpi, pil_kwargs=PNG_OPTIONS)
         release(fig)
         written.append(name)
     return written

@@ -124,26 +124,35 @@ def _run_one(args, scenario, out: Path) -> int:
         raise UserError(str(exc)) from None
     with cleanup_on_terminate():
         tables, meta = run_single(scenario)
-        meta["overrides"] = parse_overrides(args.overrides)
-        overload = overload_report(tables, scenario)
-        meta["overload"] = overload.as_dict()
-        path = save_run(out, scenario, tables, meta, force=args.force,
-                        plots=False if args.no_plots else None, figures=_figures(args),
-                        report=write_report)
-    if not args.quiet:
-        print(f"{scenario.name}: simulated {scenario.horizon_days:g} days "
-              f"(+{scenario.warmup_days:g} warm-up) in {meta['wall_s']:.2f} s, "
-              f"{meta['events']} events; {time.perf_counter() - args.t0:.2f} s in all "
-              "(loading, tables, plots, report)")
-        for line in kpis.summary_lines(tables, scenario.start_date,
-                                       scenario.horizon_days * 24.0, scenario):
-            print(line)
-        for line in kpis.legs_lines(tables, scenario):
-            print(line)
-        for line in overload.lines():
-            print(line)
-        print(f"results: {path}", file=sys.stdout)
+        # the tables are final from here on: the overload check, figures, report and
+        # summary share the KPIs they have in common (transit, utilisation...)
+        with kpis.shared_results():
+            meta["overrides"] = parse_overrides(args.overrides)
+            overload = overload_report(tables, scenario)
+            meta["overload"] = overload.as_dict()
+            path = save_run(out, scenario, tables, meta, force=args.force,
+                            plots=False if args.no_plots else None, figures=_figures(args),
+                            report=write_report)
+            if not args.quiet:
+                _print_summary(args, scenario, tables, meta, overload, path)
     return 0
+
+
+def _print_summary(args, scenario, tables, meta, overload, path: Path) -> None:
+    from .. import kpis
+
+    print(f"{scenario.name}: simulated {scenario.horizon_days:g} days "
+          f"(+{scenario.warmup_days:g} warm-up) in {meta['wall_s']:.2f} s, "
+          f"{meta['events']} events; {time.perf_counter() - args.t0:.2f} s in all "
+          "(loading, tables, plots, report)")
+    for line in kpis.summary_lines(tables, scenario.start_date,
+                                   scenario.horizon_days * 24.0, scenario):
+        print(line)
+    for line in kpis.legs_lines(tables, scenario):
+        print(line)
+    for line in overload.lines():
+        print(line)
+    print(f"results: {path}", file=sys.stdout)
 
 
 def _run_many(args, scenario, out: Path) -> int:

@@ -39,6 +39,7 @@ from .flows import (
                      transit_days,
 )
 from .legs import leg_transit_h, legs_lines, legs_of_interest, legs_table, transit_between
+from .memo import shared_results
 from .resources import capacities, resource_series, resource_stats, step_stats
 from .routes import route_breakdown, route_economics, route_shares, route_shares_by_month
 from .table import ci_summary_lines, kpi_table, summary_lines
@@ -83,6 +84,7 @@ __all__ = [
                      "route_shares_by_month",
                      "scenario_dict",
                      "service_of",
+                     "shared_results",
                      "start_date_of",
                      "step_stats",
                      "summary_lines",

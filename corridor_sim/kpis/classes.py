@@ -7,6 +7,7 @@ import pandas as pd
 
 from .basics import delivered, scenario_dict
 from .directions import DIRECTIONS
+from .memo import shared
 
 CLASSES = ("block", "regular")
 
@@ -32,6 +33,7 @@ def service_of(cons: pd.DataFrame, scenario=None) -> np.ndarray:
     return flow.astype(str).map(classes).fillna("regular").to_numpy(dtype=object)
 
 
+@shared
 def transit_by_class(cons: pd.DataFrame, scenario=None) -> pd.DataFrame:
     """Door-to-door transit per service class and direction of the consignments
     delivered after warm-up: ``service``, ``direction``, ``n`` delivered (per replication
@@ -45,13 +47,17 @@ def transit_by_class(cons: pd.DataFrame, scenario=None) -> pd.DataFrame:
     cons = cons[keep].assign(service=service_of(cons, scenario))
     d = delivered(cons)
     reps = cons["replication"].nunique() if "replication" in cons else 1
-    present = set(zip(cons["service"], cons["direction"].astype(str)))
+    by = ["service", "direction"]
+    present = {(s, str(w)) for s, w in cons.groupby(by, observed=True).size().index}
+    rows_of = {(s, str(w)): i for (s, w), i in d.groupby(by, observed=True).indices.items()}
+    transit = d["transit_h"]
     rows = []
     for cls in CLASSES:
         for way in DIRECTIONS:
             if (cls, way) not in present:
                 continue
-            days = d.loc[(d["service"] == cls) & (d["direction"] == way), "transit_h"] / 24.0
+            # the delivered rows of the pair, in table order
+            days = transit.iloc[rows_of.get((cls, way), [])] / 24.0
             rows.append((cls, way, len(days) / max(reps, 1), days.mean(), days.median(),
                          days.quantile(0.9)))
     return pd.DataFrame(rows, columns=cols)

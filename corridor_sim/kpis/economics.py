@@ -6,6 +6,7 @@ from __future__ import annotations
 import pandas as pd
 
 from .basics import delivered
+from .memo import shared
 
 PER_TEU = ("cost_usd", "co2e_kg", "co2e_ttw_kg")
 
@@ -20,6 +21,7 @@ def _parts(cons: pd.DataFrame) -> list[str]:
                                         or c.startswith("co2e_") and c.endswith("_kg"))]
 
 
+@shared
 def economics_by_od(cons: pd.DataFrame, by: tuple[str, ...] = ("origin", "destination")
                     ) -> pd.DataFrame:
     """Per origin -> destination (or the columns ``by``): TEU delivered after warm-up and

@@ -8,8 +8,10 @@ import numpy as np
 import pandas as pd
 
 from .basics import delivered, n_replications, to_datetime
+from .memo import shared
 
 
+@shared
 def transit_by_od(cons: pd.DataFrame) -> pd.DataFrame:
     """Door-to-door transit in days per origin -> destination: n, mean, p10, p50, p90, max
     (delivered consignments after warm-up, pooled over replications), and the median trip

@@ -11,6 +11,7 @@ from __future__ import annotations
 import pandas as pd
 
 from .basics import delivered, scenario_dict
+from .memo import shared
 
 
 def _keys(itin: pd.DataFrame) -> list[str]:
@@ -39,6 +40,7 @@ def od_pairs(cons: pd.DataFrame) -> set[tuple[str, str]]:
     return set(zip(pairs["origin"].astype(str), pairs["destination"].astype(str)))
 
 
+@shared
 def transit_between(cons: pd.DataFrame, itin: pd.DataFrame | None, a: str,
                     b: str) -> pd.Series:
     """Transit days from node ``a`` to node ``b``. For an origin -> destination pair of

@@ -15,6 +15,7 @@ import pandas as pd
 
 from ..steps import step_integral
 from .basics import horizon_h, link_table, node_table
+from .memo import shared
 
 KEYS = ["replication", "resource", "metric"]
 
@@ -30,12 +31,26 @@ def _step_max(t: np.ndarray, v: np.ndarray, a: float, b: float) -> float:
 
 
 def _series(resources: pd.DataFrame):
+    """Each series of the table: ``(replication, resource, metric)`` in sorted order, its
+    times and values sorted by time (rows at equal times in table order). The labels are
+    coded once and the rows ordered by one stable sort of the codes (no string sort)."""
     r = resources
-    if "replication" not in r.columns:
-        r = r.assign(replication=0)
-    r = r.sort_values(["replication", "resource", "metric", "t_h"], kind="stable")
-    for key, g in r.groupby(KEYS, sort=True):
-        yield key, g["t_h"].to_numpy(float), g["value"].to_numpy(float)
+    n = len(r)
+    if n == 0:
+        return
+    rep = (r["replication"].to_numpy() if "replication" in r.columns
+           else np.zeros(n, dtype=np.int64))
+    res_code, res_name = pd.factorize(r["resource"], sort=True)
+    met_code, met_name = pd.factorize(r["metric"], sort=True)
+    t, v = r["t_h"].to_numpy(float), r["value"].to_numpy(float)
+    order = np.lexsort((t, met_code, res_code, rep))  # stable; the last key sorts first
+    rep, res_code, met_code = rep[order], res_code[order], met_code[order]
+    t, v = t[order], v[order]
+    new = np.flatnonzero((rep[1:] != rep[:-1]) | (res_code[1:] != res_code[:-1])
+                         | (met_code[1:] != met_code[:-1])) + 1
+    starts, ends = np.r_[0, new], np.r_[new, n]
+    for a, b in zip(starts, ends):
+        yield (rep[a], res_name[res_code[a]], met_name[met_code[a]]), t[a:b], v[a:b]
 
 
 def step_stats(resources: pd.DataFrame, start_h: float, end_h: float) -> pd.DataFrame:
@@ -64,6 +79,7 @@ def capacities(scenario) -> pd.DataFrame:
     ], ignore_index=True)
 
 
+@shared
 def resource_stats(resources: pd.DataFrame, scenario, start_h: float = 0.0,
                    end_h: float | None = None) -> pd.DataFrame:
     """Queues and units in use per node and service over ``[start_h, end_h)`` (hours;

@@ -31,6 +31,7 @@ import pandas as pd
 
 from .basics import horizon_h, n_replications, node_table, scenario_dict
 from .fleets import fleet_summary
+from .memo import shared
 from .resources import resource_stats
 
 KINDS = ("node", "line", "berths", "fleet", "stock")
@@ -58,6 +59,7 @@ def _rows_by(mov: pd.DataFrame, *keys: str) -> dict:
                        observed=True).indices
 
 
+@shared
 def utilisation(movements: pd.DataFrame, scenario, start_h: float = 0.0,
                 end_h: float | None = None, fleets: pd.DataFrame | None = None
                 ) -> pd.DataFrame:

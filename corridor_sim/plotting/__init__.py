@@ -27,6 +27,7 @@ from .fleet_timeline import fleet_timeline
 from .fleets import fleets
 from .flows import delay_breakdown, delay_by_place, throughput, transit_cdf
 from .journey import consignment_journey, typical_consignment
+from .layout import fit, settle
 from .resources import queues, utilisation
 from .routes import route_costs, route_shares, route_tradeoff
 from .stringline import stringline
@@ -107,15 +108,15 @@ def save_all(tables: dict[str, pd.DataFrame], start_date: dt.date, folder: Path,
 
     ``processes``: with 2 a forked copy of this process draws about half of the figures
     while this one draws the rest (the figures are the same; a figure the copy failed to
-    write is drawn here, so errors show as usual). The default is 2 where there are
-    several cores, processes can be forked and this process runs no other Python thread
-    (so not in Jupyter, whose threads a fork would copy mid-work). Returns the paths
-    written, in the order of :data:`STANDARD`."""
+    write is drawn here, so errors show as usual). The default is 2 where this process
+    may use several cores, processes can be forked and this process runs no other
+    Python thread (so not in Jupyter, whose threads a fork would copy mid-work). Returns
+    the paths written, in the order of :data:`STANDARD`."""
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     names = list(STANDARD)
     if processes is None:
-        processes = 2 if (os.cpu_count() or 1) > 1 and _can_fork() and _alone() else 1
+        processes = 2 if _cores() > 1 and _can_fork() and _alone() else 1
     theirs: list[str] = []
     child = None
     if processes > 1 and _can_fork():
@@ -137,6 +138,15 @@ def save_all(tables: dict[str, pd.DataFrame], start_date: dt.date, folder: Path,
         drawn |= {n for n in done if (folder / f"{n}.png").exists()}
     return [folder / f"{n}.png" for n in names if n in drawn]
 
+
+# zlib level 3 instead of Pillow's 6: the same pixels, PNG encoding about 40 % faster
+# (0.76 s -> 0.45 s for the baseline's 13 figures) for files about 4 % larger
+PNG_OPTIONS = {"compress_level": 3}
+
+# Standard figures laid out by their layout engine when saved; the others are placed
+# by :func:`layout.fit` (margins measured from the texts around the axes), which costs
+# much less than matplotlib's constrained layout.
+ENGINE_LAYOUT = {"corridor_map"}
 
 # Rough cost of drawing and saving each standard figure (seconds, baseline year), to
 # share them between two processes.
@@ -161,7 +171,10 @@ def _draw(names, tables, scenario, start_date, folder: Path, dpi: int) -> list[s
         fig = STANDARD[name][1](tables, scenario, start_date)
         if fig is None:
             continue
-        fig.savefig(folder / f"{name}.png", dpi=dpi)
+        fig.set_dpi(dpi)  # laid out at the resolution it is saved at
+        # laid out once, so that saving draws the figure once
+        (settle if name in ENGINE_LAYOUT else fit)(fig)
+        fig.savefig(folder / f"{name}.png", dpi=dpi, pil_kwargs=PNG_OPTIONS)
         release(fig)
         written.append(name)
     return written
@@ -171,6 +184,15 @@ def _alone() -> bool:
     """No Python thread runs here but the main one (and tqdm's idle monitor)."""
     return all(t is threading.main_thread() or t.name == "tqdm_monitor"
                for t in threading.enumerate())
+
+
+def _cores() -> int:
+    """Cores this process may run on (fewer than the machine's when it is pinned, e.g.
+    with ``taskset``; a second process on the same core would only add the fork)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
 
 
 def _can_fork() -> bool:

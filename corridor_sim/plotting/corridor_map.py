@@ -13,6 +13,7 @@ from matplotlib.patches import Rectangle
 from .. import kpis
 from .base import Figure
 from .geography import draw_background
+from .layout import freeze
 
 KIND_MARKERS = {"terminal": "s", "border": "D", "port": "o", "junction": "^"}
 MAX_WIDTH = 12.0
@@ -26,7 +27,8 @@ def corridor_map(movements: pd.DataFrame, scenario, title: str = "") -> Figure:
     (dashed) is drawn with width proportional to the tons that passed it after warm-up and
     coloured by the mean hours a consignment waited for it (line slot or closure; vessel,
     anchorage and weather at sea). The upper panel shows the whole network, the lower one
-    zooms on the sea crossings and their ports. Nodes are labelled by name."""
+    zooms on the sea crossings and their ports. Nodes are labelled by name. The layout is
+    fixed when the figure is made (labels are placed to fit it)."""
     nodes = kpis.node_table(scenario).set_index("node")
     links = kpis.link_table(scenario)
     flows = kpis.throughput_by_leg(movements, 0.0, kpis.horizon_h(scenario)).set_index("leg")
@@ -75,12 +77,20 @@ def corridor_map(movements: pd.DataFrame, scenario, title: str = "") -> Figure:
 
 
 def _keep_labels_inside(fig, axes) -> None:
-    """Move any label that sticks out of its axes to the other side of its point."""
-    fig.draw_without_rendering()  # lays out and places the text; paints no pixel
+    """Lay the figure out once, move any label that sticks out of its axes to the other
+    side of its point, and keep that layout (the figure is not laid out again when drawn,
+    which would cost as much again; the labels take no part in the layout, they stay
+    inside their panels)."""
     for ax in axes:
+        for t in ax.texts:
+            t.set_in_layout(False)
+    fig.get_layout_engine().execute(fig)  # places the axes (no drawing)
+    renderer = fig.canvas.get_renderer()
+    for ax in axes:
+        ax.apply_aspect()
         box = ax.get_window_extent().padded(-3.0)  # a little margin inside the frame
         for t in ax.texts:
-            bb = t.get_window_extent()
+            bb = t.get_window_extent(renderer)
             dx, dy = getattr(t, "xyann", (0.0, 0.0))
             if bb.x0 < box.x0:
                 t.set_ha("left")
@@ -92,6 +102,7 @@ def _keep_labels_inside(fig, axes) -> None:
                 dy = -dy if (bb.y0 < box.y0) == (dy < 0) else dy
             if hasattr(t, "xyann"):
                 t.xyann = (dx, dy)
+    freeze(fig)
 
 
 def _zoom_box(nodes: pd.DataFrame, sea: pd.DataFrame):

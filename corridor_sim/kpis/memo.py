@@ -15,24 +15,26 @@ import functools
 import inspect
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import TypeVar
 
 F = TypeVar("F", bound=Callable)
-_memo: dict | None = None
+# the shared results of the innermost open block of this thread or task (none outside)
+_MEMO: ContextVar[dict | None] = ContextVar("corridor_sim_shared_results", default=None)
 
 
 @contextmanager
 def shared_results() -> Iterator[None]:
     """Share the results of :func:`shared` functions until the block ends (nested
     blocks share the outer one's)."""
-    global _memo
-    outer = _memo
-    if outer is None:
-        _memo = {}
+    if _MEMO.get() is not None:
+        yield
+        return
+    token = _MEMO.set({})
     try:
         yield
     finally:
-        _memo = outer
+        _MEMO.reset(token)
 
 
 def _key(value) -> object:
@@ -49,14 +51,15 @@ def shared(fn: F) -> F:
 
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
-        if _memo is None:
+        memo = _MEMO.get()
+        if memo is None:
             return fn(*args, **kwargs)
         bound = signature.bind(*args, **kwargs)
         bound.apply_defaults()  # f(x) and f(x, 0.0) with a default of 0.0 are one call
         key = (fn.__module__, fn.__qualname__, _key(tuple(bound.arguments.items())))
-        entry = _memo.get(key)
+        entry = memo.get(key)
         if entry is None:
-            entry = _memo[key] = (fn(*args, **kwargs), bound.arguments)
+            entry = memo[key] = (fn(*args, **kwargs), bound.arguments)
         return entry[0]
 
     return wrapper  # type: ignore[return-value]

@@ -287,7 +287,7 @@ class Feeder:
                 self._book(self.i + k)
             if self.i < n:  # sleep until the next arrival is due (no unit left to
                 # book for it) or comes within the look-ahead
-                wake = times[self.i] if self.i < ahead else times[self.i] - LOOKAHEAD_H
+                wake = float(times[self.i]) - (0.0 if self.i < ahead else LOOKAHEAD_H)
                 yield env.timeout(max(0.0, wake - now))
 
     def _book(self, j: int) -> None:

@@ -100,3 +100,23 @@ def test_other_cargo_does_not_board_ahead_of_priority_cargo_left_on_a_shared_dec
         run = simulate(sc)
         check_priority(run)
         check_rides(sc, run, run_single(sc)[0])
+
+
+def test_the_clock_stays_a_python_float(monkeypatch):
+    """Times given to SimPy are Python floats: a numpy scalar in its heap makes the clock
+    a numpy float64 from that event on, and every sum, comparison and record made with
+    it several times slower (a feeder's wake-up once did this for most of a run)."""
+    import simpy
+
+    from .factories import baseline
+
+    kinds: set[type] = set()
+    step = simpy.Environment.step
+
+    def watched(env):
+        kinds.add(type(env.now))
+        return step(env)
+
+    monkeypatch.setattr(simpy.Environment, "step", watched)
+    simulate(baseline(horizon_days=60), 0)
+    assert kinds == {float}, kinds

@@ -3,7 +3,9 @@
 Records are per batch (a train or a vessel load) and per consignment only where a
 consignment's own timing matters (creation, the batch it rides, delivery). Every column
 is a compact typed array (8 bytes per float, labels stored as small integer codes into
-``Recorder.labels``), so a ten-year run keeps no Python object per record.
+``Recorder.labels``); the stage rows and resource samples are appended to Python lists
+and moved into numpy arrays every ``FLUSH_ROWS`` rows, so a ten-year run keeps few
+Python objects per record.
 
 Manifests are stored batch by batch: the consignments of batch ``b`` are the
 ``b_units[b]`` entries of ``m_ids`` that follow those of batch ``b - 1``. When each
@@ -29,6 +31,19 @@ TRAINS_QUEUED, TRACKS_BUSY, VESSELS_LOADED = (LABEL[m] for m in METRICS)
 CLOSED, DISRUPTION = LABEL["closed"], CAT["disruption"]
 
 
+# Columns kept as Python lists while the run appends to them, then flushed into numpy
+# arrays: appending to a list costs a fraction of appending to an ``array.array``, which
+# parses every value it is given (these columns take most of a run's appends). Name ->
+# dtype; stage rows: batch, place and activity (label codes), delay category (index
+# into CATEGORIES), start and end hours; resource samples: resource and metric (label
+# codes), time (hours) and value.
+BUFFERED = {"st_batch": np.int64, "st_place": np.int32, "st_activity": np.int32,
+            "st_cat": np.int8, "st_t0": np.float64, "st_t1": np.float64,
+            "r_name": np.int32, "r_metric": np.int32, "r_t": np.float64,
+            "r_value": np.float64}
+FLUSH_ROWS = 16384
+
+
 class Recorder:
     """Collects stage rows, manifests and resource samples during one run.
 
@@ -38,13 +53,11 @@ class Recorder:
     def __init__(self, n_consignments: int):
         self.codes: dict[str, int] = dict(LABEL)  # label -> code
         self.labels: list[str] = list(LABEL)  # code -> label
-        # stage rows: one per batch per activity
-        self.st_batch = array("q")
-        self.st_place = array("i")  # label code
-        self.st_activity = array("i")  # label code
-        self.st_cat = array("b")  # index into CATEGORIES
-        self.st_t0 = array("d")
-        self.st_t1 = array("d")
+        # stage rows (one per batch per activity) and resource samples: the columns
+        # appended most, kept as plain lists (see BUFFERED)
+        for name in BUFFERED:
+            setattr(self, name, [])
+        self._flushed: dict[str, list[np.ndarray]] = {name: [] for name in BUFFERED}
         # batches
         self.b_kind = array("i")  # label code
         self.b_segment = array("i")  # label code
@@ -57,11 +70,6 @@ class Recorder:
         self.b_held = array("d")  # hours a formed train was held for rolling stock
         # manifests, batch after batch (see module docstring)
         self.m_ids = array("i" if n_consignments < 2**31 else "q")
-        # resources: long-format samples
-        self.r_name = array("i")  # label code
-        self.r_metric = array("i")  # label code
-        self.r_t = array("d")
-        self.r_value = array("d")
         self._id_dtype = np.dtype(np.int32 if self.m_ids.typecode == "i" else np.int64)
         self.delivered_h = np.full(n_consignments, np.nan)
         # when a consignment that waited for its container or wagon got it and joined
@@ -98,7 +106,22 @@ class Recorder:
         self.b_background_teu.append(background_teu)
         self.b_held.append(held_h)
         self.m_ids.frombytes(ids.astype(self._id_dtype).tobytes())
+        if len(self.st_t0) >= FLUSH_ROWS or len(self.r_t) >= FLUSH_ROWS:
+            self.flush()
         return bid
+
+    def flush(self) -> None:
+        """Move the rows of the list columns into typed arrays (done every
+        ``FLUSH_ROWS`` rows, so a long run keeps few Python objects)."""
+        for name, dtype in BUFFERED.items():
+            rows = getattr(self, name)
+            if rows:
+                self._flushed[name].append(np.array(rows, dtype=dtype))
+                rows.clear()
+
+    def __getstate__(self) -> dict:
+        self.flush()
+        return self.__dict__
 
     def stage(self, bid: int, place: int, activity: int, category: int,
               t0: float, t1: float) -> None:
@@ -124,6 +147,10 @@ class Recorder:
     # -- read-out (after the run) -------------------------------------------------------
     def column(self, name: str) -> np.ndarray:
         """A copy of record column ``name`` (e.g. ``"st_t0"``) as a numpy array."""
+        if name in BUFFERED:
+            dtype = BUFFERED[name]
+            return np.concatenate([*self._flushed[name],
+                                   np.array(getattr(self, name), dtype=dtype)])
         col = getattr(self, name)
         dtype = {"q": np.int64, "i": np.int32, "b": np.int8, "d": np.float64}[col.typecode]
         return np.frombuffer(col, dtype=dtype).copy() if len(col) else np.empty(0, dtype)

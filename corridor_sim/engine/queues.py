@@ -199,7 +199,7 @@ def _waits_on(rule, view, until: float, now: float) -> bool:
     """Would ``rule``, asked now about ``view``, only look again at ``until`` or later?"""
     view.admit(now)
     t = rule.next_look(view, now)
-    return t is not None and t >= until - 1e-7
+    return t is not None and t >= until - 1e-7  # (departure.EPS: times this close are equal)
 
 
 def _merged(old: np.ndarray, pos: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:

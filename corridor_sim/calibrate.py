@@ -31,9 +31,9 @@ METHODS = ("nelder-mead", "powell")
 
 def kpis_of(scenario: Scenario, replication: int,
             names: Collection[str] | None = None) -> pd.DataFrame:
-    """The KPI table of one replication (picklable, for process pools); with ``names``,
-    only those KPIs, computed from only the tables they read (the rows are those of the
-    full table: :func:`corridor_sim.kpis.kpi_table`)."""
+    """The KPI table of one replication (picklable, for process pools); with ``names``
+    (KPI names or ``(name, group)`` pairs), only those KPIs, computed from only the
+    tables they read (the rows are those of the full table: :func:`corridor_sim.kpis.kpi_table`)."""
     if names is None:
         return run_single(scenario, replication)[0]["kpis"]
     return RunTables(simulate(scenario, replication), kpi_names=frozenset(names))["kpis"]
@@ -51,9 +51,10 @@ def simulate_kpis(scenario: Scenario, replications: int, workers: int = 1,
     return [kpis_of(scenario, r, names) for r in reps]
 
 
-def target_kpis(targets: list[Target]) -> frozenset[str]:
-    """The KPI names ``targets`` compare with (all a calibration needs computed)."""
-    return frozenset(t.kpi.name for t in targets)
+def target_kpis(targets: list[Target]) -> frozenset[tuple[str, str]]:
+    """The KPIs ``targets`` compare with, as ``(name, group)`` pairs (all a calibration
+    needs computed; see ``kpis.kpi_table``'s ``only``)."""
+    return frozenset((t.kpi.name, t.kpi.group) for t in targets)
 
 
 def compare_targets(kpi_tables: list[pd.DataFrame], targets: list[Target],

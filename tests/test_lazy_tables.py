@@ -64,19 +64,32 @@ def test_kpi_table_only_gives_the_rows_of_the_full_table():
                               only=names)
         want = full[full["kpi"].isin(names)].reset_index(drop=True)
         pd.testing.assert_frame_equal(part, want)
+    # (name, group) pairs: those rows only, with or without per-class groups
+    pairs = list(zip(full["kpi"], full["group"]))
+    for wanted in ({("transit_p50_days", "xian->istanbul"), ("tons_delivered", "all")},
+                   {("transit_p50_days", "class:block"), ("utilisation", pairs[-1][1])},
+                   {p for p in pairs if p[0] == "transit_p50_days"}):
+        part = kpis.kpi_table(tables, sc.start_date, sc.horizon_days * 24.0, scenario=sc,
+                              only=wanted)
+        want = full[[p in wanted for p in pairs]].reset_index(drop=True)
+        assert len(want), wanted
+        pd.testing.assert_frame_equal(part, want)
 
 
 def test_calibration_computes_only_the_targeted_kpis_and_they_equal_the_full_table():
     sc = load_scenario(BASELINE, {"horizon_days": 300, "warmup_days": 10})
-    names = target_kpis(targets_for(load_targets(TARGETS), "baseline_2023"))
-    assert names == {"transit_p50_days", "tons_delivered_jan_sep"}
+    targets = targets_for(load_targets(TARGETS), "baseline_2023")
+    names = target_kpis(targets)
+    assert names == {(t.kpi.name, t.kpi.group) for t in targets}
+    assert {n for n, _ in names} == {"transit_p50_days", "tons_delivered_jan_sep"}
     run = simulate(sc, 1)
     lazy = RunTables(run, kpi_names=names)
     targeted = lazy["kpis"]
     assert lazy.built() == ["consignments", "kpis"]  # no movements, resources, itinerary
     full = run_single(sc, 1)[0]["kpis"]
-    want = full[full["kpi"].isin(names)].reset_index(drop=True)
+    pairs = pd.Series(list(zip(full["kpi"], full["group"])))
+    want = full[pairs.isin(list(names)).to_numpy()].reset_index(drop=True)
     pd.testing.assert_frame_equal(targeted, want)
     pd.testing.assert_frame_equal(kpis_of(sc, 1, names), want)
-    assert set(targeted["kpi"]) == names
+    assert set(zip(targeted["kpi"], targeted["group"])) == names
     assert [len(k) for k in simulate_kpis(sc, 2, names=names)] == [len(want)] * 2

@@ -36,14 +36,21 @@ def kpi_table(tables: Mapping[str, pd.DataFrame], start_date: dt.date, horizon_h
     wagons, platforms or containers (group ``stock:<fleet>``), and the load factor of lines
     and sea services (:mod:`corridor_sim.kpis.utilisation`).
 
-    ``only``: the KPI names wanted (e.g. the ones calibration targets compare); the rows of
-    other KPIs are neither computed nor returned, and a table the wanted KPIs do not read
-    is not looked up in ``tables`` (a mapping that builds tables on first access builds
-    only those). The rows returned are those of the full table with these names, in the
-    same order.
+    ``only``: the KPIs wanted (e.g. the ones calibration targets compare), each a name or
+    a ``(name, group)`` pair; the rows of other KPIs are neither computed nor returned,
+    and a table the wanted KPIs do not read is not looked up in ``tables`` (a mapping
+    that builds tables on first access builds only those). The rows returned are those
+    of the full table with these names (or pairs), in the same order.
     """
-    def want(*names: str) -> bool:
-        return only is None or any(n in only for n in names)
+    names = None if only is None else {k if isinstance(k, str) else k[0] for k in only}
+    pairs = set() if only is None else {tuple(k) for k in only if not isinstance(k, str)}
+
+    def want(*wanted: str) -> bool:
+        return names is None or any(n in names for n in wanted)
+
+    # per-class rows only where a class group is wanted (or a KPI by name alone)
+    by_class = names is None or any(isinstance(k, str) for k in only) or any(
+        g.startswith("class:") for _, g in pairs)
 
     cons = tables["consignments"]
     mov = tables["movements"] if want(*MOVEMENT_KPIS) else None
@@ -111,7 +118,7 @@ def kpi_table(tables: Mapping[str, pd.DataFrame], start_date: dt.date, horizon_h
             rows.append(("deck_load_factor", f"service:{r.service}:{r.way}",
                          float(r.load_factor), "fraction"))
     if scenario is not None:
-        if want(*CLASS_KPIS):
+        if want(*CLASS_KPIS) and by_class:
             rows += _class_rows(cons, scenario, horizon_h)
         if want("utilisation", "load_factor"):
             fleets = tables.get("fleets") if want("utilisation") else None
@@ -123,7 +130,10 @@ def kpi_table(tables: Mapping[str, pd.DataFrame], start_date: dt.date, horizon_h
                                  float(r.load_factor), "fraction"))
     table = pd.DataFrame(rows, columns=["kpi", "group", "value", "unit"])
     if only is not None:
-        table = table[table["kpi"].isin(list(only))].reset_index(drop=True)
+        plain = {k for k in only if isinstance(k, str)}
+        keep = table["kpi"].isin(list(plain)) | pd.Series(
+            [(k, g) in pairs for k, g in zip(table["kpi"], table["group"])], dtype=bool)
+        table = table[keep].reset_index(drop=True)
     return table
 
 

@@ -80,9 +80,10 @@ def _platform_queues(world: World, pool: StockPool) -> None:
         for si, seg in enumerate(world.flow_segments[fi]):
             if seg.kind == "rail" and seg.start in starts:
                 qid = int(world.qid_table[fi, si])
-                # (does all cargo formed into trains here ride the fleet's platforms?)
-                only = bool(pool.flow_uses[(world.qid_table == qid).any(axis=1)].all())
-                world.platforms.setdefault(qid, (pool, spec.teu_per_wagon, least, only))
+                if qid not in world.platforms:  # (does all cargo formed into trains
+                    # here ride the fleet's platforms?)
+                    only = bool(pool.flow_uses[(world.qid_table == qid).any(axis=1)].all())
+                    world.platforms[qid] = (pool, spec.teu_per_wagon, least, only)
 
 
 def schedule_origins(world: World, created: np.ndarray) -> None:

@@ -167,8 +167,8 @@ class Recorder:
     def manifest_of(self, batches: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """The consignments of ``batches`` (ascending batch ids) and the batch of each,
         read from the manifests without copying them whole."""
-        units = self.column("b_units")[batches]
-        ends = np.cumsum(self.column("b_units"))[batches]
+        all_units = self.column("b_units")
+        units, ends = all_units[batches], np.cumsum(all_units)[batches]
         m = np.frombuffer(self.m_ids, dtype=self._id_dtype) if len(self.m_ids) else \
             np.empty(0, self._id_dtype)
         parts = [m[e - u:e] for e, u in zip(ends.tolist(), units.tolist())]

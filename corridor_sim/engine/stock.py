@@ -40,9 +40,6 @@ class Depot:
         self.wake = None  # simpy event for whoever waits for a unit here
         self.alarm = INF  # the earliest wake-up scheduled for that waiter
 
-    def shortfall(self) -> int:
-        return self.start - self.stock - self.inbound
-
 
 class StockPool:
     """The units of one fleet (``spec``: scenario.fleets.Fleet) in one run.
@@ -77,11 +74,7 @@ class StockPool:
         if self.one_way:
             return INF
         d = self.depots.get(node)
-        if d is None:
-            return 0
-        if d.trips and d.trips[0][0] <= self.env.now:
-            self._settle(d, self.env.now)
-        return d.stock
+        return self._settled(d).stock if d is not None else 0
 
     def take(self, node: str, n: int, t: float | None = None) -> None:
         """Hand out ``n`` units at ``node``, for cargo loaded at ``t`` (default now)."""
@@ -91,10 +84,7 @@ class StockPool:
         if self.one_way:
             self._log(t, None, 0, n, 0)
             return
-        d = self.depots[node]
-        if d.trips:
-            self._settle(d, self.env.now)
-        d.stock -= n
+        self._settled(self.depots[node]).stock -= n
         self._log(t, node, -n, n, 0)
 
     def take_at(self, node: str, times: np.ndarray) -> None:
@@ -106,10 +96,7 @@ class StockPool:
         self.takes += n
         self.in_use += n
         if not self.one_way:
-            d = self.depots[node]
-            if d.trips:
-                self._settle(d, self.env.now)
-            d.stock -= n
+            self._settled(self.depots[node]).stock -= n
         self.booked.append((None if self.one_way else node, times))
 
     def wait(self, node: str):
@@ -158,7 +145,7 @@ class StockPool:
         """Where (some of) ``n`` units freed at ``node`` go, and how many."""
         here = self.depots.get(node)
         if here is not None:
-            gap = here.start - here.stock - here.inbound  # Depot.shortfall, inlined
+            gap = here.start - here.stock - here.inbound  # short of its start
             if gap > 0:
                 return here, min(n, gap)
         short, share, short_gap = None, 0.0, 0  # the depot short of the largest share of
@@ -173,6 +160,12 @@ class StockPool:
         if here is not None:
             return here, n
         return max(self.depots.values(), key=lambda d: (d.start, -d.order)), n
+
+    def _settled(self, d: Depot) -> Depot:
+        """``d`` with the empty units that have arrived there by now made idle."""
+        if d.trips and d.trips[0][0] <= self.env.now:
+            self._settle(d, self.env.now)
+        return d
 
     def _settle(self, d: Depot, until: float, strict: bool = False) -> None:
         """Units on their way to ``d`` that arrived by ``until`` (before, if

@@ -28,7 +28,8 @@ from .utilisation import utilisation
 
 
 def kpi_table(tables: Mapping[str, pd.DataFrame], start_date: dt.date, horizon_h: float,
-              scenario=None, only: Collection[str] | None = None) -> pd.DataFrame:
+              scenario=None, only: Collection[str | tuple[str, str]] | None = None,
+              ) -> pd.DataFrame:
     """The headline KPIs of one replication as a tidy table: kpi, group, value, unit.
 
     With ``scenario`` (a Scenario or its dict) the table also holds the utilisation (busy
@@ -130,10 +131,8 @@ def kpi_table(tables: Mapping[str, pd.DataFrame], start_date: dt.date, horizon_h
                                  float(r.load_factor), "fraction"))
     table = pd.DataFrame(rows, columns=["kpi", "group", "value", "unit"])
     if only is not None:
-        plain = {k for k in only if isinstance(k, str)}
-        keep = table["kpi"].isin(list(plain)) | pd.Series(
-            [(k, g) in pairs for k, g in zip(table["kpi"], table["group"])], dtype=bool)
-        table = table[keep].reset_index(drop=True)
+        keep = [k in only or (k, g) in pairs for k, g in zip(table["kpi"], table["group"])]
+        table = table[np.array(keep, dtype=bool)].reset_index(drop=True)
     return table
 
 

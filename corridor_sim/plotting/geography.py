@@ -10,7 +10,6 @@ one), 3 island in a lake, 4 pond on such an island.
 
 from __future__ import annotations
 
-from functools import cache
 from importlib import resources
 
 import numpy as np
@@ -44,8 +43,8 @@ def shapes(kind: str, box: tuple[float, float, float, float],
     return out
 
 
-@cache
 def _files(kind: str, resolution: str) -> tuple[list[str], bytes]:
+    """The index lines and the point data of ``kind`` at ``resolution``."""
     base = resources.files(PACKAGE)
     return ((base / f"{kind}meta_{resolution}.dat").read_text().splitlines(),
             (base / f"{kind}_{resolution}.dat").read_bytes())
@@ -70,6 +69,7 @@ def draw_background(ax, box: tuple[float, float, float, float] | None = None) ->
     ax.add_collection(LineCollection(borders, colors=BORDER, linewidths=0.7,
                                      linestyles=[(0, (5, 2))], zorder=0.2, gid="border"),
                       autolim=False)
+
 
 def _ring(xy: np.ndarray) -> Path:
     """A closed path through the points (as a matplotlib Polygon closes them)."""

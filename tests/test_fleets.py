@@ -101,6 +101,7 @@ def test_every_unit_in_one_place_and_invariants_hold(boxes, platforms):
     run, tables = _run(sc)
     check_run(sc, run, tables)  # conservation (waiting for a box counts), delay sums...
     _check_units(sc, tables)
+    _check_trips(run, tables)
     assert tables["consignments"]["rolling_stock_h"].sum() > 0
 
 
@@ -245,6 +246,18 @@ def _check_units(sc: Scenario, tables) -> None:
             assert series["value"].between(0, spec.size).all()
 
 
+def _check_trips(run, tables) -> None:
+    """Empty trips are settled by the end of the run: the units still counted empty at
+    the end are exactly those whose trip ends at or after it."""
+    res = tables["resources"]
+    for pool in run.pools:
+        on_way = [(at, k) for d in pool.depots.values() for at, _seq, k in d.trips]
+        assert all(at >= run.end_h for at, _ in on_way), pool.name
+        empty = res[(res["resource"] == pool.name) & (res["metric"] == "units_empty")]
+        last = empty.sort_values("t_h", kind="stable")["value"].iloc[-1] if len(empty) else 0
+        assert last == sum(k for _, k in on_way), pool.name
+
+
 @settings(max_examples=60, deadline=None, derandomize=True,
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(scenario_dicts(), st.data())
@@ -260,6 +273,7 @@ def test_units_are_always_in_one_place_on_random_corridors(data_dict, data):
     run, tables = _run(sc)
     check_run(sc, run, tables)
     _check_units(sc, tables)
+    _check_trips(run, tables)
 
 
 def test_the_fleet_whatifs_do_what_they_say():
@@ -305,3 +319,27 @@ def test_a_box_fleet_for_a_flow_chosen_during_the_run_is_refused():
     assert bad and "chosen during the run by market 'cn_eu'" in bad[0].message
     # the same fleet with choices made at creation from the scenario is accepted
     assert load_scenario(routes, {"fleets.boxes_cn.flows": flows}).fleets
+
+
+def test_an_empty_unit_is_idle_at_its_depot_once_it_has_arrived():
+    """An empty trip is no event of its own: the depot asked after the unit's arrival
+    counts it idle even though nobody waited for it, and the arrival is logged at its
+    own time, not when the depot was asked."""
+    import simpy
+
+    from corridor_sim.engine.stock import StockPool
+    from corridor_sim.scenario.fleets import Fleet
+
+    env = simpy.Environment()
+    spec = Fleet(kind="container", depots={"a": 2, "b": 0}, flows=["f"],
+                 empty_speed_kmh=10.0)
+    pool = StockPool(env, "boxes", spec, lambda a, b: 100.0, np.ones(1, dtype=bool))
+    pool.take("a", 1)
+    env.run(until=5.0)
+    pool.free("b", 1)  # a is short of its start: the box goes back, 10 h on the way
+    assert pool.available("a") == 1
+    env.run(until=30.0)  # no event at its arrival (15 h), nobody waiting at a
+    assert pool.available("a") == 2
+    t, node, idle, _use, empty = pool.log()
+    back = (node == "a") & (idle == 1)
+    assert t[back].tolist() == [15.0] and empty[back].tolist() == [-1]

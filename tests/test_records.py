@@ -1,0 +1,27 @@
+"""The run's records (corridor_sim/engine/records.py): stage rows and resource samples
+appended to lists and moved into arrays every FLUSH_ROWS rows keep every row, in order."""
+
+import pickle
+
+import numpy as np
+
+from corridor_sim.engine.records import FLUSH_ROWS, Recorder
+
+
+def test_rows_survive_flushes_and_pickling_in_order():
+    rec = Recorder(1)
+    n_batches = FLUSH_ROWS + 100  # two stage rows and samples a batch: flushed once
+    for b in range(n_batches):
+        bid = rec.new_batch("train", "a>b", float(b), np.zeros(1, dtype=np.int64), 1.0, 1.0)
+        for j in range(2):
+            rec.stage(bid, 3, 4, 1, b + j, b + j + 0.5)
+            rec.sample(5, 6, b + j, float(j))
+    assert any(len(parts) for parts in rec._flushed.values())  # the flush path ran
+    t0 = np.add.outer(np.arange(n_batches), np.arange(2)).ravel().astype(float)
+    for r in (rec, pickle.loads(pickle.dumps(rec))):
+        np.testing.assert_array_equal(r.column("st_batch"), np.repeat(np.arange(n_batches), 2))
+        np.testing.assert_array_equal(r.column("st_t0"), t0)
+        np.testing.assert_array_equal(r.column("st_t1"), t0 + 0.5)
+        np.testing.assert_array_equal(r.column("r_t"), t0)
+        np.testing.assert_array_equal(r.column("r_value"), np.tile([0.0, 1.0], n_batches))
+        assert r.column("st_cat").dtype == np.int8 and set(r.column("st_place")) == {3}

@@ -6,13 +6,16 @@ the sum over targets of the squared relative error of the simulated KPI (its mea
 replications) against the target value. Every evaluation runs the same replication
 indices 0..n-1, so two parameter sets are compared on common random numbers. The
 optimiser (scipy.optimize) works on parameters normalised to [0, 1] by their bounds.
+With several workers, one process pool serves every evaluation of a fit (started at the
+first evaluation, shut down when the fit ends).
 """
 
 from __future__ import annotations
 
+import contextlib
 import math
-from collections.abc import Callable, Collection
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Callable, Collection, Iterator
+from concurrent.futures import Executor, ProcessPoolExecutor
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -40,14 +43,18 @@ def kpis_of(scenario: Scenario, replication: int,
 
 
 def simulate_kpis(scenario: Scenario, replications: int, workers: int = 1,
-                  names: Collection[str] | None = None) -> list[pd.DataFrame]:
+                  names: Collection[str] | None = None,
+                  pool: Executor | None = None) -> list[pd.DataFrame]:
     """KPI tables of replications 0..n-1 (the same indices every call: common random
-    numbers), run in ``workers`` processes when > 1; ``names``: only these KPIs."""
+    numbers), run in ``pool`` if given, else in a pool of ``workers`` processes started
+    for this call when ``workers`` > 1; ``names``: only these KPIs."""
     reps = range(replications)
+    if pool is not None and replications > 1:
+        return list(pool.map(kpis_of, [scenario] * replications, reps,
+                             [names] * replications))
     if workers > 1 and replications > 1:
-        with ProcessPoolExecutor(max_workers=min(workers, replications)) as pool:
-            return list(pool.map(kpis_of, [scenario] * replications, reps,
-                                 [names] * replications))
+        with ProcessPoolExecutor(max_workers=min(workers, replications)) as own:
+            return simulate_kpis(scenario, replications, names=names, pool=own)
     return [kpis_of(scenario, r, names) for r in reps]
 
 
@@ -98,6 +105,22 @@ class CalibrationProblem:
     targets: list[Target]
     replications: int = 4
     workers: int = 1
+    _pool: Executor | None = field(default=None, init=False, repr=False, compare=False)
+
+    @contextlib.contextmanager
+    def pool(self) -> Iterator[None]:
+        """Within this block every :meth:`evaluate` runs its replications in one process
+        pool (when ``workers`` > 1 and ``replications`` > 1), started at the first
+        evaluation instead of once per evaluation; shut down when the block ends."""
+        if self._pool is not None or self.workers <= 1 or self.replications <= 1:
+            yield
+            return
+        self._pool = ProcessPoolExecutor(max_workers=min(self.workers, self.replications))
+        try:
+            yield
+        finally:
+            pool, self._pool = self._pool, None
+            pool.shutdown(cancel_futures=True)
 
     @property
     def paths(self) -> list[str]:
@@ -125,7 +148,7 @@ class CalibrationProblem:
         """Objective and target comparison at ``values``."""
         sc = with_overrides(self.scenario, values)
         tables = simulate_kpis(sc, self.replications, self.workers,
-                               target_kpis(self.targets))
+                               target_kpis(self.targets), pool=self._pool)
         comp = compare_targets(tables, self.targets)
         return objective_value(comp), comp
 
@@ -204,34 +227,40 @@ def fit(problem: CalibrationProblem, start: dict[str, float] | None = None, maxi
             on_eval(len(rows) - 1, value, values)
         return value
 
-    k = len(x0)
-    bounds = [(0.0, 1.0)] * k
-    try:
-        if maxiter == 0:
-            f(x0)
-            message = "no optimisation (maxiter 0): targets checked at the start values"
-        elif method == "nelder-mead":
-            simplex = [x0] + [_step(x0, i, 0.3) for i in range(k)]
-            res = minimize(f, x0, method="Nelder-Mead", bounds=bounds,
-                           options={"maxiter": maxiter, "maxfev": 2 * maxiter + k + 1,
-                                    "initial_simplex": np.array(simplex),
-                                    "xatol": 0.01, "fatol": 1e-4})
+    with problem.pool():  # one process pool for all evaluations
+        try:
+            message = _optimise(f, x0, maxiter, method)
+        finally:
+            bar.close()
+        fitted = problem.to_values(best["x"])
+        key = key_of(best["x"])
+        if key in compared:
+            objective, comparison = cache[key], compared[key]
         else:
-            res = minimize(f, x0, method="Powell", bounds=bounds,
-                           options={"maxiter": maxiter, "xtol": 0.01, "ftol": 1e-4})
-        if maxiter:
-            message = str(res.message)
-    finally:
-        bar.close()
-    fitted = problem.to_values(best["x"])
-    key = key_of(best["x"])
-    if key in compared:
-        objective, comparison = cache[key], compared[key]
-    else:
-        objective, comparison = problem.evaluate(fitted)
+            objective, comparison = problem.evaluate(fitted)
     return Fit(fitted=fitted, start=start, bounds=dict(problem.free), objective=objective,
                history=pd.DataFrame(rows), comparison=comparison, method=method,
                evaluations=len(rows), message=message)
+
+
+def _optimise(f: Callable[[np.ndarray], float], x0: np.ndarray, maxiter: int,
+              method: str) -> str:
+    """Minimise ``f`` over [0, 1]^k from ``x0``; the optimiser's closing message."""
+    if maxiter == 0:
+        f(x0)
+        return "no optimisation (maxiter 0): targets checked at the start values"
+    k = len(x0)
+    bounds = [(0.0, 1.0)] * k
+    if method == "nelder-mead":
+        simplex = [x0] + [_step(x0, i, 0.3) for i in range(k)]
+        res = minimize(f, x0, method="Nelder-Mead", bounds=bounds,
+                       options={"maxiter": maxiter, "maxfev": 2 * maxiter + k + 1,
+                                "initial_simplex": np.array(simplex),
+                                "xatol": 0.01, "fatol": 1e-4})
+    else:
+        res = minimize(f, x0, method="Powell", bounds=bounds,
+                       options={"maxiter": maxiter, "xtol": 0.01, "ftol": 1e-4})
+    return str(res.message)
 
 
 def _step(x0: np.ndarray, i: int, size: float) -> np.ndarray:

@@ -76,6 +76,30 @@ def test_fit_recovers_known_parameters():
     assert result.comparison["within_tolerance"].all()
 
 
+def test_fit_starts_one_process_pool_for_all_evaluations(monkeypatch):
+    """A fit on two workers starts its process pool once, not once per evaluation, and
+    finds what the same fit finds in one process (common random numbers)."""
+    import corridor_sim.calibrate as calibrate
+
+    started = []
+
+    class Counted(calibrate.ProcessPoolExecutor):
+        def __init__(self, *args, **kwargs):
+            started.append(self)
+            super().__init__(*args, **kwargs)
+
+    monkeypatch.setattr(calibrate, "ProcessPoolExecutor", Counted)
+    targets = _targets_from_truth(3)
+    start_sc = Scenario.model_validate(small(35.0, 4.0))
+    pooled = fit(CalibrationProblem(start_sc, BOUNDS, targets, replications=3, workers=2),
+                 maxiter=3, progress=False)
+    assert pooled.evaluations > 2
+    assert len(started) == 1
+    serial = fit(CalibrationProblem(start_sc, BOUNDS, targets, replications=3),
+                 maxiter=3, progress=False)
+    pd.testing.assert_frame_equal(pooled.history, serial.history)
+
+
 def test_objective_is_sum_of_squared_relative_errors():
     sc = Scenario.model_validate(small())
     tables = simulate_kpis(sc, 2)

@@ -42,7 +42,7 @@ from .background_table import background_table, has_background
 from .batches import manifest, segment_ends
 from .categories import CATEGORIES
 from .choices import choices_table
-from .economics.accounts import add_accounts
+from .economics.accounts import consignment_accounts
 from .engine import RunData
 from .fleet_tables import fleets_table
 from .itinerary import itinerary_table
@@ -91,59 +91,88 @@ def consignments_table(run: RunData) -> pd.DataFrame:
     """One row per consignment with its delay breakdown (hours)."""
     rec = run.rec
     n = len(run.created_h)
-    nb = rec.n_batches
-    sb, t0, t1 = rec.column("st_batch"), rec.column("st_t0"), rec.column("st_t1")
-    cat = np.zeros((max(nb, 1), len(CATEGORIES)))
-    if len(sb):
-        np.add.at(cat, (sb, rec.column("st_cat")), t1 - t0)
-    per = np.zeros((n, len(CATEGORIES)))
+    per = _delay_hours(run)
     departed, arrived = np.full(n, np.nan), np.full(n, np.nan)
     if len(rec.m_ids):
-        mb, mj = manifest(run)
-        mi = rec.column("m_ids")
-        _trip_ends(run, sb, t0, t1, mb, mi, departed, arrived)
-        ended = np.isfinite(rec.column("b_end"))[mb]
-        mb, mi, mj = mb[ended], mi[ended], mj[ended]
-        for i in range(len(CATEGORIES)):  # one column at a time: no (entries x 6) copy
-            per[:, i] = np.bincount(mi, weights=cat[mb, i], minlength=n)
-        pre = rec.column("b_formed")[mb] - mj
-        stock = _held_part(run)[ended]
-        is_vessel = rec.label_column("b_kind")[mb] == "vessel"
-        train = ~is_vessel
-        np.add.at(per[:, CATEGORIES.index("consolidation")], mi[train],
-                  pre[train] - stock[train])
-        np.add.at(per[:, CATEGORIES.index("rolling_stock")], mi[train], stock[train])
-        np.add.at(per[:, CATEGORIES.index("waiting")], mi[is_vessel], pre[is_vessel])
-    boxed = np.isfinite(rec.ready_h)  # waited for a container or wagon at the origin
-    per[boxed, CATEGORIES.index("rolling_stock")] += rec.ready_h[boxed] - run.created_h[boxed]
+        mb, _ = manifest(run)
+        _trip_ends(run, rec.column("st_batch"), rec.column("st_t0"), rec.column("st_t1"),
+                   mb, rec.column("m_ids"), departed, arrived)
     flows = run.scenario.flows
     fo = run.flow_of
+
+    def per_flow(values: list, dtype=object) -> np.ndarray:
+        return np.array(values, dtype=dtype)[fo] if n else np.empty(0, dtype=dtype)
+
     delivered = rec.delivered_h
-    df = pd.DataFrame({
+    columns = {
         "consignment_id": np.arange(n, dtype=np.int64),
         "flow": pd.Categorical.from_codes(fo, [f.id for f in flows]) if n else
         pd.Categorical([], categories=[f.id for f in flows]),
-        "origin": np.array([f.from_ for f in flows], dtype=object)[fo],
-        "destination": np.array([f.to for f in flows], dtype=object)[fo],
-        "direction": pd.Categorical.from_codes(
-            np.array([DIRECTIONS.index(flow_direction(run.scenario, f)) for f in flows],
-                     dtype=np.int8)[fo] if n else np.empty(0, dtype=np.int8), DIRECTIONS),
-        "service": pd.Categorical.from_codes(
-            np.array([SERVICE_CLASSES.index(f.service_class) for f in flows],
-                     dtype=np.int8)[fo] if n else np.empty(0, dtype=np.int8),
+        "origin": per_flow([f.from_ for f in flows]),
+        "destination": per_flow([f.to for f in flows]),
+        "direction": pd.Categorical.from_codes(per_flow(
+            [DIRECTIONS.index(flow_direction(run.scenario, f)) for f in flows], np.int8),
+            DIRECTIONS),
+        "service": pd.Categorical.from_codes(per_flow(
+            [SERVICE_CLASSES.index(f.service_class) for f in flows], np.int8),
             list(SERVICE_CLASSES)),
-        "unit": np.array([f.unit for f in flows], dtype=object)[fo],
+        "unit": per_flow([f.unit for f in flows]),
         "teu": run.teu_of,
         "tons": run.tons_of,
         "created_h": run.created_h,
         "delivered_h": delivered,
         "transit_h": delivered - run.created_h,
-    })
-    for i, name in enumerate(CATEGORIES):
-        df[f"{name}_h"] = per[:, i]
-    df["departed_h"], df["arrived_h"] = departed, arrived
-    df["warmup"] = delivered < 0
-    return add_accounts(run.scenario, df)  # cost and CO2e columns when priced
+        **{f"{name}_h": per[i] for i, name in enumerate(CATEGORIES)},
+        "departed_h": departed,
+        "arrived_h": arrived,
+        "warmup": delivered < 0,
+    }
+    df = pd.DataFrame(columns, copy=False)  # the arrays as they are
+    if run.scenario.economics is None:
+        return df
+    acc = consignment_accounts(run.scenario, df)  # cost and CO2e columns when priced
+    columns.update((name, acc[name].to_numpy()) for name in acc.columns)
+    return pd.DataFrame(columns, copy=False)
+
+
+def _delay_hours(run: RunData) -> list[np.ndarray]:
+    """Per delay category (in the order of CATEGORIES), the hours each consignment spent
+    in it: its batches' stage hours, plus its waits for its trains (consolidation, the
+    part held for platforms as rolling stock) and vessels (waiting), plus its wait for a
+    container or wagon at the origin (rolling stock)."""
+    rec = run.rec
+    n = len(run.created_h)
+    k = len(CATEGORIES)
+    per = [np.zeros(n) for _ in range(k)]
+    sb = rec.column("st_batch")
+    cat = np.zeros((max(rec.n_batches, 1), k))
+    if len(sb):  # hours per batch and category (summed in row order)
+        cat = np.bincount(sb * k + rec.column("st_cat"),
+                          weights=rec.column("st_t1") - rec.column("st_t0"),
+                          minlength=cat.size).reshape(cat.shape)
+    if len(rec.m_ids):
+        mb, mj = manifest(run)
+        mi = rec.column("m_ids")
+        ended = np.isfinite(rec.column("b_end"))[mb]
+        mb, mi, mj = mb[ended], mi[ended], mj[ended]
+        pre = rec.column("b_formed")[mb] - mj
+        stock = _held_part(run)[ended]
+        vessel = rec.column("b_kind")[mb] == rec.codes.get("vessel", -1)
+        train = ~vessel
+        # a consignment's own waits, added after its batches' hours (in that order)
+        own = {"consolidation": (train, pre[train] - stock[train]),
+               "rolling_stock": (train, stock[train]),
+               "waiting": (vessel, pre[vessel])}
+        for i, name in enumerate(CATEGORIES):  # one column at a time: no (entries x k)
+            ids, hours = mi, cat[mb, i]
+            if name in own:
+                rows, extra = own[name]
+                ids, hours = np.concatenate([mi, mi[rows]]), np.concatenate([hours, extra])
+            per[i] = np.bincount(ids, weights=hours, minlength=n)
+    boxed = np.isfinite(rec.ready_h)  # waited for a container or wagon at the origin
+    stock_col = per[CATEGORIES.index("rolling_stock")]
+    stock_col[boxed] += rec.ready_h[boxed] - run.created_h[boxed]
+    return per
 
 
 def _trip_ends(run: RunData, sb: np.ndarray, t0: np.ndarray, t1: np.ndarray,

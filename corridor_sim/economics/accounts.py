@@ -6,7 +6,7 @@ its creation time) plus the time cost of every hour of its transit that is not m
 for the whole route, also for consignments not yet delivered at the end of the run (KPIs
 count delivered ones only).
 
-Columns added: ``cost_<kind>_usd`` for each of :data:`COST_KINDS` and their sum
+Columns (appended to the consignments table): ``cost_<kind>_usd`` for each of :data:`COST_KINDS` and their sum
 ``cost_usd``; ``co2e_<kind>_kg`` (WTW) for each of :data:`CO2E_KINDS` and their sum
 ``co2e_kg``; ``co2e_ttw_kg`` (tank-to-wheel). Each total is the sum of its parts.
 """
@@ -92,18 +92,6 @@ def _total(parts) -> np.ndarray:
     for p in parts:
         total = p.copy() if total is None else total + p
     return total
-
-
-def add_accounts(scenario, cons: pd.DataFrame) -> pd.DataFrame:
-    """``cons`` with the cost and CO2e columns (:data:`COLUMNS`) appended; unchanged when
-    the scenario has no ``economics`` block."""
-    if getattr(scenario, "economics", None) is None:
-        return cons
-    acc = consignment_accounts(scenario, cons)
-    out = cons.copy(deep=False)  # the columns added one by one: no copy of the whole table
-    for name in acc.columns:
-        out[name] = acc[name].to_numpy()
-    return out
 
 
 def item_table(scenario, at_h: float = 0.0) -> pd.DataFrame:

@@ -18,8 +18,12 @@ def transit_by_od(cons: pd.DataFrame) -> pd.DataFrame:
     from the first departure to the last arrival (``trip_p50_days``: without loading at
     the origin, waiting there for a train, and unloading at the destination)."""
     d = delivered(cons, ("origin", "destination", "transit_h", "departed_h", "arrived_h"))
-    days = d["transit_h"] / 24.0
-    g = days.groupby([d["origin"], d["destination"]], observed=True)
+    frame = pd.DataFrame({"origin": d["origin"], "destination": d["destination"],
+                          "days": d["transit_h"] / 24.0})
+    if "departed_h" in d:  # tables written before these columns existed lack them
+        frame["trip"] = (d["arrived_h"] - d["departed_h"]) / 24.0
+    by_od = frame.groupby(["origin", "destination"], observed=True)  # grouped once
+    g = by_od["days"]
     out = pd.DataFrame({
         "n": g.size(),
         "mean_days": g.mean(),
@@ -28,10 +32,8 @@ def transit_by_od(cons: pd.DataFrame) -> pd.DataFrame:
         "p90_days": g.quantile(0.90),
         "max_days": g.max(),
     })
-    if "departed_h" in d:  # tables written before these columns existed lack them
-        trip = (d["arrived_h"] - d["departed_h"]) / 24.0
-        out["trip_p50_days"] = trip.groupby([d["origin"], d["destination"]],
-                                            observed=True).median()
+    if "trip" in frame:
+        out["trip_p50_days"] = by_od["trip"].median()
     return out.reset_index()
 
 

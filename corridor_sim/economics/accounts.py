@@ -6,9 +6,10 @@ its creation time) plus the time cost of every hour of its transit that is not m
 for the whole route, also for consignments not yet delivered at the end of the run (KPIs
 count delivered ones only).
 
-Columns (appended to the consignments table): ``cost_<kind>_usd`` for each of :data:`COST_KINDS` and their sum
-``cost_usd``; ``co2e_<kind>_kg`` (WTW) for each of :data:`CO2E_KINDS` and their sum
-``co2e_kg``; ``co2e_ttw_kg`` (tank-to-wheel). Each total is the sum of its parts.
+Columns (appended to the consignments table): ``cost_<kind>_usd`` for each of
+:data:`COST_KINDS` and their sum ``cost_usd``; ``co2e_<kind>_kg`` (WTW) for each of
+:data:`CO2E_KINDS` and their sum ``co2e_kg``; ``co2e_ttw_kg`` (tank-to-wheel). Each total
+is the sum of its parts.
 """
 
 from __future__ import annotations

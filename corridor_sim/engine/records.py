@@ -41,7 +41,7 @@ BUFFERED = {"st_batch": np.int64, "st_place": np.int32, "st_activity": np.int32,
             "st_cat": np.int8, "st_t0": np.float64, "st_t1": np.float64,
             "r_name": np.int32, "r_metric": np.int32, "r_t": np.float64,
             "r_value": np.float64}
-FLUSH_ROWS = 16384
+FLUSH_ROWS = 4096  # a few hundred kB of Python objects at most
 
 
 class Recorder:

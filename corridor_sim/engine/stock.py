@@ -237,10 +237,14 @@ class Feeder:
                  ids: np.ndarray):
         order = np.argsort(times, kind="stable")
         self.world, self.pool, self.node = world, pool, node
-        self.times, self.ids = times[order], ids[order]
+        self.times = times[order]
+        # consignment ids as 4-byte integers where they fit (a ten-year run: ~3 MiB less)
+        self.ids = ids[order].astype(np.int32 if len(ids) == 0 or ids.max() < 2**31
+                                     else np.int64)
         qids = world.first_qids(self.ids)  # the first queue of each
         self.queues = np.unique(qids).tolist()  # ascending
-        self.qids = qids if len(self.queues) > 1 else None  # (kept only if they differ)
+        # (kept only if they differ)
+        self.qids = qids.astype(np.int32) if len(self.queues) > 1 else None
         self.i = 0  # arrivals before this index have their unit
 
     def pending(self) -> np.ndarray:

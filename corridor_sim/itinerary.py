@@ -45,7 +45,7 @@ def itinerary_table(run) -> pd.DataFrame:
         (np.empty(0, dtype=str), np.empty(0, dtype=np.int64))
     paths = [[node_ix[x] for x in segment_path(s, sc)] for s in seg_names]
     width = max((len(p) for p in paths), default=1)
-    seg_nodes = np.full((len(paths), width), -1, dtype=np.int64)
+    seg_nodes = np.full((len(paths), width), -1, dtype=np.int32)
     for i, p in enumerate(paths):
         seg_nodes[i, :len(p)] = p
     seg_len = np.array([len(p) for p in paths], dtype=np.int64)
@@ -62,22 +62,27 @@ def itinerary_table(run) -> pd.DataFrame:
     k = np.arange(len(sb)) - np.repeat(starts, np.diff(np.r_[starts, len(sb)]))
     leave[sb, k] = t0
     reach[sb, k + 1] = t1
-    # -- manifest entries in ride order per consignment
-    ids = rec.column("m_ids").astype(np.int64)
-    mb = rec.manifest_batches()
+    # -- manifest entries in ride order per consignment. Row arrays are built one at a
+    # time, as 4-byte integers where they fit, and dropped when used (a ten-year run has
+    # ~6 million rows); the table's columns get their own types when assembled below.
+    small = _index_type(max(n, nb, len(rec.m_ids)) + 1)
+    ids = rec.column("m_ids").astype(small, copy=False)
     order = np.argsort(ids, kind="stable")
-    ids, mb = ids[order], mb[order]
+    mb = rec.manifest_batches().astype(small)[order]
+    ids = ids[order]
     del order
     first = np.r_[True, ids[1:] != ids[:-1]] if len(ids) else np.empty(0, dtype=bool)
     last = np.r_[ids[1:] != ids[:-1], True] if len(ids) else np.empty(0, dtype=bool)
-    prev_b = np.r_[-1, mb[:-1]] if len(mb) else np.empty(0, dtype=np.int64)
+    prev_b = np.r_[small(-1), mb[:-1]] if len(mb) else np.empty(0, dtype=small)
     # each entry gives its batch's path positions 0..len-2 (the end node belongs to the
-    # next ride), and the last ride of a consignment its end node too. Row arrays are
-    # built one at a time and dropped when used (a ten-year run has ~6 million rows).
-    count = blen[mb] - 1 + last
-    e = np.repeat(np.arange(len(ids), dtype=_index_type(len(ids))), count)
-    starts = np.r_[0, np.cumsum(count)[:-1]] if len(count) else np.empty(0, dtype=np.int64)
-    pos = (np.arange(len(e), dtype=np.int64) - np.repeat(starts, count)).astype(np.int16)
+    # next ride), and the last ride of a consignment its end node too
+    count = (blen[mb] - 1 + last).astype(small)
+    e = np.repeat(np.arange(len(ids), dtype=small), count)
+    rows = _index_type(len(e))
+    starts = (np.cumsum(count, dtype=np.int64) - count).astype(rows)
+    pos = np.arange(len(e), dtype=rows)
+    pos -= np.repeat(starts, count)
+    pos = pos.astype(np.int16)
     del count, starts
     b = mb[e]
     arrived = reach[b, pos]
@@ -89,44 +94,44 @@ def itinerary_table(run) -> pd.DataFrame:
     pb = prev_b[e[later]]
     arrived[later] = reach[pb, blen[pb] - 1]
     del later, pb
-    is_end = pos == blen[b] - 1
     keep = at_start | np.isfinite(arrived)  # in-transit batches: nodes reached so far
     del at_start
     cid = ids[e[keep]]
-    departed = leave[b[keep], pos[keep]]
-    ended = is_end[keep]
+    del e
+    b, pos, arrived = b[keep], pos[keep], arrived[keep]
+    del keep
+    departed = leave[b, pos]
+    ended = pos == blen[b] - 1
     departed[ended] = rec.delivered_h[cid[ended]]
-    batch = np.where(is_end, -1, b)[keep]
-    del is_end, e
-    node = seg_nodes[seg_of[b[keep]], pos[keep]]
-    arrived = arrived[keep]
-    del b, pos, keep, ended
+    node = seg_nodes[seg_of[b], pos]
+    del pos
+    batch = b
+    batch[ended] = -1
+    del b, ended
     # -- consignments that never boarded: still at their origin
     rode = np.zeros(n, dtype=bool)
     rode[ids] = True
     idle = np.flatnonzero(~rode)
     origin = np.array([node_ix[f.from_] for f in sc.flows], dtype=np.int64)
-    # their rows merged in consignment order (the rows above are in that order already):
-    # each row's final position, then every column written there once
-    total = len(cid) + len(idle)
-    rows_at = np.arange(len(cid)) + np.searchsorted(idle, cid)
-    idle_at = np.arange(len(idle)) + np.searchsorted(cid, idle)
+    # their rows inserted in consignment order (the rows above are in that order
+    # already; an idle one never rode, so its row goes before those of the next id)
+    at = np.searchsorted(cid, idle)
 
     def merged(rode_values, idle_values, dtype):
-        out = np.empty(total, dtype=dtype)
-        out[rows_at] = rode_values
-        out[idle_at] = idle_values
-        return out
+        out = rode_values.astype(dtype, copy=False)
+        return np.insert(out, at, idle_values) if len(at) else out
 
     columns = {"consignment_id": merged(cid, idle, np.int64)}
     del cid
     cid = columns["consignment_id"]
     grp = np.flatnonzero(np.r_[True, cid[1:] != cid[:-1]]) if len(cid) else np.empty(0, int)
-    seq = np.arange(len(cid)) - np.repeat(grp, np.diff(np.r_[grp, len(cid)]))
+    rows = _index_type(len(cid))
+    seq = np.arange(len(cid), dtype=rows)
+    seq -= np.repeat(grp.astype(rows), np.diff(np.r_[grp, len(cid)]))
     columns["seq"] = seq.astype(np.int16)
     del seq, grp
     columns["node"] = pd.Categorical.from_codes(
-        merged(node, origin[run.flow_of[idle]], np.int64), nodes)
+        merged(node, origin[run.flow_of[idle]], np.int32), nodes)
     del node
     columns["arrived_h"] = merged(arrived, run.created_h[idle], np.float64)
     del arrived

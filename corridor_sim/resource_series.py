@@ -36,9 +36,14 @@ def resources_table(run: RunData) -> pd.DataFrame:
         "value": rec.column("r_value"),
     })
     parts = [p for p in (teu_waiting_table(run), fleet_series(run)) if len(p)]
-    table = pd.concat([sampled, *parts], ignore_index=True) if parts else sampled
     step_h = RESOLUTION_H.get(run.scenario.outputs.resources_resolution)
-    return table if step_h is None else binned_series(table, step_h, run.end_h)
+    if step_h is None:
+        return pd.concat([sampled, *parts], ignore_index=True) if parts else sampled
+    # binned part by part (their metrics differ, so every series lies in one part): the
+    # exact table of a long run is never held whole
+    binned = [binned_series(p, step_h, run.end_h) for p in (sampled, *parts)]
+    table = pd.concat(binned, ignore_index=True)
+    return table.sort_values(["resource", "metric"], kind="stable", ignore_index=True)
 
 
 # Bin widths (hours) of the ``resources`` table at ``outputs.resources_resolution``.

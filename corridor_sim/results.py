@@ -32,7 +32,7 @@ reading results directories is in :mod:`corridor_sim.results_io`.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from typing import NamedTuple
 
 import numpy as np
@@ -42,6 +42,7 @@ from .background_table import background_table, has_background
 from .batches import manifest, segment_ends
 from .categories import CATEGORIES
 from .choices import choices_table
+from .economics.accounts import COLUMNS as ACCOUNT_COLUMNS
 from .economics.accounts import consignment_accounts
 from .engine import RunData
 from .fleet_tables import fleets_table
@@ -57,6 +58,7 @@ from .scenario.models import Scenario
 PARQUET_TABLES = ("consignments", "movements", "resources", "itinerary", "choices", "fleets",
                   "background")
 DIRECTIONS = ["westbound", "eastbound"]  # categories of the consignments' `direction`
+DELAY_COLUMNS = tuple(f"{c}_h" for c in CATEGORIES)  # the delay breakdown's columns
 
 
 def _held_part(run: RunData) -> np.ndarray:
@@ -87,13 +89,23 @@ def _held_part(run: RunData) -> np.ndarray:
     return part
 
 
-def consignments_table(run: RunData) -> pd.DataFrame:
-    """One row per consignment with its delay breakdown (hours)."""
+def consignments_table(run: RunData, columns: Collection[str] | None = None
+                       ) -> pd.DataFrame:
+    """One row per consignment with its delay breakdown (hours); with ``columns``, only
+    those (in table order), and the delay breakdown, trip ends and cost and CO2e computed
+    only if one of their columns is asked for."""
     rec = run.rec
     n = len(run.created_h)
-    per = _delay_hours(run)
+    priced = run.scenario.economics is not None
+
+    def wanted(*names: str) -> bool:
+        return columns is None or any(c in columns for c in names)
+
+    accounts = priced and wanted(*ACCOUNT_COLUMNS)
+    delays = accounts or wanted(*DELAY_COLUMNS)  # the time cost reads the delays
+    per = _delay_hours(run) if delays else []
     departed, arrived = np.full(n, np.nan), np.full(n, np.nan)
-    if len(rec.m_ids):
+    if len(rec.m_ids) and wanted("departed_h", "arrived_h"):
         mb, _ = manifest(run)
         _trip_ends(run, rec.column("st_batch"), rec.column("st_t0"), rec.column("st_t1"),
                    mb, rec.column("m_ids"), departed, arrived)
@@ -104,7 +116,7 @@ def consignments_table(run: RunData) -> pd.DataFrame:
         return np.array(values, dtype=dtype)[fo] if n else np.empty(0, dtype=dtype)
 
     delivered = rec.delivered_h
-    columns = {
+    data = {
         "consignment_id": np.arange(n, dtype=np.int64),
         "flow": pd.Categorical.from_codes(fo, [f.id for f in flows]) if n else
         pd.Categorical([], categories=[f.id for f in flows]),
@@ -122,17 +134,17 @@ def consignments_table(run: RunData) -> pd.DataFrame:
         "created_h": run.created_h,
         "delivered_h": delivered,
         "transit_h": delivered - run.created_h,
-        **{f"{name}_h": per[i] for i, name in enumerate(CATEGORIES)},
+        **{name: hours for name, hours in zip(DELAY_COLUMNS, per)},
         "departed_h": departed,
         "arrived_h": arrived,
         "warmup": delivered < 0,
     }
-    df = pd.DataFrame(columns, copy=False)  # the arrays as they are
-    if run.scenario.economics is None:
-        return df
-    acc = consignment_accounts(run.scenario, df)  # cost and CO2e columns when priced
-    columns.update((name, acc[name].to_numpy()) for name in acc.columns)
-    return pd.DataFrame(columns, copy=False)
+    if accounts:  # cost and CO2e columns when priced
+        acc = consignment_accounts(run.scenario, pd.DataFrame(data, copy=False))
+        data.update((name, acc[name].to_numpy()) for name in acc.columns)
+    if columns is not None:
+        data = {name: col for name, col in data.items() if name in columns}
+    return pd.DataFrame(data, copy=False)  # the arrays as they are
 
 
 def _delay_hours(run: RunData) -> list[np.ndarray]:

@@ -84,7 +84,9 @@ class _LazyTables(Mapping):
 class RunTables(_LazyTables):
     """The tables of one replication, built from its run on first access (each table
     carries the ``replication`` column, as from :func:`~corridor_sim.experiment.run_single`).
-    ``kpi_names`` limits the ``kpis`` table to those KPIs (see :func:`kpis.kpi_table`)."""
+    ``kpi_names`` limits the ``kpis`` table to those KPIs (see :func:`kpis.kpi_table`), and
+    the ``consignments`` table to the columns they read
+    (:func:`kpis.consignment_columns`)."""
 
     def __init__(self, run: RunData, kpi_names=None):
         self._run = run
@@ -111,6 +113,8 @@ class RunTables(_LazyTables):
                                   scenario=sc, only=self._kpi_names)
         if name == "closures":
             return results.closures_table(run)
+        if name == "consignments" and self._kpi_names is not None:
+            return results.consignments_table(run, kpis.consignment_columns(self._kpi_names))
         return results.build_table(run, name, self.raw)
 
     def _make(self, name: str) -> pd.DataFrame:

@@ -93,3 +93,26 @@ def test_calibration_computes_only_the_targeted_kpis_and_they_equal_the_full_tab
     pd.testing.assert_frame_equal(kpis_of(sc, 1, names), want)
     assert set(zip(targeted["kpi"], targeted["group"])) == names
     assert [len(k) for k in simulate_kpis(sc, 2, names=names)] == [len(want)] * 2
+
+
+@pytest.mark.parametrize("path", [BASELINE, ROOT / "scenarios" / "china_europe_routes.yaml"])
+def test_each_kpi_alone_reads_only_its_consignment_columns_and_equals_the_full_table(path):
+    """A replication asked for some KPIs builds the consignments table with only the
+    columns those KPIs read (kpis.consignment_columns): every KPI of the full table, asked
+    for alone, comes out the same; and the narrow table holds the full table's values."""
+    sc = load_scenario(path, {**SHORT, "seed": 5})
+    run = simulate(sc, 0)
+    full_tables = build_tables(run)
+    full = kpis.kpi_table(full_tables, sc.start_date, sc.horizon_days * 24.0, scenario=sc)
+    narrow_seen = False
+    for name in full["kpi"].unique():
+        lazy = RunTables(run, kpi_names=frozenset({name}))
+        want = full[full["kpi"] == name].reset_index(drop=True)
+        pd.testing.assert_frame_equal(lazy.raw("kpis"), want, obj=name)
+        cons = lazy.raw("consignments")
+        narrow_seen |= len(cons.columns) < len(full_tables["consignments"].columns)
+        pd.testing.assert_frame_equal(cons, full_tables["consignments"][list(cons.columns)],
+                                      obj=f"consignments for {name}")
+    assert narrow_seen
+    cols = kpis.consignment_columns({("transit_p50_days", "xian->istanbul")})
+    assert "cost_usd" not in cols and "departed_h" not in cols and "border_h" not in cols

@@ -42,7 +42,7 @@ from .legs import leg_transit_h, legs_lines, legs_of_interest, legs_table, trans
 from .memo import shared_results
 from .resources import capacities, resource_series, resource_stats, step_stats
 from .routes import route_breakdown, route_economics, route_shares, route_shares_by_month
-from .table import ci_summary_lines, kpi_table, summary_lines
+from .table import ci_summary_lines, consignment_columns, kpi_table, summary_lines
 from .utilisation import utilisation, utilisation_table
 
 __all__ = [
@@ -58,6 +58,7 @@ __all__ = [
                      "deck_use",
                      "delay_breakdown",
                      "demand_balance",
+                     "consignment_columns",
                      "delay_by_place",
                      "delivered",
                      "economics_by_od",

@@ -147,6 +147,33 @@ CLASS_KPIS = ("tons_delivered", "transit_mean_days", "transit_p50_days",
 MOVEMENT_KPIS = ("wait_share", "deck_load_factor", "utilisation", "load_factor")
 
 
+# The consignments columns every KPI may read; the delay breakdown (DELAY_KPIS), the trip
+# ends (trip_p50_days) and cost and CO2e are read only by the KPIs named in
+# :func:`consignment_columns`.
+CONSIGNMENT_BASE = ("consignment_id", "flow", "origin", "destination", "direction",
+                    "service", "unit", "teu", "tons", "created_h", "delivered_h",
+                    "transit_h", "warmup")
+ECONOMY_KPIS = ("cost_usd_per_teu", "co2e_kg_per_teu", "co2e_ttw_kg_per_teu")
+
+
+def consignment_columns(only: Collection[str | tuple[str, str]] | None
+                        ) -> frozenset[str] | None:
+    """The columns of the consignments table that :func:`kpi_table` reads to compute the
+    KPIs ``only`` (names or ``(name, group)`` pairs, as there); None: every column
+    (``only`` is None, or a KPI reads a table built from the whole consignments table)."""
+    if only is None:
+        return None
+    names = {k if isinstance(k, str) else k[0] for k in only}
+    if names & {*ROUTE_KPIS, *ECONOMY_KPIS}:
+        return None
+    cols = set(CONSIGNMENT_BASE)
+    if "trip_p50_days" in names:
+        cols |= {"departed_h", "arrived_h"}
+    if names & set(DELAY_KPIS):
+        cols |= {f"{c}_h" for c in CATEGORIES}
+    return frozenset(cols)
+
+
 def _class_rows(cons: pd.DataFrame, scenario, horizon_h: float) -> list[tuple]:
     """Headline KPIs per service class (group ``class:block`` / ``class:regular``): tons
     delivered, transit mean/p50/p90 days and the share undelivered at the end; then

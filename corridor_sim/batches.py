@@ -5,26 +5,22 @@ per run), and the first and last node of each batch's segment."""
 
 from __future__ import annotations
 
-import weakref
-
 import numpy as np
 
 from .engine import RunData
 from .network import segment_path
 
-# The manifest join of a finished run (a RunData exists only once its run has ended, so its
-# records no longer change): computed once, shared by the tables built from it.
-_MANIFESTS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
-
 
 def manifest(run: RunData) -> tuple[np.ndarray, np.ndarray]:
     """Each manifest entry's batch and when its consignment joined the queue that batch
-    formed from (``Recorder.manifest_batches`` / ``manifest_joined``), read-only."""
-    got = _MANIFESTS.get(run.rec)
+    formed from (``Recorder.manifest_batches`` / ``manifest_joined``), read-only. Computed
+    once per run (a RunData exists only once its run has ended, so its records no longer
+    change) and kept in ``run.derived`` for the other tables."""
+    got = run.derived.get("manifest")
     if got is None or got[0] is not run.created_h:
         mb, mj = run.rec.manifest_batches(), run.rec.manifest_joined(run.created_h)
         mb.flags.writeable = mj.flags.writeable = False
-        got = _MANIFESTS[run.rec] = (run.created_h, mb, mj)
+        got = run.derived["manifest"] = (run.created_h, mb, mj)
     return got[1], got[2]
 
 

@@ -25,3 +25,25 @@ def test_rows_survive_flushes_and_pickling_in_order():
         np.testing.assert_array_equal(r.column("r_t"), t0)
         np.testing.assert_array_equal(r.column("r_value"), np.tile([0.0, 1.0], n_batches))
         assert r.column("st_cat").dtype == np.int8 and set(r.column("st_place")) == {3}
+
+
+def test_the_manifest_join_is_computed_once_per_run(monkeypatch):
+    """The tables of a run share one manifest join, kept on the run (not in a module-level
+    cache), and another run of the same scenario gets its own."""
+    from corridor_sim.batches import manifest
+    from corridor_sim.engine import simulate
+    from corridor_sim.results import build_tables
+
+    from .factories import baseline
+
+    sc = baseline(horizon_days=40, warmup_days=10)
+    run = simulate(sc, 0)
+    calls = []
+    joined = run.rec.manifest_joined
+    monkeypatch.setattr(run.rec, "manifest_joined",
+                        lambda created: calls.append(1) or joined(created))
+    build_tables(run)
+    assert len(calls) == 1 and "manifest" in run.derived
+    other = simulate(sc, 1)
+    assert "manifest" not in other.derived
+    assert len(manifest(other)[1]) == len(other.rec.m_ids)

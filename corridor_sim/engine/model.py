@@ -53,6 +53,9 @@ class RunData:
     # choice round (hours) and the expected transit (days) it used
     market_choices: dict[str, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict)
     learned_transit: dict[str, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict)
+    # what the tables derive from the finished run and share (e.g. the manifest join of
+    # ``corridor_sim.batches``), computed once by whoever needs it first
+    derived: dict = field(default_factory=dict, repr=False, compare=False)
 
 
 def _category(node) -> str:

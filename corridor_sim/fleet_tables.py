@@ -19,19 +19,22 @@ METRICS = ("units_idle", "units_in_use", "units_empty")
 UNIT = {"container": "TEU", "wagon": "wagon", "platform": "wagon"}
 
 
-def _levels(pool) -> pd.DataFrame:
+def _levels(pool, nodes: bool = True) -> pd.DataFrame:
     """The pool's log as levels after each change: time, node, idle, in use, empty
-    (fleet-wide) and idle at that node."""
-    t, node, idle, use, empty = pool.log()
+    (fleet-wide) and idle at that node (without the node and the idle columns when not
+    asked for with ``nodes``)."""
+    t, node, idle, use, empty = pool.log(nodes)
     order = np.argsort(t, kind="stable")
-    idle = idle[order]
-    return pd.DataFrame({
-        "t_h": t[order], "node": node[order],
-        "units_idle": np.cumsum(idle),
-        "units_in_use": np.cumsum(use[order]),
-        "units_empty": np.cumsum(empty[order]),
-        "d_idle": idle, "d_use": use[order],
-    })
+    use = use[order]
+    levels = {"t_h": t[order]}
+    if nodes:
+        idle = idle[order]
+        levels.update(node=node[order], units_idle=np.cumsum(idle))
+    levels.update(units_in_use=np.cumsum(use), units_empty=np.cumsum(empty[order]))
+    if nodes:
+        levels["d_idle"] = idle
+    levels["d_use"] = use
+    return pd.DataFrame(levels, copy=False)
 
 
 def fleet_series(run) -> pd.DataFrame:
@@ -71,7 +74,7 @@ def fleets_table(run) -> pd.DataFrame:
     rows = []
     for pool in run.pools:
         spec = pool.spec
-        lv = _levels(pool)
+        lv = _levels(pool, nodes=False)
         t = lv["t_h"].to_numpy()
         t1 = run.end_h
         use = _time_mean(t, lv["units_in_use"].to_numpy(), 0.0, t1)

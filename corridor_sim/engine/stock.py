@@ -202,24 +202,27 @@ class StockPool:
             d.wake.succeed()
         d.wake = None
 
-    def log(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    def log(self, nodes: bool = True
+            ) -> tuple[np.ndarray, np.ndarray | None, np.ndarray, np.ndarray, np.ndarray]:
         """The log as arrays, in no particular order: time, node (object; None for the
-        fleet as a whole), and the idle, in-use and empty deltas of each change. Units
-        booked ahead (``take_at``) give a row per unit at its cargo's creation."""
+        fleet as a whole; the array is None itself when not asked for with ``nodes``),
+        and the idle, in-use and empty deltas of each change. Units booked ahead
+        (``take_at``) give a row per unit at its cargo's creation."""
         t = [np.frombuffer(self.log_t, dtype=np.float64)]
-        node = [np.asarray(self.log_node, dtype=object)]
+        node = [np.asarray(self.log_node, dtype=object)] if nodes else None
         idle = [np.frombuffer(self.log_idle, dtype=np.int64)]
         use = [np.frombuffer(self.log_use, dtype=np.int64)]
         for at, times in self.booked:
             n = len(times)
             t.append(times)
-            node.append(np.full(n, at, dtype=object))
+            if nodes:
+                node.append(np.full(n, at, dtype=object))
             idle.append(np.full(n, 0 if at is None else -1, dtype=np.int64))
             use.append(np.ones(n, dtype=np.int64))
         empty = np.zeros(sum(map(len, t)), dtype=np.int64)
         empty[:len(self.log_empty)] = np.frombuffer(self.log_empty, dtype=np.int64)
-        return (np.concatenate(t), np.concatenate(node), np.concatenate(idle),
-                np.concatenate(use), empty)
+        return (np.concatenate(t), np.concatenate(node) if nodes else None,
+                np.concatenate(idle), np.concatenate(use), empty)
 
     def _log(self, t: float, node: str | None, idle: int, use: int, empty: int) -> None:
         self.log_t.append(t)

@@ -100,20 +100,21 @@ def itinerary_table(run) -> pd.DataFrame:
     del at_start
     cid = ids[e[keep]]
     del e
+    rode = np.zeros(n, dtype=bool)
+    rode[ids] = True
+    idle = np.flatnonzero(~rode)  # consignments that never boarded: still at their origin
+    del ids, mb, first, last, prev_b, rode  # the manifest entries: rows from here on
     b, pos, arrived = b[keep], pos[keep], arrived[keep]
     del keep
     departed = leave[b, pos]
     ended = pos == blen[b] - 1
     departed[ended] = rec.delivered_h[cid[ended]]
     node = seg_nodes[seg_of[b], pos]
-    del pos
+    del pos, leave, reach
     batch = b
     batch[ended] = -1
     del b, ended
-    # -- consignments that never boarded: still at their origin
-    rode = np.zeros(n, dtype=bool)
-    rode[ids] = True
-    idle = np.flatnonzero(~rode)
+    # -- rows of the consignments that never boarded, at their origin
     origin = np.array([node_ix[f.from_] for f in sc.flows], dtype=np.int64)
     # their rows inserted in consignment order (the rows above are in that order
     # already; an idle one never rode, so its row goes before those of the next id)

@@ -208,21 +208,23 @@ class StockPool:
         fleet as a whole; the array is None itself when not asked for with ``nodes``),
         and the idle, in-use and empty deltas of each change. Units booked ahead
         (``take_at``) give a row per unit at its cargo's creation."""
-        t = [np.frombuffer(self.log_t, dtype=np.float64)]
-        node = [np.asarray(self.log_node, dtype=object)] if nodes else None
-        idle = [np.frombuffer(self.log_idle, dtype=np.int64)]
-        use = [np.frombuffer(self.log_use, dtype=np.int64)]
-        for at, times in self.booked:
-            n = len(times)
-            t.append(times)
-            if nodes:
-                node.append(np.full(n, at, dtype=object))
-            idle.append(np.full(n, 0 if at is None else -1, dtype=np.int64))
-            use.append(np.ones(n, dtype=np.int64))
-        empty = np.zeros(sum(map(len, t)), dtype=np.int64)
+        # the bookings: one row per unit, each booking's node repeated over its units
+        at = [a for a, _ in self.booked]
+        count = np.array([len(times) for _, times in self.booked], dtype=np.int64)
+        t = np.concatenate([np.frombuffer(self.log_t, dtype=np.float64),
+                            *(times for _, times in self.booked)])
+        node = None
+        if nodes:
+            node = np.concatenate([np.asarray(self.log_node, dtype=object),
+                                   np.repeat(np.array(at, dtype=object), count)])
+        idle = np.concatenate([np.frombuffer(self.log_idle, dtype=np.int64),
+                               np.repeat(np.array([0 if a is None else -1 for a in at],
+                                                  dtype=np.int64), count)])
+        use = np.concatenate([np.frombuffer(self.log_use, dtype=np.int64),
+                              np.ones(int(count.sum()), dtype=np.int64)])
+        empty = np.zeros(len(t), dtype=np.int64)
         empty[:len(self.log_empty)] = np.frombuffer(self.log_empty, dtype=np.int64)
-        return (np.concatenate(t), np.concatenate(node) if nodes else None,
-                np.concatenate(idle), np.concatenate(use), empty)
+        return t, node, idle, use, empty
 
     def _log(self, t: float, node: str | None, idle: int, use: int, empty: int) -> None:
         self.log_t.append(t)

@@ -63,8 +63,8 @@ def register(sub) -> None:
                        "(the default: throughput, transit_cdf, delay_breakdown and queues), "
                        "all (every standard figure that applies to the scenario: also "
                        "utilisation, the corridor map, stringline, fleet timeline, journey, "
-                       "costs, fleets...; several seconds more) or none. Without it, none "
-                       "when the scenario sets outputs.plots: false")
+                       "costs, fleets...; about five times the drawing time of core) or "
+                       "none. Without it, none when the scenario sets outputs.plots: false")
     plots.add_argument("--no-plots", dest="plots", action="store_const", const="none",
                        help="same as --plots none")
     p.add_argument("--resources-resolution", choices=("exact", "hour", "day"),

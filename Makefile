@@ -13,7 +13,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 run: $(STAMP)
-	$(BIN)/corridor-sim run scenarios/baseline_2023.yaml --out results/baseline_2023 --force
+	$(BIN)/corridor-sim run scenarios/baseline_2023.yaml --out results/baseline_2023 --force --plots all
 
 test: $(STAMP) lint
 	$(BIN)/python -m pytest

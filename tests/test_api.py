@@ -51,7 +51,7 @@ def test_load_results_round_trips_what_save_wrote(res, tmp_path):
 def test_run_writes_report_and_plots_and_compare_with_itself_is_zero(tmp_path, capsys):
     out = tmp_path / "base"
     assert main(["run", str(BASELINE), "--out", str(out), "--horizon-days", "40",
-                 "--quiet"]) == 0
+                 "--plots", "all", "--quiet"]) == 0
     report = (out / "report.md").read_text()
     for name in ("throughput", "transit_cdf", "delay_breakdown", "delay_by_place", "queues",
                  "utilisation", "corridor_map"):

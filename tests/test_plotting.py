@@ -107,6 +107,26 @@ def test_save_all_skips_scenario_plots_without_a_scenario(res, tmp_path):
                                          "delay_by_place", "cost_breakdown"}
 
 
+def test_save_all_draws_only_the_figures_named(res, tmp_path):
+    assert set(plotting.CORE) < set(plotting.STANDARD)
+    for processes in (1, 2):
+        folder = tmp_path / f"core{processes}"
+        written = plotting.save_all(res.tables, res.start_date, folder,
+                                    scenario=res.scenario, processes=processes,
+                                    names=plotting.CORE)
+        assert [p.stem for p in written] == [n for n in plotting.STANDARD
+                                             if n in plotting.CORE]  # standard order
+        assert sorted(p.name for p in folder.iterdir()) == sorted(
+            f"{n}.png" for n in plotting.CORE)
+
+
+def test_save_all_refuses_an_unknown_figure_before_drawing(res, tmp_path):
+    with pytest.raises(ValueError, match="unknown figure.*corridor_mapp"):
+        plotting.save_all(res.tables, res.start_date, tmp_path / "x",
+                          scenario=res.scenario, names=["throughput", "corridor_mapp"])
+    assert not (tmp_path / "x").exists()
+
+
 def test_figures_drawn_by_two_processes_are_those_drawn_by_one(res, tmp_path):
     one = plotting.save_all(res.tables, res.start_date, tmp_path / "one",
                             scenario=res.scenario, processes=1)

@@ -37,9 +37,11 @@ def runs(tmp_path_factory):
     base = tmp_path_factory.mktemp("runs")
     one, reps = base / "one", base / "reps"
     legs = ["--set", "report.legs_of_interest=[[xian,alat],[alat,istanbul]]"]
-    assert main(["run", str(BASELINE), "--out", str(one), "--quiet", *SHORT, *legs]) == 0
+    every = ["--plots", "all"]  # the pages with every figure
+    assert main(["run", str(BASELINE), "--out", str(one), "--quiet", *SHORT, *legs,
+                 *every]) == 0
     assert main(["run", str(BASELINE), "--out", str(reps), "--quiet", "--replications", "2",
-                 "--backend", "serial", "--set", "demand.scale=1.3", *SHORT]) == 0
+                 "--backend", "serial", "--set", "demand.scale=1.3", *SHORT, *every]) == 0
     cmp = base / "cmp"
     assert main(["compare", str(one), str(reps), "--out", str(cmp), "--quiet"]) == 0
     return {"one": one, "reps": reps, "cmp": cmp}

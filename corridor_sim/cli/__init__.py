@@ -14,6 +14,8 @@ machine) is imported inside the function that runs the command, so ``--help``,
 from __future__ import annotations
 
 import argparse
+import atexit
+import gc
 import os
 import sys
 import warnings
@@ -50,6 +52,7 @@ def _show_warning(message, category, filename, lineno, file=None, line=None) -> 
 
 
 def main(argv: list[str] | None = None) -> int:
+    _exit_without_final_collection()
     parser = build_parser()
     args = parser.parse_args(argv)
     # SIGTERM/SIGHUP stop any command cleanly (exit 128 + signal), even while it is still
@@ -57,6 +60,17 @@ def main(argv: list[str] | None = None) -> int:
     with warnings.catch_warnings(), cleanup_on_terminate():
         warnings.showwarning = _show_warning
         return _dispatch(args)
+
+
+def _exit_without_final_collection() -> None:
+    """When this process exits, freeze the objects still alive (modules, a run's tables,
+    the figures' artists) out of the cyclic garbage collector, whose last passes on the
+    way out would otherwise go through them all: about 0.6 s after a baseline run on one
+    core. Everything the command writes is closed by then; objects are still freed by
+    reference counting, and the operating system takes back the rest. One registration
+    per process, however often ``main`` is called."""
+    atexit.unregister(gc.freeze)
+    atexit.register(gc.freeze)
 
 
 def _dispatch(args: argparse.Namespace) -> int:

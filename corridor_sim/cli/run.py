@@ -4,11 +4,13 @@ results directory."""
 from __future__ import annotations
 
 import argparse
+import functools
 import hashlib
 import re
 import sys
 import time
 import warnings
+from collections.abc import Callable
 from pathlib import Path
 
 from ..backends import BackendUnavailable
@@ -33,13 +35,15 @@ from .common import (
 )
 from .signals import cleanup_on_terminate
 
+PLOT_SETS = ("core", "all", "none")  # --plots: corridor_sim.plotting.CORE, every figure, none
+
 
 def register(sub) -> None:
     p = sub.add_parser("run", help="run a scenario and write results, KPIs and plots",
                        description="Run SCENARIO and write results to --out (default "
                        "results/<scenario name>, or results/<name>+<overrides> for a "
-                       "variant): Parquet tables, kpis.csv, plots, report.md (verdict "
-                       "first), run.json. "
+                       "variant): Parquet tables, kpis.csv, plots (see --plots), "
+                       "report.md and report.html (verdict first), run.json. "
                        "With --replications N > 1, replications run on --backend and "
                        "kpis.csv holds means with 95 % confidence intervals; finished "
                        "replications are kept under <out>/replications and re-running the "
@@ -53,7 +57,16 @@ def register(sub) -> None:
     p.add_argument("--replications", type=int, default=1, metavar="N",
                    help="independent replications (default 1)")
     add_backend_args(p)
-    p.add_argument("--no-plots", action="store_true", help="skip writing plots")
+    plots = p.add_mutually_exclusive_group()
+    plots.add_argument("--plots", choices=PLOT_SETS,
+                       help="the figures written into plots/ and shown in the report: core "
+                       "(the default: throughput, transit_cdf, delay_breakdown and queues), "
+                       "all (every standard figure that applies to the scenario: also "
+                       "utilisation, the corridor map, stringline, fleet timeline, journey, "
+                       "costs, fleets...; about five times the drawing time of core) or "
+                       "none. Without it, none when the scenario sets outputs.plots: false")
+    plots.add_argument("--no-plots", dest="plots", action="store_const", const="none",
+                       help="same as --plots none")
     p.add_argument("--resources-resolution", choices=("exact", "hour", "day"),
                    help="the resources time series: one row per change (exact, the "
                    "default) or time-weighted means per hour or day (smaller, for runs of "
@@ -102,13 +115,16 @@ def cmd_run(args: argparse.Namespace) -> int:
     return _run_one(args, scenario, out)
 
 
-def _figures(args):
-    """The function that draws a run's figures (matplotlib is loaded only if needed)."""
-    if args.no_plots:
-        return None
-    from ..plotting import run_figures
+def _figures(args, scenario) -> tuple[bool, Callable | None]:
+    """Whether the run's figures are drawn (``--plots``, else the scenario's
+    ``outputs.plots``) and the function that draws the set asked for (matplotlib is
+    loaded only if some are drawn)."""
+    draw = scenario.outputs.plots if args.plots is None else args.plots != "none"
+    if not draw:
+        return False, None
+    from ..plotting import CORE, run_figures
 
-    return run_figures
+    return True, functools.partial(run_figures, names=None if args.plots == "all" else CORE)
 
 
 def _run_one(args, scenario, out: Path) -> int:
@@ -130,9 +146,9 @@ def _run_one(args, scenario, out: Path) -> int:
             meta["overrides"] = parse_overrides(args.overrides)
             overload = overload_report(tables, scenario)
             meta["overload"] = overload.as_dict()
-            path = save_run(out, scenario, tables, meta, force=args.force,
-                            plots=False if args.no_plots else None, figures=_figures(args),
-                            report=write_report)
+            plots, figures = _figures(args, scenario)
+            path = save_run(out, scenario, tables, meta, force=args.force, plots=plots,
+                            figures=figures, report=write_report)
             if not args.quiet:
                 _print_summary(args, scenario, tables, meta, overload, path)
     return 0
@@ -160,12 +176,13 @@ def _run_many(args, scenario, out: Path) -> int:
     from ..experiment import RunOptions, run_experiment
     from ..report import write_report
 
+    plots, figures = _figures(args, scenario)
     try:
         with cleanup_on_terminate():
             exp = run_experiment(scenario, RunOptions(
                 replications=args.replications, backend=args.backend, workers=args.workers,
                 scheduler=args.scheduler, out=out, force=args.force,
-                plots=False if args.no_plots else None, figures=_figures(args),
+                plots=plots, figures=figures,
                 progress=False if args.quiet else None,
                 meta={"overrides": parse_overrides(args.overrides)}, report=write_report))
     except (FileExistsError, BackendUnavailable) as exc:

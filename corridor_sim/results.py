@@ -159,9 +159,8 @@ def _delay_hours(run: RunData) -> list[np.ndarray]:
     sb = rec.column("st_batch")
     cat = np.zeros((max(rec.n_batches, 1), k))
     if len(sb):  # hours per batch and category (summed in row order)
-        cat = np.bincount(sb * k + rec.column("st_cat"),
-                          weights=rec.column("st_t1") - rec.column("st_t0"),
-                          minlength=cat.size).reshape(cat.shape)
+        cat = _sums(sb * k + rec.column("st_cat"), rec.column("st_t1") - rec.column("st_t0"),
+                    cat.size).reshape(cat.shape)
     if len(rec.m_ids):
         mb, mj = manifest(run)
         mi = rec.column("m_ids")
@@ -180,11 +179,17 @@ def _delay_hours(run: RunData) -> list[np.ndarray]:
             if name in own:
                 rows, extra = own[name]
                 ids, hours = np.concatenate([mi, mi[rows]]), np.concatenate([hours, extra])
-            per[i] = np.bincount(ids, weights=hours, minlength=n)
+            per[i] = _sums(ids, hours, n)
     boxed = np.isfinite(rec.ready_h)  # waited for a container or wagon at the origin
     stock_col = per[CATEGORIES.index("rolling_stock")]
     stock_col[boxed] += rec.ready_h[boxed] - run.created_h[boxed]
     return per
+
+
+def _sums(index: np.ndarray, weights: np.ndarray, n: int) -> np.ndarray:
+    """Sum of ``weights`` per value of ``index`` (0..n-1), added in row order; floats
+    also when there are no rows (``np.bincount`` gives integers then)."""
+    return np.bincount(index, weights=weights, minlength=n).astype(np.float64, copy=False)
 
 
 def _trip_ends(run: RunData, sb: np.ndarray, t0: np.ndarray, t1: np.ndarray,

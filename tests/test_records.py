@@ -4,6 +4,7 @@ appended to lists and moved into arrays every FLUSH_ROWS rows keep every row, in
 import pickle
 
 import numpy as np
+import pandas as pd
 
 from corridor_sim.engine.records import FLUSH_ROWS, Recorder
 
@@ -62,3 +63,21 @@ def test_delay_hours_are_hours_when_no_batch_has_ended():
     cons = consignments_table(run)
     for col in DELAY_COLUMNS:
         assert cons[col].dtype == np.float64, col
+
+
+def test_editing_a_table_leaves_the_run_and_its_other_tables_alone():
+    """Tables are built without copying their columns, but none of them shares an array
+    with the run: editing the consignments in place changes no later table."""
+    from corridor_sim.engine import simulate
+    from corridor_sim.results import build_table, consignments_table
+
+    from .factories import baseline
+
+    run = simulate(baseline(horizon_days=40, warmup_days=10), 0)
+    before = build_table(run, "itinerary", None)
+    cons = consignments_table(run)
+    for col in ("teu", "tons", "created_h", "delivered_h"):
+        cons.loc[:, col] = -1.0
+    assert (run.rec.delivered_h != -1.0).any() and (run.created_h != -1.0).all()
+    pd.testing.assert_frame_equal(build_table(run, "itinerary", None), before)
+    assert before["consignment_id"].dtype == np.int32  # 4-byte ids: see itinerary.py

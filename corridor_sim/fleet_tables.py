@@ -26,14 +26,11 @@ def _levels(pool, nodes: bool = True) -> pd.DataFrame:
     t, node, idle, use, empty = pool.log(nodes)
     order = np.argsort(t, kind="stable")
     use = use[order]
-    levels = {"t_h": t[order]}
+    levels = {"t_h": t[order], "units_in_use": np.cumsum(use),
+              "units_empty": np.cumsum(empty[order]), "d_use": use}
     if nodes:
         idle = idle[order]
-        levels.update(node=node[order], units_idle=np.cumsum(idle))
-    levels.update(units_in_use=np.cumsum(use), units_empty=np.cumsum(empty[order]))
-    if nodes:
-        levels["d_idle"] = idle
-    levels["d_use"] = use
+        levels.update(node=node[order], units_idle=np.cumsum(idle), d_idle=idle)
     return pd.DataFrame(levels, copy=False)
 
 

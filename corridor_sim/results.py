@@ -58,7 +58,9 @@ from .scenario.models import Scenario
 PARQUET_TABLES = ("consignments", "movements", "resources", "itinerary", "choices", "fleets",
                   "background")
 DIRECTIONS = ["westbound", "eastbound"]  # categories of the consignments' `direction`
-DELAY_COLUMNS = tuple(f"{c}_h" for c in CATEGORIES)  # the delay breakdown's columns
+# the delay breakdown's columns: hours per category, moving included (the cost
+# accounts' DELAY_COLUMNS leave moving out)
+CATEGORY_COLUMNS = tuple(f"{c}_h" for c in CATEGORIES)
 
 
 def _held_part(run: RunData) -> np.ndarray:
@@ -102,7 +104,7 @@ def consignments_table(run: RunData, columns: Collection[str] | None = None
         return columns is None or any(c in columns for c in names)
 
     accounts = priced and wanted(*ACCOUNT_COLUMNS)
-    delays = accounts or wanted(*DELAY_COLUMNS)  # the time cost reads the delays
+    delays = accounts or wanted(*CATEGORY_COLUMNS)  # the time cost reads the delays
     per = _delay_hours(run) if delays else []
     departed, arrived = np.full(n, np.nan), np.full(n, np.nan)
     if len(rec.m_ids) and wanted("departed_h", "arrived_h"):
@@ -136,7 +138,7 @@ def consignments_table(run: RunData, columns: Collection[str] | None = None
         "created_h": run.created_h.copy(),
         "delivered_h": delivered.copy(),
         "transit_h": delivered - run.created_h,
-        **{name: hours for name, hours in zip(DELAY_COLUMNS, per)},
+        **{name: hours for name, hours in zip(CATEGORY_COLUMNS, per)},
         "departed_h": departed,
         "arrived_h": arrived,
         "warmup": delivered < 0,

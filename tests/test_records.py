@@ -54,14 +54,14 @@ def test_delay_hours_are_hours_when_no_batch_has_ended():
     """A run so short that its one batch is still on its way: every delay column is
     float hours (zero), not integers (numpy's bincount of no rows)."""
     from corridor_sim.engine import simulate
-    from corridor_sim.results import DELAY_COLUMNS, consignments_table
+    from corridor_sim.results import CATEGORY_COLUMNS, consignments_table
 
     from .factories import baseline
 
     run = simulate(baseline(horizon_days=0.05, warmup_days=0), 0)
     assert len(run.rec.m_ids) and not np.isfinite(run.rec.column("b_end")).any()
     cons = consignments_table(run)
-    for col in DELAY_COLUMNS:
+    for col in CATEGORY_COLUMNS:
         assert cons[col].dtype == np.float64, col
 
 

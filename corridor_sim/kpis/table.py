@@ -43,7 +43,7 @@ def kpi_table(tables: Mapping[str, pd.DataFrame], start_date: dt.date, horizon_h
     that builds tables on first access builds only those). The rows returned are those
     of the full table with these names (or pairs), in the same order.
     """
-    names = None if only is None else {k if isinstance(k, str) else k[0] for k in only}
+    names = _names_of(only)
     pairs = set() if only is None else {tuple(k) for k in only if not isinstance(k, str)}
 
     def want(*wanted: str) -> bool:
@@ -161,10 +161,8 @@ def consignment_columns(only: Collection[str | tuple[str, str]] | None
     """The columns of the consignments table that :func:`kpi_table` reads to compute the
     KPIs ``only`` (names or ``(name, group)`` pairs, as there); None: every column
     (``only`` is None, or a KPI reads a table built from the whole consignments table)."""
-    if only is None:
-        return None
-    names = {k if isinstance(k, str) else k[0] for k in only}
-    if names & {*ROUTE_KPIS, *ECONOMY_KPIS}:
+    names = _names_of(only)
+    if names is None or names & {*ROUTE_KPIS, *ECONOMY_KPIS}:
         return None
     cols = set(CONSIGNMENT_BASE)
     if "trip_p50_days" in names:
@@ -172,6 +170,11 @@ def consignment_columns(only: Collection[str | tuple[str, str]] | None
     if names & set(DELAY_KPIS):
         cols |= {f"{c}_h" for c in CATEGORIES}
     return frozenset(cols)
+
+
+def _names_of(only: Collection[str | tuple[str, str]] | None) -> set[str] | None:
+    """The KPI names in ``only`` (names or ``(name, group)`` pairs); None for all."""
+    return None if only is None else {k if isinstance(k, str) else k[0] for k in only}
 
 
 def _class_rows(cons: pd.DataFrame, scenario, horizon_h: float) -> list[tuple]:

@@ -14,12 +14,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pandas as pd
-import yaml
 
 from .atomic import write_file
 from .calibrate import Fit
 from .scenario import with_overrides
 from .scenario.models import Scenario
+from .scenario.yaml_source import dump_yaml
 from .seeds import InputFile, Target, range_for
 
 
@@ -113,11 +113,11 @@ def write_calibration(out: str | Path, fit: Fit, scenario: Scenario, scenario_pa
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     calibrated = with_overrides(scenario, fit.fitted)
-    dump = yaml.safe_dump(calibrated.to_dict(), sort_keys=False, allow_unicode=True)
+    dump = dump_yaml(calibrated.to_dict(), width=80)
     write_file(out / "calibrated.yaml",
                f"# {scenario.name} with the values fitted by `corridor-sim calibrate`\n{dump}")
-    write_file(out / "fitted.yaml", yaml.safe_dump(
-        {p: round(v, 4) for p, v in fit.fitted.items()}, sort_keys=False))
+    write_file(out / "fitted.yaml", dump_yaml(
+        {p: round(v, 4) for p, v in fit.fitted.items()}, width=80))
     par = params_table(fit, inputs)
     for name, df in (("comparison", fit.comparison), ("parameters", par),
                      ("history", fit.history)):

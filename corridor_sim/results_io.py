@@ -18,6 +18,7 @@ import yaml
 from . import atomic
 from .atomic import remove_stale_temporaries
 from .results import PARQUET_TABLES
+from .scenario.yaml_source import dump_yaml
 
 RUN_META = "run.json"  # run metadata; written last, so its presence marks a complete run
 PARTIAL_META = "partial.json"  # identity of an unfinished experiment (resumable)
@@ -62,7 +63,7 @@ def write_results(path: str | Path, tables: dict[str, pd.DataFrame], scenario_di
         for name, df in tables.items():
             df.to_parquet(tmp / f"{name}.parquet", index=False)
         (tmp / "scenario.resolved.yaml").write_text(
-            yaml.safe_dump(scenario_dict, sort_keys=False, allow_unicode=True))
+            dump_yaml(scenario_dict, width=80))
         for name, item in (extra or {}).items():
             target = tmp / name
             target.parent.mkdir(parents=True, exist_ok=True)
@@ -87,7 +88,8 @@ def read_results(path: str | Path) -> dict[str, object]:
         name: pd.read_parquet(path / f"{name}.parquet") for name in PARQUET_TABLES
         if (path / f"{name}.parquet").exists()
     }
-    out["scenario"] = yaml.safe_load((path / "scenario.resolved.yaml").read_text())
+    out["scenario"] = yaml.load((path / "scenario.resolved.yaml").read_text(),
+                                Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     out["meta"] = json.loads((path / RUN_META).read_text())
     if (path / "kpis.csv").exists():
         out["kpis"] = pd.read_csv(path / "kpis.csv")

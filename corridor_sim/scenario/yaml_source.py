@@ -164,6 +164,43 @@ def read_text(path: Path) -> str:
 
 def parse_yaml(text: str, file: str) -> Located:
     """Parse one YAML document into plain data with positions; raise ScenarioError."""
+    root = _compose_fast(text)
+    if root is None:
+        root = _compose(text, file)
+    builder = _Builder(file)
+    try:
+        data = builder.build(root, (), 0)
+    except RecursionError:
+        raise ScenarioError([Problem("nesting too deep", file=file)]) from None
+    if builder.problems:
+        raise ScenarioError(builder.problems)
+    if not isinstance(data, dict):
+        raise ScenarioError([_problem(file, f"top level must be a mapping of scenario fields, "
+                                      f"found {type(data).__name__}", root.start_mark)])
+    return Located(data, file, builder.marks)
+
+
+def _compose_fast(text: str):
+    """The document's node tree from libyaml (about ten times faster than the Python
+    parser), or None when libyaml is missing, the text holds characters the Python reader
+    refuses, or libyaml finds any problem: the Python parser then reads it again and words
+    the error. (libyaml bounds nesting at 1,000 levels, so a hostile file cannot exhaust
+    the stack here.)"""
+    if (not getattr(yaml, "__with_libyaml__", False)
+            or yaml.reader.Reader.NON_PRINTABLE.search(text)):
+        return None
+    loader = yaml.CSafeLoader(text)
+    try:
+        return loader.get_single_node()
+    except yaml.YAMLError:
+        return None
+    finally:
+        loader.dispose()
+
+
+def _compose(text: str, file: str):
+    """The document's node tree from the Python parser; raise ScenarioError naming where
+    the text is wrong."""
     try:
         loader = yaml.SafeLoader(text)
     except yaml.reader.ReaderError as exc:  # control characters and the like
@@ -190,20 +227,10 @@ def parse_yaml(text: str, file: str) -> Located:
         loader.dispose()
     if root is None:
         raise ScenarioError([Problem("file is empty; expected a scenario mapping", file=file)])
-    builder = _Builder(file)
-    try:
-        data = builder.build(root, (), 0)
-    except RecursionError:
-        raise ScenarioError([Problem("nesting too deep", file=file)]) from None
-    if builder.problems:
-        raise ScenarioError(builder.problems)
-    if not isinstance(data, dict):
-        raise ScenarioError([_problem(file, f"top level must be a mapping of scenario fields, "
-                                      f"found {type(data).__name__}", root.start_mark)])
-    return Located(data, file, builder.marks)
+    return root
 
 
-class _Dumper(yaml.SafeDumper):
+class _Dumper(getattr(yaml, "CSafeDumper", yaml.SafeDumper)):  # libyaml's when built in
     """Safe dumper that double-quotes strings holding Unicode line breaks (PyYAML would
     otherwise write them in a form that does not read back the same)."""
 
@@ -216,6 +243,6 @@ def _represent_str(dumper: yaml.SafeDumper, value: str):
 _Dumper.add_representer(str, _represent_str)
 
 
-def dump_yaml(data: Any) -> str:
+def dump_yaml(data: Any, width: int = 100) -> str:
     """Plain data as YAML text that reads back equal (UTF-8, keys in order)."""
-    return yaml.dump(data, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100)
+    return yaml.dump(data, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=width)

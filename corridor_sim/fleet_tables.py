@@ -15,6 +15,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from .steps import bin_means
+
 METRICS = ("units_idle", "units_in_use", "units_empty")
 UNIT = {"container": "TEU", "wagon": "wagon", "platform": "wagon"}
 
@@ -34,25 +36,33 @@ def _levels(pool, nodes: bool = True) -> pd.DataFrame:
     return pd.DataFrame(levels, copy=False)
 
 
-def fleet_series(run) -> pd.DataFrame:
-    """Step series of every fleet of ``run`` (long format, see the module docstring)."""
+def fleet_series(run, step_h: float | None = None) -> pd.DataFrame:
+    """Step series of every fleet of ``run`` (long format, see the module docstring);
+    with ``step_h``, each as its means over bins of that many hours
+    (:func:`corridor_sim.steps.bin_means`, bins ending at the run's end)."""
     parts = []
+
+    def add(resource: str, metric: str, t: np.ndarray, value: np.ndarray) -> None:
+        if step_h is not None:
+            got = bin_means(t, value, step_h, run.end_h) if len(t) else None
+            if got is None:
+                return
+            t, value = got
+        parts.append(pd.DataFrame({"resource": resource, "metric": metric, "t_h": t,
+                                   "value": value}))
+
     for pool in run.pools:
         lv = _levels(pool)
         last = ~lv["t_h"].duplicated(keep="last")  # one row per instant: the level after
         whole = lv[last]
         for m in METRICS:
-            parts.append(pd.DataFrame({"resource": pool.name, "metric": m,
-                                       "t_h": whole["t_h"].to_numpy(),
-                                       "value": whole[m].to_numpy(dtype=float)}))
+            add(pool.name, m, whole["t_h"].to_numpy(), whole[m].to_numpy(dtype=float))
         at = lv[lv["node"].notna()]
         for node, g in at.groupby("node", sort=False):
             level = np.cumsum(g["d_idle"].to_numpy())
             keep = ~g["t_h"].duplicated(keep="last").to_numpy()
-            parts.append(pd.DataFrame({"resource": f"{pool.name}@{node}",
-                                       "metric": "units_idle",
-                                       "t_h": g["t_h"].to_numpy()[keep],
-                                       "value": level[keep].astype(float)}))
+            add(f"{pool.name}@{node}", "units_idle", g["t_h"].to_numpy()[keep],
+                level[keep].astype(float))
     if not parts:
         return pd.DataFrame(columns=["resource", "metric", "t_h", "value"])
     return pd.concat(parts, ignore_index=True)

@@ -20,7 +20,7 @@ import pandas as pd
 from .batches import manifest, segment_ends
 from .engine import RunData
 from .fleet_tables import fleet_series
-from .steps import step_integral
+from .steps import bin_means
 
 
 def resources_table(run: RunData) -> pd.DataFrame:
@@ -35,14 +35,17 @@ def resources_table(run: RunData) -> pd.DataFrame:
         "t_h": rec.column("r_t"),
         "value": rec.column("r_value"),
     })
-    parts = [p for p in (teu_waiting_table(run), fleet_series(run)) if len(p)]
     step_h = RESOLUTION_H.get(run.scenario.outputs.resources_resolution)
     if step_h is None:
+        parts = [p for p in (teu_waiting_table(run), fleet_series(run)) if len(p)]
         return pd.concat([sampled, *parts], ignore_index=True) if parts else sampled
-    # binned part by part (their metrics differ, so every series lies in one part): the
-    # exact table of a long run is never held whole
-    binned = [binned_series(p, step_h, run.end_h) for p in (sampled, *parts)]
-    table = pd.concat(binned, ignore_index=True)
+    # binned part by part (their metrics differ, so every series lies in one part), the
+    # TEU waiting and the fleets' series as they are derived: the exact series of a long
+    # run are never held whole
+    sampled = binned_series(sampled, step_h, run.end_h)
+    parts = [p for p in (teu_waiting_table(run, step_h), fleet_series(run, step_h))
+             if len(p)]
+    table = pd.concat([sampled, *parts], ignore_index=True) if parts else sampled
     return table.sort_values(["resource", "metric"], kind="stable", ignore_index=True)
 
 
@@ -59,28 +62,24 @@ def binned_series(resources: pd.DataFrame, step_h: float, end_h: float) -> pd.Da
     r = resources.sort_values(["resource", "metric", "t_h"], kind="stable")
     parts = []
     for (res, metric), g in r.groupby(["resource", "metric"], sort=True):
-        t, v = g["t_h"].to_numpy(float), g["value"].to_numpy(float)
-        lo = np.floor(t[0] / step_h) * step_h
-        edges = np.arange(lo, end_h, step_h)
-        edges = np.append(edges, end_h) if len(edges) and edges[-1] < end_h else edges
-        if len(edges) < 2:
-            continue
-        mean = np.diff(step_integral(t, v, edges)) / np.diff(edges)
-        keep = np.r_[True, mean[1:] != mean[:-1]]
-        parts.append(pd.DataFrame({"resource": res, "metric": metric,
-                                   "t_h": edges[:-1][keep], "value": mean[keep]}))
+        got = bin_means(g["t_h"].to_numpy(float), g["value"].to_numpy(float), step_h, end_h)
+        if got is not None:
+            parts.append(pd.DataFrame({"resource": res, "metric": metric,
+                                       "t_h": got[0], "value": got[1]}))
     if not parts:
         return resources.iloc[:0].reset_index(drop=True)
     return pd.concat(parts, ignore_index=True)
 
 
-def teu_waiting_table(run: RunData) -> pd.DataFrame:
+def teu_waiting_table(run: RunData, step_h: float | None = None) -> pd.DataFrame:
     """TEU waiting at each node for a train or a vessel, as a step series: one row per
     change (resource = node, metric ``teu_waiting``). Derived exactly from when each
     consignment joined a queue and when the batch it boarded formed; consignments still
-    waiting at the end count until the end."""
+    waiting at the end count until the end. With ``step_h``, binned as
+    :func:`binned_series` bins it, without making the exact table. Built one node at a
+    time, so a long run's temporaries are those of its busiest node."""
     rec, sc = run.rec, run.scenario
-    ids = rec.column("m_ids").astype(np.int64)
+    ids = rec.column("m_ids")
     bat, joined = manifest(run)
     formed, ended = rec.column("b_formed"), rec.column("b_end")
     names = sorted(set(sc.nodes))
@@ -98,25 +97,44 @@ def teu_waiting_table(run: RunData) -> pd.DataFrame:
     if len(ended):  # unloaded from their last batch, waiting for the next ride
         between &= np.isfinite(ended[np.maximum(last, 0)])
     between = np.flatnonzero(between)
-    node = np.concatenate([start[bat], start[bat], origin[run.flow_of[never]],
-                           finish[last[between]]])
-    t = np.concatenate([joined, formed[bat], run.created_h[never], ended[last[between]]])
-    if len(node) == 0:
+    # each manifest entry joins (+TEU) and leaves (-TEU) the queue at its batch's first
+    # node; the never-loaded wait at their origin, the others where their last batch ended
+    at, load = start[bat], teu[ids]
+    sources = ((origin[run.flow_of[never]], run.created_h[never], teu[never]),
+               (finish[last[between]], ended[last[between]], teu[between]))
+    del last, waiting
+    codes = np.unique(np.concatenate([at, *(s[0] for s in sources)]))
+    if len(codes) == 0:
         return pd.DataFrame(columns=["resource", "metric", "t_h", "value"])
-    order = np.lexsort((t, node))
-    node, t = node[order], t[order]
-    delta = np.concatenate([teu[ids], -teu[ids], teu[never], teu[between]])[order]
-    del order, ids  # ten years: six million changes; temporaries dropped as used
-    total = np.cumsum(delta)
-    del delta
-    first = np.flatnonzero(np.r_[True, node[1:] != node[:-1]])
-    before = np.where(first > 0, total[first - 1], 0.0)
-    value = total - np.repeat(before, np.diff(np.r_[first, len(node)]))
-    del total, before
-    keep = np.r_[(node[1:] != node[:-1]) | (t[1:] != t[:-1]), True]  # last row per instant
+    nodes, times, values = [], [], []
+    for k in codes.tolist():  # ascending: the rows come out ordered by node, then time
+        here = at == k
+        parts = [(joined[here], load[here]), (formed[bat[here]], -load[here])]
+        parts += [(t[where == k], v[where == k]) for where, t, v in sources]
+        t, value = _steps(np.concatenate([p[0] for p in parts]),
+                          np.concatenate([p[1] for p in parts]))
+        if step_h is not None:
+            got = bin_means(t, value, step_h, run.end_h)
+            if got is None:
+                continue
+            t, value = got
+        nodes.append(np.full(len(t), k, dtype=np.int32))
+        times.append(t)
+        values.append(value)
+    node = np.concatenate(nodes) if nodes else np.empty(0, dtype=np.int32)
     return pd.DataFrame({
-        "resource": np.asarray(names, dtype=object)[node[keep]],
+        "resource": np.asarray(names, dtype=object)[node],
         "metric": "teu_waiting",
-        "t_h": t[keep],
-        "value": np.clip(value[keep], 0.0, None),
+        "t_h": np.concatenate(times) if times else np.empty(0),
+        "value": np.concatenate(values) if values else np.empty(0),
     })
+
+
+def _steps(t: np.ndarray, delta: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The running total of changes ``delta`` at times ``t`` (any order; equal times in
+    the order given) as a step series: its value after the last change at each instant,
+    never below zero."""
+    order = np.argsort(t, kind="stable")
+    t, total = t[order], np.cumsum(delta[order])
+    keep = np.r_[t[1:] != t[:-1], True]  # the last row per instant
+    return t[keep], np.clip(total[keep], 0.0, None)

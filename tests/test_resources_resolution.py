@@ -7,10 +7,11 @@ import pytest
 
 from corridor_sim import kpis
 from corridor_sim.engine import simulate
-from corridor_sim.resource_series import binned_series, resources_table
+from corridor_sim.fleet_tables import fleet_series
+from corridor_sim.resource_series import binned_series, resources_table, teu_waiting_table
 from corridor_sim.scenario import load_scenario
 
-from .factories import BASELINE
+from .factories import BASELINE, ROOT
 
 SHORT = {"horizon_days": 45, "warmup_days": 10}
 
@@ -44,3 +45,16 @@ def test_binned_series_of_a_known_step():
     out = binned_series(steps, 1.0, 4.0)
     assert out["t_h"].tolist() == [0.0, 1.0, 2.0]  # the bin of 3 h repeats 4: dropped
     assert out["value"].tolist() == [1.0, 2.0, 4.0]
+
+
+@pytest.mark.parametrize("step_h", [1.0, 24.0])
+def test_series_binned_as_derived_equal_the_exact_series_binned(step_h):
+    """The TEU waiting and the fleets' series are binned while they are derived (a long
+    run's exact series are never built): the same rows as binning the exact series."""
+    run = simulate(load_scenario(ROOT / "scenarios" / "wagon_shortage.yaml", SHORT), 0)
+    for series in (teu_waiting_table, fleet_series):
+        exact = series(run)
+        assert len(exact) and exact["resource"].nunique() > 1
+        binned = series(run, step_h).sort_values(["resource", "metric"], kind="stable",
+                                                  ignore_index=True)
+        pd.testing.assert_frame_equal(binned, binned_series(exact, step_h, run.end_h))

@@ -195,7 +195,9 @@ def calibration_eval(sc, replications: int, workers: int) -> dict:
     replications in a pool of ``workers`` processes, computing only the KPIs the 2023
     targets compare. A fit starts its pool at the first evaluation and keeps it for the
     rest: the first evaluation (pool start included) and the next one are timed apart.
-    Then the same replications as a ``cs.run`` in this process."""
+    Then the same replications as a ``cs.run`` in this process: the yardstick of the
+    evaluations, measured within seconds of them, so that both see the same machine
+    (a single ``cs.run`` timed minutes apart does not)."""
     import corridor_sim as cs
     from corridor_sim.calibrate import CalibrationProblem
     from corridor_sim.seeds import load_targets, targets_for
@@ -330,11 +332,13 @@ def ratios(res: dict) -> list[tuple[str, float, str, bool | None]]:
     n, w = cal["replications"], cal["workers"]
     rows.append((f"cs.run, {n} replications in this process / reference",
                  cal["runs_serial_s"] / ref["wall_s"], "-", None))
-    ratio = cal["calibration_eval_s"] / (n * whole["cs_run_s"] / w)
+    ratio = cal["calibration_eval_s"] / (cal["runs_serial_s"] / w)
     rows.append((f"calibration evaluation, {n} replications, {w} workers / "
                  f"({n} x cs.run / {w})", ratio, "<= 1.2", ratio <= 1.2))
     rows.append(("  same, the first evaluation (starts the pool)",
-                 cal["calibration_first_eval_s"] / (n * whole["cs_run_s"] / w), "-", None))
+                 cal["calibration_first_eval_s"] / (cal["runs_serial_s"] / w), "-", None))
+    rows.append((f"  same, against {n} x the whole-run line's cs.run",
+                 cal["calibration_eval_s"] / (n * whole["cs_run_s"] / w), "-", None))
     return rows
 
 

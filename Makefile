@@ -10,6 +10,9 @@ $(STAMP): pyproject.toml
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e ".[test,dask]"
+	# an editable install leaves the package uncompiled; compile it once, so that a
+	# shell with PYTHONDONTWRITEBYTECODE set does not recompile it on every command
+	$(BIN)/python -m compileall -q corridor_sim
 	touch $(STAMP)
 
 run: $(STAMP)

@@ -9,6 +9,8 @@ names and contents as
 :class:`ReplicatedTables` concatenates the replications' tables the same way, table by
 table. So ``cs.run`` returns as soon as the simulation ends, ``res.kpis`` builds only the
 consignments, movements, fleets and choices, and a table nobody reads is never built.
+A table read from the results is its reader's own copy: editing it in place changes
+neither the KPIs nor the tables built after it.
 """
 
 from __future__ import annotations
@@ -118,7 +120,15 @@ class RunTables(_LazyTables):
         return results.build_table(run, name, self.raw)
 
     def _make(self, name: str) -> pd.DataFrame:
-        got = self.raw(name).copy(deep=False)  # shares the columns, adds one
+        # the reader's own copy: editing it in place cannot change the table that the
+        # KPIs and the other tables are (or will be) built from
+        return self.labelled(name, copy=True)
+
+    def labelled(self, name: str, copy: bool = False) -> pd.DataFrame:
+        """Table ``name`` with the ``replication`` column, not kept here; without
+        ``copy`` its columns are those of the table the KPIs read (e.g. to be
+        concatenated with other replications', which copies them)."""
+        got = self.raw(name).copy(deep=copy)
         got.insert(0, "replication", self._run.replication)
         return got
 
@@ -140,8 +150,12 @@ class ReplicatedTables(_LazyTables):
         self._tables: dict[str, pd.DataFrame] = {}
 
     def _make(self, name: str) -> pd.DataFrame:
-        parts = [r[name] for r in self._reps]
-        return parts[0] if len(parts) == 1 else pd.concat(parts, ignore_index=True)
+        if len(self._reps) == 1:
+            return self._reps[0][name]
+        # the concatenation is a new table: the replications' parts need not be copies
+        parts = [r.labelled(name) if isinstance(r, RunTables) else r[name]
+                 for r in self._reps]
+        return pd.concat(parts, ignore_index=True)
 
     def __repr__(self) -> str:
         built = [n for n in self._names if n in self._tables]

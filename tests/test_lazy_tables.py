@@ -116,3 +116,26 @@ def test_each_kpi_alone_reads_only_its_consignment_columns_and_equals_the_full_t
     assert narrow_seen
     cols = kpis.consignment_columns({("transit_p50_days", "xian->istanbul")})
     assert "cost_usd" not in cols and "departed_h" not in cols and "border_h" not in cols
+
+
+@pytest.mark.parametrize("replications", [1, 2])
+def test_editing_a_table_read_from_the_results_leaves_the_kpis_alone(replications):
+    """A table read from ``Results`` is the reader's own: editing it in place (as a
+    notebook might, say hours to days) changes neither the KPIs computed after it nor
+    the tables built after it from the same run."""
+    sc = load_scenario(BASELINE, {**SHORT, "seed": 5})
+    fresh = cs.run(sc, replications=replications, backend="serial", progress=False)
+    want = {"kpis": fresh.kpis_by_replication, "itinerary": fresh.tables["itinerary"]}
+    res = cs.run(sc, replications=replications, backend="serial", progress=False)
+    for name in ("consignments", "movements"):
+        table = res.tables[name]
+        for column in table.select_dtypes("number").columns.drop("replication"):
+            table.loc[:, column] = 0  # written into the table's own arrays
+    pd.testing.assert_frame_equal(res.kpis_by_replication, want["kpis"])
+    pd.testing.assert_frame_equal(res.tables["itinerary"], want["itinerary"])
+    # and the other way round: the KPIs first, then an edited table, then more KPIs
+    res = cs.run(sc, replications=replications, backend="serial", progress=False)
+    assert len(res.kpis_by_replication)
+    res.tables["consignments"].loc[:, "transit_h"] = 0.0
+    pd.testing.assert_frame_equal(res.tables["itinerary"], want["itinerary"])
+    assert res.tables["consignments"]["transit_h"].eq(0.0).all()  # the edit stays

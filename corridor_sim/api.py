@@ -13,9 +13,10 @@ Figures come from :mod:`corridor_sim.plotting` and display in Jupyter without se
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import tempfile
 import warnings
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 import pandas as pd
@@ -38,6 +39,23 @@ def _plotting():
     from . import plotting
 
     return plotting
+
+
+def _figure_names(plots: bool | str | Iterable[str]) -> list[str] | None:
+    """The standard figures that ``plots`` asks for (see :meth:`Results.save`): None for
+    all of them; a name that is not a standard figure raises ValueError."""
+    if plots is True or plots == "all":
+        return None
+    if plots is False or plots is None or plots == "none":
+        return []
+    plotting = _plotting()
+    names = list(plotting.CORE) if plots == "core" else (
+        [plots] if isinstance(plots, str) else list(plots))
+    unknown = sorted(set(names) - set(plotting.STANDARD))
+    if unknown:
+        raise ValueError(f"unknown figure(s) {', '.join(unknown)}: plots is True, False, "
+                         f"'all', 'core', 'none' or names of {', '.join(plotting.STANDARD)}")
+    return names
 
 
 class Results:
@@ -176,20 +194,30 @@ class Results:
         waiting at nodes (:func:`kpis.resource_stats`)."""
         return kpis.utilisation_table(self.tables, self.scenario)
 
-    def save(self, out: str | Path, force: bool = False, plots: bool = True) -> Path:
+    def save(self, out: str | Path, force: bool = False,
+             plots: bool | str | Iterable[str] = True) -> Path:
         """Write the run as a results directory (tables, KPIs, plots, ``report.md``),
-        atomically; ``force`` replaces a previous run there."""
+        atomically; ``force`` replaces a previous run there. ``plots``: the figures drawn
+        into ``plots/`` and shown in the report, as with ``corridor-sim run --plots``:
+        ``True`` or ``"all"`` every standard figure that applies, ``"core"`` the four of
+        :data:`corridor_sim.plotting.CORE`, a list of names of
+        :data:`corridor_sim.plotting.STANDARD`, ``False`` or ``"none"`` none."""
+        names = _figure_names(plots)
         meta = {"corridor_sim_version": __version__, **self.meta}
+        figures = None if names == [] else functools.partial(_plotting().run_figures,
+                                                             names=names)
         return save_run(out, _validated(self.scenario), self.tables, meta, force=force,
-                        plots=plots, report=write_report,
-                        figures=_plotting().run_figures if plots else None)
+                        plots=names != [], report=write_report, figures=figures)
 
-    def to_html(self, path: str | Path) -> Path:
+    def to_html(self, path: str | Path, plots: bool | str | Iterable[str] = True) -> Path:
         """Write a self-contained ``report.html`` of this run to ``path`` (figures
-        inline; nothing else is written), atomically."""
+        inline; nothing else is written), atomically; ``plots`` as for :meth:`save`."""
         path = Path(path)
+        names = _figure_names(plots)
         with tempfile.TemporaryDirectory() as tmp:
-            _plotting().run_figures(self.tables, self.scenario, Path(tmp) / "plots")
+            if names != []:
+                _plotting().run_figures(self.tables, self.scenario, Path(tmp) / "plots",
+                                        names=names)
             text = run_html(Path(tmp), self.tables, self.scenario, self.meta)
         path.parent.mkdir(parents=True, exist_ok=True)
         atomic.write_file(path, text)

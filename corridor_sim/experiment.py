@@ -48,14 +48,21 @@ def save_run(out: str | Path, scenario: Scenario, tables: dict[str, pd.DataFrame
     ``figures(tables, scenario, folder)`` (e.g. :func:`corridor_sim.plotting.run_figures`)
     and the report written by ``report(folder, tables, scenario, meta)`` (e.g.
     :func:`corridor_sim.report.write_report`, after the figures, which it embeds). Both
-    are passed in by the caller, so this layer imports neither plotting nor the report."""
+    are passed in by the caller, so this layer imports neither plotting nor the report.
+    ``meta`` (``run.json``) gains ``plots``: the names of the figures drawn (the stems of
+    the paths ``figures`` returns; none without plots)."""
     plots = scenario.outputs.plots if plots is None else plots
     core = {k: tables[k] for k in PARQUET_TABLES if k in tables}
     extra: dict[str, object] = {"kpis.csv": tables["kpis"]}
     if "closures" in tables:
         extra["closures.csv"] = tables["closures"]
+    meta["plots"] = []
     if plots and figures is not None:
-        extra["plots"] = lambda folder: figures(tables, scenario, folder / "plots")
+        def draw(folder: Path) -> None:  # run.json, written last, names what was drawn
+            paths = figures(tables, scenario, folder / "plots")
+            meta["plots"] = [Path(p).stem for p in paths or ()]
+
+        extra["plots"] = draw
     if report is not None:
         extra["report.md"] = lambda folder: report(folder, tables, scenario, meta)
     t = time.perf_counter()
@@ -358,9 +365,10 @@ def write_experiment(out: Path, scenario: Scenario, status: pd.DataFrame, meta: 
         by_rep = pd.DataFrame(columns=["replication", "kpi", "group", "value", "unit"])
     summary = summarize_kpis([by_rep])
     draw = None
+    meta["plots"] = []
     if plots and figures is not None:
-        def draw(tables: dict, folder: Path) -> None:
-            figures(tables, scenario, folder)
+        def draw(tables: dict, folder: Path) -> None:  # run.json names what was drawn
+            meta["plots"] = [Path(p).stem for p in figures(tables, scenario, folder) or ()]
 
     def write_report_into(folder: Path) -> None:
         if report is not None and rep_dirs:

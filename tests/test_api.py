@@ -1,10 +1,14 @@
 """The notebook API and the compare command."""
 
+import json
+import re
+
 import pandas as pd
 import pytest
 
 import corridor_sim as cs
 from corridor_sim.cli import main
+from corridor_sim.plotting import CORE
 from corridor_sim.scenario import loader
 
 from .factories import BASELINE
@@ -46,6 +50,27 @@ def test_load_results_round_trips_what_save_wrote(res, tmp_path):
         pd.testing.assert_frame_equal(back.tables[name], res.tables[name], check_dtype=False,
                                       obj=name)
     assert back.replications == 2
+
+
+@pytest.mark.parametrize("plots, names", [
+    ("core", list(CORE)), (["queues", "throughput"], ["throughput", "queues"]),
+    ("none", []), (False, [])])
+def test_save_draws_the_figures_asked_for_and_run_json_names_them(res, tmp_path, plots,
+                                                                  names):
+    out = res.save(tmp_path / "r", plots=plots)
+    assert sorted(p.stem for p in (out / "plots").glob("*.png")) == sorted(names)
+    assert json.loads((out / "run.json").read_text())["plots"] == names  # STANDARD order
+    shown = re.findall(r"\]\(plots/(\w+)\.png\)", (out / "report.md").read_text())
+    assert sorted(shown) == sorted(names)
+
+
+def test_save_refuses_an_unknown_figure_before_writing(res, tmp_path):
+    with pytest.raises(ValueError, match="unknown figure.*map_of_mars.*'core'"):
+        res.save(tmp_path / "r", plots=["throughput", "map_of_mars"])
+    assert not (tmp_path / "r").exists()
+    with pytest.raises(ValueError, match="unknown figure"):
+        res.to_html(tmp_path / "page.html", plots="corr")
+    assert not (tmp_path / "page.html").exists()
 
 
 def test_run_writes_report_and_plots_and_compare_with_itself_is_zero(tmp_path, capsys):

@@ -61,7 +61,10 @@ ROUTE_FIGURES = {"route_shares", "route_costs", "route_tradeoff"}
 
 
 def _drawn(out) -> set[str]:
-    return {p.stem for p in (out / "plots").glob("*")}
+    """The figures written into ``plots/``, which run.json names too."""
+    drawn = {p.stem for p in (out / "plots").glob("*")}
+    assert set(json.loads((out / "run.json").read_text())["plots"]) == drawn
+    return drawn
 
 
 def _shown(out) -> tuple[set[str], list[str]]:
@@ -103,6 +106,7 @@ def test_no_plots_writes_none_and_the_report_shows_none(tmp_path, option):
     out = tmp_path / "res"
     assert main(["run", str(BASELINE), "--out", str(out), *SHORT, *option]) == 0
     assert not (out / "plots").exists()
+    assert json.loads((out / "run.json").read_text())["plots"] == []
     md_names, html_captions = _shown(out)
     assert md_names == set() and html_captions == []
     assert "## Plots" not in (out / "report.md").read_text(encoding="utf-8")

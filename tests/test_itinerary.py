@@ -138,6 +138,9 @@ def test_replicated_runs_keep_replications_apart(golden_tables):
     one = kpis.leg_transit_h(it, "khorgos", "alat")
     both = kpis.leg_transit_h(two, "khorgos", "alat")
     assert len(both) == 2 * len(one) > 100
+    expect = pd.concat([one, one.assign(replication=1)], ignore_index=True)
+    pd.testing.assert_frame_equal(both.reset_index(drop=True), expect[both.columns])
+    assert list(both.columns) == ["replication", "consignment_id", "hours"]
 
 
 def test_unknown_leg_of_interest_is_a_scenario_error():

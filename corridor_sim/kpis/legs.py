@@ -8,6 +8,7 @@ consignments that passed ``a`` before ``b`` and reached ``b`` after warm-up coun
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from .basics import delivered, scenario_dict
@@ -23,15 +24,27 @@ def leg_transit_h(itin: pd.DataFrame, a: str, b: str) -> pd.DataFrame:
     order and reached ``b`` at or after hour 0: the key columns (``replication``,
     ``consignment_id``) and ``hours``."""
     keys = _keys(itin)
-    at_a = itin.loc[itin["node"] == a, [*keys, "seq", "arrived_h"]]
-    at_b = itin.loc[itin["node"] == b, [*keys, "seq", "arrived_h", "departed_h", "batch_id"]]
+    # one integer key per consignment (replication in the high bits): joining on it is
+    # two to three times faster than on the two columns
+    key = itin["consignment_id"].to_numpy().astype(np.int64)
+    if "replication" in itin:
+        key = key | (itin["replication"].to_numpy().astype(np.int64) << 32)
+    seq, arrived = itin["seq"].to_numpy(), itin["arrived_h"].to_numpy()
+    at_a = (itin["node"] == a).to_numpy()
+    at_b = (itin["node"] == b).to_numpy()
     # at its destination (no batch to leave on, yet gone) a consignment counts when delivered
-    end = (at_b["batch_id"] < 0) & at_b["departed_h"].notna()
-    reach = at_b["arrived_h"].where(~end, at_b["departed_h"])
-    at_b = at_b[keys + ["seq"]].assign(reach_h=reach)
-    both = at_a.merge(at_b, on=keys, suffixes=("_a", "_b"))
+    departed = itin["departed_h"].to_numpy()[at_b]
+    end = (itin["batch_id"].to_numpy()[at_b] < 0) & ~np.isnan(departed)
+    both = pd.DataFrame({"k": key[at_a], "seq_a": seq[at_a], "arrived_h": arrived[at_a]}).merge(
+        pd.DataFrame({"k": key[at_b], "seq_b": seq[at_b],
+                      "reach_h": np.where(end, departed, arrived[at_b])}), on="k")
     both = both[(both["seq_a"] < both["seq_b"]) & (both["reach_h"] >= 0)]
-    return both[keys].assign(hours=(both["reach_h"] - both["arrived_h"]).to_numpy())
+    k = both["k"].to_numpy()
+    out = {"consignment_id": (k & 0xFFFFFFFF).astype(itin["consignment_id"].dtype)}
+    if "replication" in keys:
+        out = {"replication": (k >> 32).astype(itin["replication"].dtype), **out}
+    return pd.DataFrame(out, index=both.index).assign(
+        hours=(both["reach_h"] - both["arrived_h"]).to_numpy())
 
 
 def od_pairs(cons: pd.DataFrame) -> set[tuple[str, str]]:

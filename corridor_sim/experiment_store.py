@@ -41,7 +41,14 @@ import pyarrow.parquet as pq
 
 from . import atomic
 from .results import PARQUET_TABLES
-from .results_io import PARTIAL_META, RUN_META, is_results_dir, prepare_output, write_results
+from .results_io import (
+    PARTIAL_META,
+    RUN_META,
+    dictionary_columns,
+    is_results_dir,
+    prepare_output,
+    write_results,
+)
 
 REPLICATIONS = "replications"
 
@@ -185,7 +192,10 @@ def concat_parquet(paths: list[Path], target: Path) -> None:
     if not paths:
         return
     schema = pa.unify_schemas([pq.read_schema(p) for p in paths], promote_options="permissive")
-    with pq.ParquetWriter(target, schema) as writer:
+    numeric = {f.name: pa.types.is_integer(f.type) or pa.types.is_floating(f.type)
+               or pa.types.is_boolean(f.type) for f in schema}
+    dictionary = dictionary_columns(Path(target).stem, numeric)
+    with pq.ParquetWriter(target, schema, use_dictionary=dictionary) as writer:
         for p in paths:
             writer.write_table(pq.read_table(p).cast(schema))
 

@@ -370,15 +370,14 @@ def write_experiment(out: Path, scenario: Scenario, status: pd.DataFrame, meta: 
         def draw(tables: dict, folder: Path) -> None:  # run.json names what was drawn
             meta["plots"] = [Path(p).stem for p in figures(tables, scenario, folder) or ()]
 
-    def write_report_into(folder: Path) -> None:
+    def write_report_into(folder: Path, tables: dict) -> None:
         if report is not None and rep_dirs:
-            tables = {n: pd.read_parquet(folder / f"{n}.parquet") for n in PARQUET_TABLES
-                      if (folder / f"{n}.parquet").exists()}
             report(folder, {**tables, "kpis": by_rep}, scenario, meta)
 
     store.write_combined(out, scenario.to_dict(), meta, rep_dirs,
                          {"kpis.csv": summary, "kpis_by_replication.csv": by_rep,
-                          "status.csv": status}, draw, write_report_into)
+                          "status.csv": status}, draw,
+                         write_report_into if report is not None else None)
     return Experiment(scenario, summary, by_rep, status, meta, out=Path(out))
 
 

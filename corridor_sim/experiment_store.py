@@ -139,22 +139,27 @@ def save_replication(rep_dir: Path, scenario_dict: dict, tables: dict[str, pd.Da
 def write_combined(out: Path, scenario_dict: dict, meta: dict, rep_dirs: list[Path],
                    files: dict[str, pd.DataFrame],
                    draw: Callable[[dict, Path], object] | None = None,
-                   finish: Callable[[Path], object] | None = None) -> Path:
+                   finish: Callable[[Path, dict], object] | None = None) -> Path:
     """Write the top level of the experiment in ``out`` atomically: the tables of the
     replications in ``rep_dirs`` concatenated, their closures, hard links to their
     directories under ``replications/``, the CSV ``files`` given (name -> table), with
     ``draw(tables, folder)`` the plots of the first replication in ``plots/``, and with
-    ``finish(folder)`` whatever else belongs in the directory (the report)."""
+    ``finish(folder, tables)`` whatever else belongs in the directory (the report), given
+    the concatenated tables as written (kept from writing them, not read back)."""
     def _assemble(folder: Path) -> None:
+        tables = {}
         for name in PARQUET_TABLES:
-            concat_parquet([d / f"{name}.parquet" for d in rep_dirs],
-                           folder / f"{name}.parquet")
+            got = concat_parquet([d / f"{name}.parquet" for d in rep_dirs],
+                                 folder / f"{name}.parquet", keep=finish is not None)
+            if got is not None:
+                tables[name] = got.to_pandas()  # (the parts are freed table by table)
+            del got
         for d in rep_dirs:
             link_tree(d, folder / REPLICATIONS / d.name)
         if draw is not None and rep_dirs:
             draw(load_replication(rep_dirs[0]), folder / "plots")
         if finish is not None:
-            finish(folder)
+            finish(folder, tables)
 
     extra = {**files, "closures.csv": read_csvs(rep_dirs, "closures.csv"),
              REPLICATIONS: _assemble}
@@ -184,20 +189,25 @@ def read_csvs(rep_dirs: list[Path], name: str) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
 
 
-def concat_parquet(paths: list[Path], target: Path) -> None:
-    """Concatenate Parquet files into ``target`` one file at a time (low memory); column
-    types are unified across files (an empty table's null columns take the others'
-    types)."""
+def concat_parquet(paths: list[Path], target: Path, keep: bool = False) -> pa.Table | None:
+    """Concatenate Parquet files into ``target`` one file at a time (low memory unless
+    ``keep``: then the concatenated table is returned); column types are unified across
+    files (an empty table's null columns take the others' types)."""
     paths = [p for p in paths if Path(p).exists()]
     if not paths:
-        return
+        return None
     schema = pa.unify_schemas([pq.read_schema(p) for p in paths], promote_options="permissive")
     numeric = {f.name: pa.types.is_integer(f.type) or pa.types.is_floating(f.type)
                or pa.types.is_boolean(f.type) for f in schema}
     dictionary = dictionary_columns(Path(target).stem, numeric)
+    kept = []
     with pq.ParquetWriter(target, schema, use_dictionary=dictionary) as writer:
         for p in paths:
-            writer.write_table(pq.read_table(p).cast(schema))
+            part = pq.read_table(p).cast(schema)
+            writer.write_table(part)
+            if keep:
+                kept.append(part)
+    return pa.concat_tables(kept) if keep else None
 
 
 def link_tree(src: Path, dst: Path) -> None:

@@ -147,3 +147,23 @@ def test_the_store_keeps_the_resume_key_and_wall_time_of_a_replication(tmp_path)
     assert store.replication_wall_s(rep) == 1.2346
     assert store.read_meta(rep)["events"] == meta["events"]
     assert not store.is_done(replication_dir(tmp_path / "exp", 1), key)
+
+
+def test_concatenated_tables_kept_in_memory_are_the_file_written(tmp_path):
+    """The combined tables handed to the report are the combined file as it reads back:
+    parts with unified column types (a part's null column takes the others')."""
+    parts = [pd.DataFrame({"flow": pd.Categorical(["a", "b"]), "t_h": [1.0, 2.5],
+                           "note": ["x", None]}),
+             pd.DataFrame({"flow": pd.Categorical(["a"]), "t_h": [3.0],
+                           "note": [None]}),  # a null column in Parquet
+             pd.DataFrame({"flow": pd.Categorical(["b"]), "t_h": [7.0], "note": ["y"]})]
+    paths = []
+    for i, df in enumerate(parts):
+        paths.append(tmp_path / f"{i}.parquet")
+        df.to_parquet(paths[-1], index=False)
+    kept = store.concat_parquet(paths, tmp_path / "all.parquet", keep=True)
+    back = pd.read_parquet(tmp_path / "all.parquet")
+    pd.testing.assert_frame_equal(kept.to_pandas(), back)
+    assert back["t_h"].tolist() == [1.0, 2.5, 3.0, 7.0]
+    assert back["note"].tolist() == ["x", None, None, "y"]
+    assert store.concat_parquet(paths, tmp_path / "again.parquet") is None

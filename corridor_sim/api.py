@@ -199,8 +199,8 @@ class Results:
         """Write the run as a results directory (tables, KPIs, plots, ``report.md``),
         atomically; ``force`` replaces a previous run there. ``plots``: the figures drawn
         into ``plots/`` and shown in the report, as with ``corridor-sim run --plots``:
-        ``True`` or ``"all"`` every standard figure that applies, ``"core"`` the four of
-        :data:`corridor_sim.plotting.CORE`, a list of names of
+        ``True`` or ``"all"`` every standard figure that applies, ``"core"`` those of
+        :data:`corridor_sim.plotting.CORE` that apply, a list of names of
         :data:`corridor_sim.plotting.STANDARD`, ``False`` or ``"none"`` none."""
         names = _figure_names(plots)
         meta = {"corridor_sim_version": __version__, **self.meta}

@@ -11,7 +11,7 @@ from corridor_sim.cli import main
 from corridor_sim.plotting import CORE, STANDARD
 from corridor_sim.report import CAPTIONS
 
-from .factories import BASELINE
+from .factories import BASELINE, ROOT
 
 EXPECTED = ["consignments.parquet", "movements.parquet", "resources.parquet", "kpis.csv",
             "run.json", "scenario.resolved.yaml", "plots/throughput.png",
@@ -58,6 +58,7 @@ def test_console_script_bad_file_exits_2_without_traceback(tmp_path):
 SHORT = ["--horizon-days", "40", "--quiet"]
 # figures that need route choice (a scenario with markets); the baseline has none
 ROUTE_FIGURES = {"route_shares", "route_costs", "route_tradeoff"}
+BASE_CORE = set(CORE) - ROUTE_FIGURES  # the core figures of a run without route choice
 
 
 def _drawn(out) -> set[str]:
@@ -83,12 +84,20 @@ def _captions(names) -> list[str]:
 def test_core_plots_are_the_default_and_the_report_shows_only_them(tmp_path, option):
     out = tmp_path / "res"
     assert main(["run", str(BASELINE), "--out", str(out), *SHORT, *option]) == 0
-    assert _drawn(out) == set(CORE)
+    assert _drawn(out) == BASE_CORE
     md_names, html_captions = _shown(out)
-    assert md_names == set(CORE)
-    assert html_captions == _captions(CORE)
+    assert md_names == BASE_CORE
+    assert html_captions == _captions(BASE_CORE)
     report = (out / "report.md").read_text(encoding="utf-8")
     assert "Corridor map" not in report and "plots/utilisation.png" not in report
+
+
+def test_core_plots_of_a_route_choice_scenario_add_the_route_shares(tmp_path):
+    out = tmp_path / "routes"
+    routes = ROOT / "scenarios" / "china_europe_routes.yaml"
+    assert main(["run", str(routes), "--out", str(out), *SHORT]) == 0
+    assert _drawn(out) == BASE_CORE | {"route_shares"}
+    assert _shown(out)[0] == BASE_CORE | {"route_shares"}
 
 
 def test_all_plots_writes_every_standard_figure_that_applies(tmp_path):
@@ -118,16 +127,16 @@ def test_plots_follow_the_scenario_unless_asked_for(tmp_path):
     assert not (tmp_path / "a" / "plots").exists()
     assert main(["run", str(BASELINE), "--out", str(tmp_path / "b"), *SHORT, *off,
                  "--plots", "core"]) == 0
-    assert _drawn(tmp_path / "b") == set(CORE)
+    assert _drawn(tmp_path / "b") == BASE_CORE
 
 
 def test_core_plots_with_replications(tmp_path):
     out = tmp_path / "reps"
     assert main(["run", str(BASELINE), "--out", str(out), *SHORT, "--replications", "2",
                  "--backend", "serial", "--plots", "core"]) == 0
-    assert _drawn(out) == set(CORE)
+    assert _drawn(out) == BASE_CORE
     md_names, html_captions = _shown(out)
-    assert md_names == set(CORE) and html_captions == _captions(CORE)
+    assert md_names == BASE_CORE and html_captions == _captions(BASE_CORE)
 
 
 @pytest.mark.parametrize("args, message", [
@@ -150,7 +159,7 @@ def test_run_help_names_the_core_figures(capsys):
     text = " ".join(capsys.readouterr().out.split())
     assert "--plots {core,all,none}" in text and "--no-plots same as --plots none" in text
     core = re.search(r"core \(the default: ([^)]*)\)", text).group(1)
-    assert set(re.findall(r"\w+", core)) - {"and"} == set(CORE)
+    assert set(CORE) <= set(re.findall(r"\w+", core))
 
 
 def test_the_process_exits_without_collecting_what_is_still_alive():

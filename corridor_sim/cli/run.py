@@ -60,7 +60,8 @@ def register(sub) -> None:
     plots = p.add_mutually_exclusive_group()
     plots.add_argument("--plots", choices=PLOT_SETS,
                        help="the figures written into plots/ and shown in the report: core "
-                       "(the default: throughput, transit_cdf, delay_breakdown and queues), "
+                       "(the default: throughput, transit_cdf, delay_breakdown, queues and, "
+                       "where shippers choose routes, route_shares), "
                        "all (every standard figure that applies to the scenario: also "
                        "utilisation, the corridor map, stringline, fleet timeline, journey, "
                        "costs, fleets...; about five times the drawing time of core) or "

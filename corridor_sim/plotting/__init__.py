@@ -89,9 +89,11 @@ STANDARD = {
 # The figures a user looks at first, drawn by default by ``corridor-sim run`` (``--plots
 # core``; ``--plots all`` draws every figure of STANDARD): how much arrives each month,
 # how long it takes, where that time goes, and the backlog and queues over time that the
-# report's verdict (overloaded or not) is about. Together they cost about a fifth of
-# drawing the standard set (baseline year, one core: about 1.5 s of 7).
-CORE = ("throughput", "transit_cdf", "delay_breakdown", "queues")
+# report's verdict (overloaded or not) is about; and, where shippers chose their routes,
+# how they split between them (a run without route choice has no such figure). Together
+# they cost about a fifth of drawing the standard set (baseline year, one core: about
+# 1.5 s of 7).
+CORE = ("throughput", "transit_cdf", "delay_breakdown", "queues", "route_shares")
 
 
 def _journey(tables: dict[str, pd.DataFrame], scenario):

@@ -133,7 +133,8 @@ def test_editing_a_table_read_from_the_results_leaves_the_kpis_alone(replication
             table.loc[:, column] = 0  # written into the table's own arrays
     pd.testing.assert_frame_equal(res.kpis_by_replication, want["kpis"])
     pd.testing.assert_frame_equal(res.tables["itinerary"], want["itinerary"])
-    # and the other way round: the KPIs first, then an edited table, then more KPIs
+    # and the other way round: the KPIs first, then an edited table, then a table built
+    # after it from the run
     res = cs.run(sc, replications=replications, backend="serial", progress=False)
     assert len(res.kpis_by_replication)
     res.tables["consignments"].loc[:, "transit_h"] = 0.0

@@ -41,21 +41,12 @@ def _plotting():
     return plotting
 
 
-def _figure_names(plots: bool | str | Iterable[str]) -> list[str] | None:
-    """The standard figures that ``plots`` asks for (see :meth:`Results.save`): None for
-    all of them; a name that is not a standard figure raises ValueError."""
-    if plots is True or plots == "all":
-        return None
+def _figure_names(plots: bool | str | Iterable[str] | None) -> list[str]:
+    """The standard figures that ``plots`` asks for (see :meth:`Results.save` and
+    :func:`corridor_sim.plotting.figure_names`); matplotlib is not loaded for none."""
     if plots is False or plots is None or plots == "none":
         return []
-    plotting = _plotting()
-    names = list(plotting.CORE) if plots == "core" else (
-        [plots] if isinstance(plots, str) else list(plots))
-    unknown = sorted(set(names) - set(plotting.STANDARD))
-    if unknown:
-        raise ValueError(f"unknown figure(s) {', '.join(unknown)}: plots is True, False, "
-                         f"'all', 'core', 'none' or names of {', '.join(plotting.STANDARD)}")
-    return names
+    return _plotting().figure_names(plots)
 
 
 class Results:
@@ -204,10 +195,9 @@ class Results:
         :data:`corridor_sim.plotting.STANDARD`, ``False`` or ``"none"`` none."""
         names = _figure_names(plots)
         meta = {"corridor_sim_version": __version__, **self.meta}
-        figures = None if names == [] else functools.partial(_plotting().run_figures,
-                                                             names=names)
+        figures = functools.partial(_plotting().run_figures, names=names) if names else None
         return save_run(out, _validated(self.scenario), self.tables, meta, force=force,
-                        plots=names != [], report=write_report, figures=figures)
+                        plots=bool(names), report=write_report, figures=figures)
 
     def to_html(self, path: str | Path, plots: bool | str | Iterable[str] = True) -> Path:
         """Write a self-contained ``report.html`` of this run to ``path`` (figures
@@ -215,7 +205,7 @@ class Results:
         path = Path(path)
         names = _figure_names(plots)
         with tempfile.TemporaryDirectory() as tmp:
-            if names != []:
+            if names:
                 _plotting().run_figures(self.tables, self.scenario, Path(tmp) / "plots",
                                         names=names)
             text = run_html(Path(tmp), self.tables, self.scenario, self.meta)

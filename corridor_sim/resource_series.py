@@ -109,10 +109,13 @@ def teu_waiting_table(run: RunData, step_h: float | None = None) -> pd.DataFrame
     nodes, times, values = [], [], []
     for k in codes.tolist():  # ascending: the rows come out ordered by node, then time
         here = at == k
-        parts = [(joined[here], load[here]), (formed[bat[here]], -load[here])]
-        parts += [(t[where == k], v[where == k]) for where, t, v in sources]
-        t, value = _steps(np.concatenate([p[0] for p in parts]),
-                          np.concatenate([p[1] for p in parts]))
+        boarded = load[here]
+        times_k, deltas_k = [joined[here], formed[bat[here]]], [boarded, -boarded]
+        for where, t, v in sources:
+            there = where == k
+            times_k.append(t[there])
+            deltas_k.append(v[there])
+        t, value = _steps(np.concatenate(times_k), np.concatenate(deltas_k))
         if step_h is not None:
             got = bin_means(t, value, step_h, run.end_h)
             if got is None:

@@ -123,9 +123,9 @@ def _figures(args, scenario) -> tuple[bool, Callable | None]:
     draw = scenario.outputs.plots if args.plots is None else args.plots != "none"
     if not draw:
         return False, None
-    from ..plotting import CORE, run_figures
+    from ..plotting import figure_names, run_figures
 
-    return True, functools.partial(run_figures, names=None if args.plots == "all" else CORE)
+    return True, functools.partial(run_figures, names=figure_names(args.plots or "core"))
 
 
 def _run_one(args, scenario, out: Path) -> int:

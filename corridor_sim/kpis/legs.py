@@ -15,19 +15,15 @@ from .basics import delivered, scenario_dict
 from .memo import shared
 
 
-def _keys(itin: pd.DataFrame) -> list[str]:
-    return ["replication", "consignment_id"] if "replication" in itin else ["consignment_id"]
-
-
 def leg_transit_h(itin: pd.DataFrame, a: str, b: str) -> pd.DataFrame:
     """Hours from ``a`` to ``b`` (node ids) per consignment that passed both in that
     order and reached ``b`` at or after hour 0: the key columns (``replication``,
     ``consignment_id``) and ``hours``."""
-    keys = _keys(itin)
+    replicated = "replication" in itin
     # one integer key per consignment (replication in the high bits): joining on it is
     # two to three times faster than on the two columns
     key = itin["consignment_id"].to_numpy().astype(np.int64)
-    if "replication" in itin:
+    if replicated:
         key = key | (itin["replication"].to_numpy().astype(np.int64) << 32)
     seq, arrived = itin["seq"].to_numpy(), itin["arrived_h"].to_numpy()
     at_a = (itin["node"] == a).to_numpy()
@@ -41,7 +37,7 @@ def leg_transit_h(itin: pd.DataFrame, a: str, b: str) -> pd.DataFrame:
     both = both[(both["seq_a"] < both["seq_b"]) & (both["reach_h"] >= 0)]
     k = both["k"].to_numpy()
     out = {"consignment_id": (k & 0xFFFFFFFF).astype(itin["consignment_id"].dtype)}
-    if "replication" in keys:
+    if replicated:
         out = {"replication": (k >> 32).astype(itin["replication"].dtype), **out}
     return pd.DataFrame(out, index=both.index).assign(
         hours=(both["reach_h"] - both["arrived_h"]).to_numpy())

@@ -130,7 +130,7 @@ def save_all(tables: dict[str, pd.DataFrame], start_date: dt.date, folder: Path,
     may use several cores, processes can be forked and this process runs no other
     Python thread (so not in Jupyter, whose threads a fork would copy mid-work). Returns
     the paths written, in the order of :data:`STANDARD`."""
-    names = _chosen(names)
+    names = figure_names(names)
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     if processes is None:
@@ -157,15 +157,20 @@ def save_all(tables: dict[str, pd.DataFrame], start_date: dt.date, folder: Path,
     return [folder / f"{n}.png" for n in names if n in drawn]
 
 
-def _chosen(names: Iterable[str] | None) -> list[str]:
-    """The figures of ``names`` (all when None) in the order of :data:`STANDARD`."""
-    if names is None:
+def figure_names(plots: bool | str | Iterable[str] | None = None) -> list[str]:
+    """The standard figures that ``plots`` asks for, in the order of :data:`STANDARD`:
+    every one for None, True or ``"all"``, those of :data:`CORE` for ``"core"``, none for
+    False or ``"none"``, else the names given (one or several). A name not in
+    :data:`STANDARD` raises ``ValueError``."""
+    if plots is None or plots is True or plots == "all":
         return list(STANDARD)
-    wanted = set(names)
+    if plots is False or plots == "none":
+        return []
+    wanted = set(CORE if plots == "core" else [plots] if isinstance(plots, str) else plots)
     unknown = sorted(wanted - set(STANDARD))
     if unknown:
-        raise ValueError(f"unknown figure(s) {', '.join(unknown)}; the standard figures "
-                         f"are {', '.join(STANDARD)}")
+        raise ValueError(f"unknown figure(s) {', '.join(unknown)}: choose 'all', 'core', "
+                         f"'none' or standard figures ({', '.join(STANDARD)})")
     return [n for n in STANDARD if n in wanted]
 
 
@@ -232,6 +237,7 @@ def _can_fork() -> bool:
 __all__ = [
     "CORE",
     "STANDARD",
+    "figure_names",
     "Figure",
     "both_directions",
     "calibration",

@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from . import __version__, kpis
+from . import __version__, forked, kpis
 from . import experiment_store as store
 from .backends import Backend, make_backend
 from .engine import simulate
@@ -46,9 +46,12 @@ def save_run(out: str | Path, scenario: Scenario, tables: dict[str, pd.DataFrame
     """Write a run's tables, KPIs, resolved scenario and metadata atomically, with (when
     ``plots``, default from the scenario) the figures drawn by
     ``figures(tables, scenario, folder)`` (e.g. :func:`corridor_sim.plotting.run_figures`)
-    and the report written by ``report(folder, tables, scenario, meta)`` (e.g.
-    :func:`corridor_sim.report.write_report`, after the figures, which it embeds). Both
-    are passed in by the caller, so this layer imports neither plotting nor the report.
+    and the report written by ``report(folder, tables, scenario, meta, figures_done)``
+    (e.g. :func:`corridor_sim.report.write_report`, which embeds the figures: it calls
+    ``figures_done()`` before looking for them). Both are passed in by the caller, so
+    this layer imports neither plotting nor the report. Where it is safe and useful
+    (:func:`corridor_sim.forked.can_fork_here`) the figures are drawn by a forked copy of
+    this process while this one writes the tables and works out the report.
     ``meta`` (``run.json``) gains ``plots``: the names of the figures drawn (the stems of
     the paths ``figures`` returns; none without plots)."""
     plots = scenario.outputs.plots if plots is None else plots
@@ -57,16 +60,26 @@ def save_run(out: str | Path, scenario: Scenario, tables: dict[str, pd.DataFrame
     if "closures" in tables:
         extra["closures.csv"] = tables["closures"]
     meta["plots"] = []
-    if plots and figures is not None:
-        def draw(folder: Path) -> None:  # run.json, written last, names what was drawn
-            paths = figures(tables, scenario, folder / "plots")
-            meta["plots"] = [Path(p).stem for p in paths or ()]
+    drawing: list[forked.Pending] = []
 
-        extra["plots"] = draw
+    def start(folder: Path) -> None:
+        drawing.append(forked.start(figures, tables, scenario, folder / "plots"))
+
+    def figures_done() -> None:  # run.json, written last, names what was drawn
+        while drawing:
+            meta["plots"] = [Path(p).stem for p in drawing.pop().result() or ()]
+
     if report is not None:
-        extra["report.md"] = lambda folder: report(folder, tables, scenario, meta)
+        extra["report.md"] = lambda folder: report(folder, tables, scenario, meta,
+                                                   figures_done=figures_done)
+    extra["plots"] = lambda folder: figures_done()  # when no report waited for them
     t = time.perf_counter()
-    path = write_results(out, core, scenario.to_dict(), meta, extra, force=force)
+    try:
+        path = write_results(out, core, scenario.to_dict(), meta, extra, force=force,
+                             start=start if plots and figures is not None else None)
+    finally:
+        for pending in drawing:  # the writing failed: stop drawing into what is removed
+            pending.cancel()
     meta["write_s"] = round(time.perf_counter() - t, 3)
     return path
 

@@ -12,6 +12,7 @@ intervals (:func:`corridor_sim.intervals.summarize`).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
@@ -232,6 +233,12 @@ def _section_parts(tables: dict[str, pd.DataFrame], scenario, plots: list[str] =
     """The sections of :func:`report_sections` in three parts: the body, the table of
     every KPI, and what follows it (plots, run facts), so that the Markdown and the HTML
     report are built from one computation."""
+    return (*_body_parts(tables, scenario, meta), _tail(plots, meta))
+
+
+def _body_parts(tables: dict[str, pd.DataFrame], scenario, meta: dict | None
+                ) -> tuple[list[Section], list[Section]]:
+    """The report's body and the table of every KPI (see :func:`_section_parts`)."""
     sc = kpis.scenario_dict(scenario)
     end_h = kpis.horizon_h(sc)
     cons, mov = tables["consignments"], tables["movements"]
@@ -255,6 +262,11 @@ def _section_parts(tables: dict[str, pd.DataFrame], scenario, plots: list[str] =
              *_legs_section(tables, sc), *_economics_sections(tables, end_h),
              *fleet_sections(tables),
              _bottleneck_section(mov, end_h, sc), _resource_section(tables, sc)]
+    return secs, _kpi_table_section(summary)
+
+
+def _tail(plots: list[str], meta: dict | None) -> list[Section]:
+    """What follows the table of every KPI: the plots named, then the run's facts."""
     tail: list[Section] = []
     if plots:
         tail.append(Section("Plots", images=[(CAPTIONS.get(n, n), f"plots/{n}.png")
@@ -264,7 +276,7 @@ def _section_parts(tables: dict[str, pd.DataFrame], scenario, plots: list[str] =
             f"corridor-sim {meta.get('corridor_sim_version', '')}; wall time "
             f"{meta.get('wall_s', '?')} s" + (f"; {meta['events']} events"
                                                if "events" in meta else "") + "."]))
-    return secs, _kpi_table_section(summary), tail
+    return tail
 
 
 def _markdown_table(df: pd.DataFrame) -> str:
@@ -380,12 +392,18 @@ def run_html(folder: Path, tables: dict[str, pd.DataFrame], scenario,
 
 
 def write_report(folder: Path, tables: dict[str, pd.DataFrame], scenario,
-                 meta: dict | None = None) -> Path:
+                 meta: dict | None = None,
+                 figures_done: Callable[[], object] | None = None) -> Path:
     """Write ``report.md`` and ``report.html`` into ``folder``, embedding the PNGs found
-    in ``folder/plots`` (in the standard order); returns the path of ``report.md``."""
+    in ``folder/plots`` (in the standard order); returns the path of ``report.md``.
+    ``figures_done`` is called once the report's numbers are worked out, before the
+    PNGs are looked for (e.g. to wait for figures drawn by another process)."""
     folder = Path(folder)
     path = folder / "report.md"
-    body, every_kpi, tail = _section_parts(tables, scenario, _plots_in(folder), meta)
+    body, every_kpi = _body_parts(tables, scenario, meta)
+    if figures_done is not None:
+        figures_done()
+    tail = _tail(_plots_in(folder), meta)
     path.write_text(render_markdown([*body, *tail]), encoding="utf-8")
     (folder / "report.html").write_text(render_html([*body, *every_kpi, *tail], folder),
                                         encoding="utf-8")

@@ -10,6 +10,7 @@ directory that looks complete.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
@@ -75,14 +76,18 @@ def write_parquet(df: pd.DataFrame, path: Path, name: str) -> None:
 
 def write_results(path: str | Path, tables: dict[str, pd.DataFrame], scenario_dict: dict,
                   meta: dict, extra: dict[str, object] | None = None,
-                  force: bool = False) -> Path:
+                  force: bool = False, start: Callable[[Path], None] | None = None) -> Path:
     """Write a results directory atomically (:func:`corridor_sim.atomic.directory`): a
     crash never leaves a directory that looks complete. ``extra`` maps file names to
-    bytes/str/DataFrame/callable(dir)."""
+    bytes/str/DataFrame/callable(dir), written after the tables in their order;
+    ``start(dir)`` is called before anything is written (e.g. to start drawing figures
+    in another process)."""
     path = Path(path)
     prepare_output(path, force)
     remove_stale_temporaries(path)
     with atomic.directory(path) as tmp:
+        if start is not None:
+            start(tmp)
         for name, df in tables.items():
             write_parquet(df, tmp / f"{name}.parquet", name)
         (tmp / "scenario.resolved.yaml").write_text(

@@ -118,14 +118,20 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 def _figures(args, scenario) -> tuple[bool, Callable | None]:
     """Whether the run's figures are drawn (``--plots``, else the scenario's
-    ``outputs.plots``) and the function that draws the set asked for (matplotlib is
-    loaded only if some are drawn)."""
+    ``outputs.plots``) and the function that draws the set asked for."""
     draw = scenario.outputs.plots if args.plots is None else args.plots != "none"
     if not draw:
         return False, None
-    from ..plotting import figure_names, run_figures
+    return True, functools.partial(_draw_figures, names=args.plots or "core")
 
-    return True, functools.partial(run_figures, names=figure_names(args.plots or "core"))
+
+def _draw_figures(tables, scenario, folder: Path, names: str) -> list[Path]:
+    """The figures ``names`` (``core`` or ``all``) of a run, drawn into ``folder``;
+    matplotlib is loaded here, by the process that draws them (a forked copy where
+    :func:`corridor_sim.forked.can_fork_here`), not by the one writing the tables."""
+    from ..plotting import run_figures
+
+    return run_figures(tables, scenario, folder, names=names)
 
 
 def _run_one(args, scenario, out: Path) -> int:

@@ -10,15 +10,12 @@ asked for (e.g. :data:`CORE`).
 from __future__ import annotations
 
 import datetime as dt
-import multiprocessing
-import os
-import threading
 from collections.abc import Iterable
 from pathlib import Path
 
 import pandas as pd
 
-from .. import kpis
+from .. import forked, kpis
 from .base import Figure, release
 from .calibration import calibration
 from .compare import delay_breakdown_compare, throughput_compare, transit_cdf_compare
@@ -133,27 +130,14 @@ def save_all(tables: dict[str, pd.DataFrame], start_date: dt.date, folder: Path,
     names = figure_names(names)
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
-    if processes is None:
-        processes = 2 if _cores() > 1 and _can_fork() and _alone() else 1
-    theirs: list[str] = []
-    child = None
-    if processes > 1 and _can_fork():
-        theirs = _share(names)
-        ctx = multiprocessing.get_context("fork")
-        child = ctx.Process(target=_draw, args=(theirs, tables, scenario, start_date,
-                                                folder, dpi), daemon=True)
-        try:
-            child.start()
-        except (AssertionError, OSError):  # e.g. in a daemonic pool worker: draw here
-            child, theirs = None, []
+    theirs = _share(names) if processes is None or processes > 1 else []
+    # drawn by a forked copy, or here when it fails (or cannot be forked)
+    fork = None if processes is None else True  # None: where it is safe and useful
+    copy = forked.start(_draw, theirs, tables, scenario, start_date, folder, dpi,
+                        fork=fork if theirs else False)
     drawn = set(_draw([n for n in names if n not in theirs], tables, scenario, start_date,
                       folder, dpi))
-    if child is not None:
-        child.join()
-        done = set(theirs) if child.exitcode == 0 else set()
-        missing = [n for n in theirs if n not in done]
-        drawn |= set(_draw(missing, tables, scenario, start_date, folder, dpi))
-        drawn |= {n for n in done if (folder / f"{n}.png").exists()}
+    drawn |= set(copy.result())
     return [folder / f"{n}.png" for n in names if n in drawn]
 
 
@@ -213,25 +197,6 @@ def _draw(names, tables, scenario, start_date, folder: Path, dpi: int) -> list[s
         release(fig)
         written.append(name)
     return written
-
-
-def _alone() -> bool:
-    """No Python thread runs here but the main one (and tqdm's idle monitor)."""
-    return all(t is threading.main_thread() or t.name == "tqdm_monitor"
-               for t in threading.enumerate())
-
-
-def _cores() -> int:
-    """Cores this process may run on (fewer than the machine's when it is pinned, e.g.
-    with ``taskset``; a second process on the same core would only add the fork)."""
-    try:
-        return len(os.sched_getaffinity(0))
-    except (AttributeError, OSError):
-        return os.cpu_count() or 1
-
-
-def _can_fork() -> bool:
-    return "fork" in multiprocessing.get_all_start_methods()
 
 
 __all__ = [

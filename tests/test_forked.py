@@ -1,0 +1,106 @@
+"""Work handed to a forked copy of the process (a run's figures, drawn while the tables
+and report are written): the same result as done here, failures redone here, stopped
+when the writing fails, and matplotlib kept out of the process writing the tables."""
+
+import os
+import subprocess
+import sys
+import time
+
+import pytest
+
+from corridor_sim import forked
+from corridor_sim.experiment import run_single, save_run
+
+from .factories import BASELINE, baseline
+
+needs_fork = pytest.mark.skipif(not forked.can_fork(), reason="no fork start method here")
+
+
+def _pid_and_sum(values):
+    return os.getpid(), sum(values)
+
+
+def _fails_in_a_copy(parent: int):
+    if os.getpid() != parent:
+        raise RuntimeError("only in the copy")
+    return "done here"
+
+
+def _always_fails():
+    raise ValueError("bad figure")
+
+
+@needs_fork
+def test_the_copy_returns_what_the_function_returns_there():
+    pid, total = forked.start(_pid_and_sum, [1, 2, 3], fork=True).result()
+    assert total == 6 and pid != os.getpid()
+
+
+def test_without_a_fork_the_work_is_done_here_when_asked_for():
+    pending = forked.start(_pid_and_sum, [4], fork=False)
+    assert pending.result() == (os.getpid(), 4)
+
+
+@needs_fork
+def test_a_failure_in_the_copy_is_done_again_here():
+    assert forked.start(_fails_in_a_copy, os.getpid(), fork=True).result() == "done here"
+
+
+@needs_fork
+def test_an_error_everywhere_is_raised_here():
+    with pytest.raises(ValueError, match="bad figure"):
+        forked.start(_always_fails, fork=True).result()
+
+
+@needs_fork
+def test_cancel_stops_the_copy():
+    pending = forked.start(time.sleep, 60, fork=True)
+    t = time.perf_counter()
+    pending.cancel()
+    assert time.perf_counter() - t < 10
+
+
+def _late_marker(tables, scenario, folder):
+    time.sleep(1.5)
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "late.png").write_bytes(b"x")
+    return [folder / "late.png"]
+
+
+@needs_fork
+def test_a_failed_write_stops_the_figures_and_leaves_nothing(tmp_path, monkeypatch):
+    import corridor_sim.results_io as results_io
+
+    scenario = baseline(horizon_days=20, warmup_days=5)
+    tables, meta = run_single(scenario)
+
+    def broken(df, path, name):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(results_io, "write_parquet", broken)
+    monkeypatch.setattr(forked, "can_fork_here", lambda: True)
+    with pytest.raises(OSError, match="disk full"):
+        save_run(tmp_path / "res", scenario, tables, meta, plots=True, figures=_late_marker)
+    time.sleep(2.5)  # the copy, had it not been stopped, would have written by now
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_the_process_writing_the_tables_loads_matplotlib_only_without_a_fork(tmp_path):
+    out = tmp_path / "res"
+    script = f"""
+import sys
+from corridor_sim import forked
+from corridor_sim.cli import main
+code = main(["run", {str(BASELINE)!r}, "--out", {str(out)!r}, "--horizon-days", "40",
+             "--quiet"])
+print(code, forked.can_fork_here(), "matplotlib" in sys.modules)
+"""
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          timeout=300)
+    assert done.returncode == 0, done.stderr
+    code, can_fork, loaded = done.stdout.split()
+    assert code == "0"
+    assert loaded == ("False" if can_fork == "True" else "True")
+    assert sorted(p.stem for p in (out / "plots").glob("*.png")) == sorted(
+        ["throughput", "transit_cdf", "delay_breakdown", "queues"])

@@ -147,3 +147,27 @@ def test_kpi_difference_interval_matches_welch():
     assert (d["ci_low"], d["ci_high"]) == pytest.approx((ci.low, ci.high))
     one = kpis.kpi_differences({"a": base.iloc[:1], "b": other.iloc[:1]}).iloc[0]
     assert np.isnan(one["ci_low"]) and one["diff"] == 1.0
+
+
+@pytest.mark.parametrize("shuffled", [False, True])
+def test_resource_series_are_split_as_a_stable_sort_by_labels_and_time_would(shuffled):
+    """The series of a resources table (as written: each in time order, or with rows
+    shuffled) are those of a stable sort by replication, resource, metric and time; rows
+    at equal times keep their table order."""
+    from corridor_sim.kpis.resources import _series
+
+    rng = np.random.default_rng(7)
+    n = 400
+    df = pd.DataFrame({"replication": rng.integers(0, 3, n) * 5,
+                       "resource": rng.choice(["b", "a", "c"], n),
+                       "metric": rng.choice(["tracks_busy", "teu_waiting"], n),
+                       "t_h": rng.integers(0, 40, n).astype(float),  # ties within series
+                       "value": np.arange(n, dtype=float)})  # tells the rows apart
+    if not shuffled:  # each series in time order, series interleaved
+        df = df.sort_values("t_h", kind="stable").reset_index(drop=True)
+    expected = df.sort_values(["replication", "resource", "metric", "t_h"], kind="stable")
+    got = list(_series(df))
+    groups = list(expected.groupby(["replication", "resource", "metric"], sort=True))
+    assert [k for k, _t, _v in got] == [k for k, _g in groups]
+    for (_k, t, v), (_k2, g) in zip(got, groups):
+        assert list(t) == list(g["t_h"]) and list(v) == list(g["value"])

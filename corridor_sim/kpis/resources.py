@@ -33,24 +33,33 @@ def _step_max(t: np.ndarray, v: np.ndarray, a: float, b: float) -> float:
 def _series(resources: pd.DataFrame):
     """Each series of the table: ``(replication, resource, metric)`` in sorted order, its
     times and values sorted by time (rows at equal times in table order). The labels are
-    coded once and the rows ordered by one stable sort of the codes (no string sort)."""
+    coded once into one integer key per row and the rows ordered by a stable sort of the
+    key (no string sort); a table whose series are in time order already (as written)
+    needs no sort by time."""
     r = resources
     n = len(r)
     if n == 0:
         return
     rep = (r["replication"].to_numpy() if "replication" in r.columns
            else np.zeros(n, dtype=np.int64))
+    rep_code, rep_value = pd.factorize(rep, sort=True)
     res_code, res_name = pd.factorize(r["resource"], sort=True)
     met_code, met_name = pd.factorize(r["metric"], sort=True)
+    key = (rep_code.astype(np.int64) * len(res_name) + res_code) * len(met_name) + met_code
     t, v = r["t_h"].to_numpy(float), r["value"].to_numpy(float)
-    order = np.lexsort((t, met_code, res_code, rep))  # stable; the last key sorts first
-    rep, res_code, met_code = rep[order], res_code[order], met_code[order]
-    t, v = t[order], v[order]
-    new = np.flatnonzero((rep[1:] != rep[:-1]) | (res_code[1:] != res_code[:-1])
-                         | (met_code[1:] != met_code[:-1])) + 1
+    order = np.argsort(key, kind="stable")
+    key, t = key[order], t[order]
+    same = key[1:] == key[:-1]
+    if (t[1:][same] < t[:-1][same]).any():  # some series out of time order: sort by time
+        again = np.lexsort((t, key))  # stable: rows at equal times keep table order
+        order, key, t = order[again], key[again], t[again]
+    v = v[order]
+    new = np.flatnonzero(key[1:] != key[:-1]) + 1
     starts, ends = np.r_[0, new], np.r_[new, n]
     for a, b in zip(starts, ends):
-        yield (rep[a], res_name[res_code[a]], met_name[met_code[a]]), t[a:b], v[a:b]
+        rep_i, rest = divmod(int(key[a]), len(res_name) * len(met_name))
+        res_i, met_i = divmod(rest, len(met_name))
+        yield (rep_value[rep_i], res_name[res_i], met_name[met_i]), t[a:b], v[a:b]
 
 
 def step_stats(resources: pd.DataFrame, start_h: float, end_h: float) -> pd.DataFrame:

@@ -4,6 +4,7 @@ failure capture and resume (sweeps over factors build on this in :mod:`.sweep`).
 from __future__ import annotations
 
 import contextlib
+import functools
 import sys
 import time
 import traceback
@@ -380,8 +381,7 @@ def write_experiment(out: Path, scenario: Scenario, status: pd.DataFrame, meta: 
     draw = None
     meta["plots"] = []
     if plots and figures is not None:
-        def draw(tables: dict, folder: Path) -> None:  # run.json names what was drawn
-            meta["plots"] = [Path(p).stem for p in figures(tables, scenario, folder) or ()]
+        draw = functools.partial(_draw_figures, figures, scenario)
 
     def write_report_into(folder: Path, tables: dict) -> None:
         if report is not None and rep_dirs:
@@ -392,6 +392,10 @@ def write_experiment(out: Path, scenario: Scenario, status: pd.DataFrame, meta: 
                           "status.csv": status}, draw,
                          write_report_into if report is not None else None)
     return Experiment(scenario, summary, by_rep, status, meta, out=Path(out))
+
+
+def _draw_figures(figures: Callable, scenario: Scenario, tables: dict, folder: Path):
+    return figures(tables, scenario, folder)
 
 
 def summarize_kpis(kpi_tables: list[pd.DataFrame], confidence: float = 0.95) -> pd.DataFrame:

@@ -39,7 +39,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from . import atomic
+from . import atomic, forked
 from .results import PARQUET_TABLES
 from .results_io import (
     PARTIAL_META,
@@ -138,32 +138,46 @@ def save_replication(rep_dir: Path, scenario_dict: dict, tables: dict[str, pd.Da
 
 def write_combined(out: Path, scenario_dict: dict, meta: dict, rep_dirs: list[Path],
                    files: dict[str, pd.DataFrame],
-                   draw: Callable[[dict, Path], object] | None = None,
+                   draw: Callable[[dict, Path], list | None] | None = None,
                    finish: Callable[[Path, dict], object] | None = None) -> Path:
     """Write the top level of the experiment in ``out`` atomically: the tables of the
     replications in ``rep_dirs`` concatenated, their closures, hard links to their
     directories under ``replications/``, the CSV ``files`` given (name -> table), with
-    ``draw(tables, folder)`` the plots of the first replication in ``plots/``, and with
+    ``draw(tables, folder)`` the plots of the first replication in ``plots/`` (``meta``,
+    run.json, gains ``plots``: the names of the paths it returns), and with
     ``finish(folder, tables)`` whatever else belongs in the directory (the report), given
-    the concatenated tables as written (kept from writing them, not read back)."""
+    the concatenated tables as written (kept from writing them, not read back). Where it
+    is safe and useful (:func:`corridor_sim.forked.can_fork_here`) the plots are drawn by
+    a forked copy of this process while this one concatenates the tables."""
     def _assemble(folder: Path) -> None:
-        tables = {}
-        for name in PARQUET_TABLES:
-            got = concat_parquet([d / f"{name}.parquet" for d in rep_dirs],
-                                 folder / f"{name}.parquet", keep=finish is not None)
-            if got is not None:
-                tables[name] = got.to_pandas()  # (the parts are freed table by table)
-            del got
-        for d in rep_dirs:
-            link_tree(d, folder / REPLICATIONS / d.name)
-        if draw is not None and rep_dirs:
-            draw(load_replication(rep_dirs[0]), folder / "plots")
+        drawing = (forked.start(_draw_replication, draw, rep_dirs[0], folder / "plots")
+                   if draw is not None and rep_dirs else None)
+        try:
+            tables = {}
+            for name in PARQUET_TABLES:
+                got = concat_parquet([d / f"{name}.parquet" for d in rep_dirs],
+                                     folder / f"{name}.parquet", keep=finish is not None)
+                if got is not None:
+                    tables[name] = got.to_pandas()  # (the parts are freed table by table)
+                del got
+            for d in rep_dirs:
+                link_tree(d, folder / REPLICATIONS / d.name)
+            if drawing is not None:
+                meta["plots"] = [Path(p).stem for p in drawing.result() or ()]
+                drawing = None
+        finally:
+            if drawing is not None:  # the assembling failed: stop drawing
+                drawing.cancel()
         if finish is not None:
             finish(folder, tables)
 
     extra = {**files, "closures.csv": read_csvs(rep_dirs, "closures.csv"),
              REPLICATIONS: _assemble}
     return write_results(out, {}, scenario_dict, meta, extra, force=True)
+
+
+def _draw_replication(draw: Callable, rep_dir: Path, folder: Path):
+    return draw(load_replication(rep_dir), folder)
 
 
 def load_replication(rep_dir: Path, tables: tuple[str, ...] = PARQUET_TABLES

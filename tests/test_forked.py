@@ -86,6 +86,25 @@ def test_a_failed_write_stops_the_figures_and_leaves_nothing(tmp_path, monkeypat
     assert list(tmp_path.iterdir()) == []
 
 
+@needs_fork
+def test_a_failed_assembling_of_replications_stops_their_figures(tmp_path, monkeypatch):
+    from corridor_sim import experiment_store as store
+
+    scenario = baseline(horizon_days=20, warmup_days=5)
+    rep = save_run(tmp_path / "rep", scenario, *run_single(scenario), plots=False)
+
+    def broken(paths, target, keep=False):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(store, "concat_parquet", broken)
+    monkeypatch.setattr(forked, "can_fork_here", lambda: True)
+    with pytest.raises(OSError, match="disk full"):
+        store.write_combined(tmp_path / "all", scenario.to_dict(), {}, [rep], {},
+                             draw=lambda tables, folder: _late_marker(tables, None, folder))
+    time.sleep(2.5)  # the copy, had it not been stopped, would have written by now
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["rep"]
+
+
 def test_the_process_writing_the_tables_loads_matplotlib_only_without_a_fork(tmp_path):
     out = tmp_path / "res"
     script = f"""

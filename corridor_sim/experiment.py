@@ -43,7 +43,8 @@ def run_single(scenario: Scenario, replication: int = 0) -> tuple[dict[str, pd.D
 
 def save_run(out: str | Path, scenario: Scenario, tables: dict[str, pd.DataFrame], meta: dict,
              force: bool = False, plots: bool | None = None,
-             figures: Callable | None = None, report: Callable | None = None) -> Path:
+             figures: Callable | None = None, report: Callable | None = None,
+             worker: forked.Worker | None = None) -> Path:
     """Write a run's tables, KPIs, resolved scenario and metadata atomically, with (when
     ``plots``, default from the scenario) the figures drawn by
     ``figures(tables, scenario, folder)`` (e.g. :func:`corridor_sim.plotting.run_figures`)
@@ -52,7 +53,8 @@ def save_run(out: str | Path, scenario: Scenario, tables: dict[str, pd.DataFrame
     ``figures_done()`` before looking for them). Both are passed in by the caller, so
     this layer imports neither plotting nor the report. Where it is safe and useful
     (:func:`corridor_sim.forked.can_fork_here`) the figures are drawn by a forked copy of
-    this process while this one writes the tables and works out the report.
+    this process while this one writes the tables and works out the report (by
+    ``worker`` when given: a copy forked earlier, which has loaded what drawing needs).
     ``meta`` (``run.json``) gains ``plots``: the names of the figures drawn (the stems of
     the paths ``figures`` returns; none without plots)."""
     plots = scenario.outputs.plots if plots is None else plots
@@ -64,7 +66,8 @@ def save_run(out: str | Path, scenario: Scenario, tables: dict[str, pd.DataFrame
     drawing: list[forked.Pending] = []
 
     def start(folder: Path) -> None:
-        drawing.append(forked.start(figures, tables, scenario, folder / "plots"))
+        begin = forked.start if worker is None else worker.start
+        drawing.append(begin(figures, tables, scenario, folder / "plots"))
 
     def figures_done() -> None:  # run.json, written last, names what was drawn
         while drawing:

@@ -5,7 +5,9 @@ A fork shares the parent's tables without copying or pickling them. It is used o
 it is safe and useful (:func:`can_fork_here`): several cores, the ``fork`` start method,
 and no Python thread but the main one (a fork copies other threads' locks mid-work, so
 not in Jupyter). Otherwise, and whenever the copy fails, the work is done in this process
-when its result is asked for, so errors show as usual.
+when its result is asked for, so errors show as usual. A :class:`Worker` is a copy
+forked ahead of its work, to get ready meanwhile (the work's arguments are then pickled
+to it, as they did not exist when it was forked).
 """
 
 from __future__ import annotations
@@ -95,10 +97,92 @@ def start(fn: Callable, *args, fork: bool | None = None) -> Pending:
     return Pending(fn, args, process, receive)
 
 
-def _child(send, fn: Callable, args: tuple) -> None:
+class Worker:
+    """A forked copy of this process started before the work it will be given, so that
+    it gets ready meanwhile (``prepare()``, e.g. loading matplotlib while this process
+    simulates). Use it as a context manager (leaving the block stops a copy that was
+    given nothing, or whose result was not asked for); :meth:`start` hands it one piece
+    of work. Without :func:`can_fork_here` there is no copy and :meth:`start` falls back
+    to :func:`start`."""
+
+    def __init__(self, prepare: Callable[[], object] | None = None):
+        self._prepare = prepare
+        self._process = self._conn = None
+
+    def __enter__(self) -> Worker:
+        if can_fork_here():
+            ctx = multiprocessing.get_context("fork")
+            mine, theirs = ctx.Pipe()
+            # not a daemon, so that it may fork in turn (e.g. to draw on two cores)
+            process = ctx.Process(target=_waiting_child, args=(theirs, self._prepare),
+                                  daemon=False)
+            try:
+                process.start()
+            except (AssertionError, OSError):
+                mine.close()
+            else:
+                self._process, self._conn = process, mine
+            theirs.close()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._stop()
+
+    def start(self, fn: Callable, *args) -> Pending:
+        """Hand ``fn(*args)`` to the waiting copy (the arguments are pickled: it was
+        forked before they existed); without one, or if they cannot be sent, as
+        :func:`start` does."""
+        if self._process is None:
+            return start(fn, *args)
+        try:
+            self._conn.send((fn, args))
+        except Exception:  # noqa: BLE001 - e.g. unpicklable: nothing was sent
+            self._stop()
+            return start(fn, *args)
+        pending = Pending(fn, args, self._process, self._conn)
+        self._process = self._conn = None  # the result's now
+        return pending
+
+    def _stop(self) -> None:
+        if self._process is not None:
+            self._process.terminate()
+            self._process.join()
+            self._conn.close()
+            self._process = self._conn = None
+
+
+def _quiet_signals() -> None:
     # stopped by the parent with SIGTERM: end quietly, with no handler copied from it
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+
+
+def _child(send, fn: Callable, args: tuple) -> None:
+    _quiet_signals()
+    _answer(send, fn, args)
+
+
+def _waiting_child(conn, prepare: Callable[[], object] | None) -> None:
+    _quiet_signals()
+    try:
+        if prepare is not None:
+            prepare()
+    except Exception:  # noqa: BLE001 - the work then fails here and is redone there
+        pass
+    try:
+        fn, args = conn.recv()
+    except (EOFError, OSError):  # given nothing
+        return
+    except Exception:  # noqa: BLE001 - the work cannot be read here: the parent does it
+        fn, args = _unreadable, ()
+    _answer(conn, fn, args)
+
+
+def _unreadable():
+    raise RuntimeError("the work sent could not be read")
+
+
+def _answer(send, fn: Callable, args: tuple) -> None:
     try:
         answer = (True, fn(*args))
     except BaseException:  # noqa: BLE001 - the parent does the work again and reports

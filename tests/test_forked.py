@@ -2,6 +2,7 @@
 and report are written): the same result as done here, failures redone here, stopped
 when the writing fails, and matplotlib kept out of the process writing the tables."""
 
+import multiprocessing
 import os
 import subprocess
 import sys
@@ -59,6 +60,38 @@ def test_cancel_stops_the_copy():
     t = time.perf_counter()
     pending.cancel()
     assert time.perf_counter() - t < 10
+
+
+def _note_pid(path):
+    path.write_text(str(os.getpid()))
+
+
+@needs_fork
+def test_a_worker_gets_ready_before_its_work_and_does_it_in_the_copy(tmp_path, monkeypatch):
+    monkeypatch.setattr(forked, "can_fork_here", lambda: True)
+    with forked.Worker(lambda: _note_pid(tmp_path / "ready")) as worker:
+        pid, total = worker.start(_pid_and_sum, [1, 2]).result()
+    assert total == 3 and pid != os.getpid()
+    assert (tmp_path / "ready").read_text() == str(pid)  # prepared by the same copy
+    assert multiprocessing.active_children() == []
+
+
+@needs_fork
+def test_work_that_cannot_be_sent_to_the_worker_is_done_by_a_copy_forked_then(monkeypatch):
+    monkeypatch.setattr(forked, "can_fork_here", lambda: True)
+    with forked.Worker() as worker:
+        pending = worker.start(lambda: os.getpid())  # a lambda does not pickle
+        assert pending.result() != os.getpid()
+    assert multiprocessing.active_children() == []
+
+
+@needs_fork
+def test_a_worker_given_nothing_is_stopped_when_the_block_ends(monkeypatch):
+    monkeypatch.setattr(forked, "can_fork_here", lambda: True)
+    t = time.perf_counter()
+    with forked.Worker(lambda: time.sleep(60)):
+        pass
+    assert time.perf_counter() - t < 10 and multiprocessing.active_children() == []
 
 
 def _late_marker(tables, scenario, folder):

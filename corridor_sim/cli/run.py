@@ -4,6 +4,7 @@ results directory."""
 from __future__ import annotations
 
 import argparse
+import contextlib
 import functools
 import hashlib
 import re
@@ -13,6 +14,7 @@ import warnings
 from collections.abc import Callable
 from pathlib import Path
 
+from .. import forked
 from ..backends import BackendUnavailable
 from ..budget import (
     DEFAULT_MAX_CONSIGNMENTS,
@@ -125,6 +127,10 @@ def _figures(args, scenario) -> tuple[bool, Callable | None]:
     return True, functools.partial(_draw_figures, names=args.plots or "core")
 
 
+def _load_plotting() -> None:
+    import corridor_sim.plotting  # noqa: F401 - loaded ahead of drawing
+
+
 def _draw_figures(tables, scenario, folder: Path, names: str) -> list[Path]:
     """The figures ``names`` (``core`` or ``all``) of a run, drawn into ``folder``;
     matplotlib is loaded here, by the process that draws them (a forked copy where
@@ -145,7 +151,11 @@ def _run_one(args, scenario, out: Path) -> int:
         prepare_output(out, args.force)
     except FileExistsError as exc:
         raise UserError(str(exc)) from None
-    with cleanup_on_terminate():
+    plots, figures = _figures(args, scenario)
+    # where it can, a copy of this process loads matplotlib while this one simulates,
+    # then draws the figures while this one writes the tables and the report
+    drawer = forked.Worker(_load_plotting) if plots else contextlib.nullcontext()
+    with cleanup_on_terminate(), drawer as worker:
         tables, meta = run_single(scenario)
         # the tables are final from here on: the overload check, figures, report and
         # summary share the KPIs they have in common (transit, utilisation...)
@@ -153,9 +163,8 @@ def _run_one(args, scenario, out: Path) -> int:
             meta["overrides"] = parse_overrides(args.overrides)
             overload = overload_report(tables, scenario)
             meta["overload"] = overload.as_dict()
-            plots, figures = _figures(args, scenario)
             path = save_run(out, scenario, tables, meta, force=args.force, plots=plots,
-                            figures=figures, report=write_report)
+                            figures=figures, report=write_report, worker=worker)
             if not args.quiet:
                 _print_summary(args, scenario, tables, meta, overload, path)
     return 0

@@ -167,20 +167,24 @@ PNG_OPTIONS = {"compress_level": 3}
 # much less than matplotlib's constrained layout.
 ENGINE_LAYOUT = {"corridor_map"}
 
-# Rough cost of drawing and saving each standard figure (seconds, baseline year), to
-# share them between two processes.
-_COST = {"corridor_map": 1.8, "utilisation": 0.9, "queues": 0.7, "throughput": 0.5}
+# Rough cost of drawing and saving each standard figure (seconds, baseline year, one
+# core), to share them between two processes.
+_COST = {"corridor_map": 1.3, "utilisation": 1.1, "fleets": 0.8, "queues": 0.7,
+         "journey": 0.7, "cost_breakdown": 0.6, "delay_breakdown": 0.5, "throughput": 0.5,
+         "both_directions": 0.5}
 
 
 def _share(names: list[str]) -> list[str]:
-    """About half of the drawing work (by :data:`_COST`, 0.4 s otherwise), for a forked
-    process."""
-    total = sum(_COST.get(n, 0.4) for n in names)
-    theirs, load = [], 0.0
+    """About half of the drawing work, for a forked process: the figures, costliest
+    first (by :data:`_COST`, 0.4 s otherwise), each go to the process with less work so
+    far; this one's share comes first."""
+    load = [0.0, 0.0]  # this process, the other
+    theirs = []
     for n in sorted(names, key=lambda n: -_COST.get(n, 0.4)):
-        if load + _COST.get(n, 0.4) <= total / 2:
+        side = int(load[1] < load[0])
+        load[side] += _COST.get(n, 0.4)
+        if side:
             theirs.append(n)
-            load += _COST.get(n, 0.4)
     return theirs
 
 

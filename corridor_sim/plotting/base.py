@@ -10,6 +10,7 @@ import matplotlib.dates as mdates
 import numpy as np
 import pandas as pd
 from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.collections import PolyCollection
 from matplotlib.figure import Figure as _Figure
 
 CATEGORY_COLOURS = {
@@ -102,13 +103,16 @@ def date_axis(ax, monthly: bool = True) -> None:
 
 def shade_windows(ax, start_date: dt.date, windows: pd.DataFrame, colour: str,
                   label: str | None = None, alpha: float = 0.18) -> None:
-    """Shade closure windows (``start_h``, ``end_h`` columns, hours) on a date axis."""
-    first = True
-    for r in windows.itertuples():
-        a, b = dates(start_date, [r.start_h, r.end_h])
-        ax.axvspan(a, b, color=colour, alpha=alpha, lw=0,
-                   label=label if first and label else None)
-        first = False
+    """Shade closure windows (``start_h``, ``end_h`` columns, hours) on a date axis, the
+    full height of the axes, as one collection (one legend entry ``label``; the x
+    limits are left to the caller)."""
+    if windows.empty:
+        return
+    a, b = dates(start_date, windows["start_h"]), dates(start_date, windows["end_h"])
+    spans = [[(x0, 0.0), (x0, 1.0), (x1, 1.0), (x1, 0.0)] for x0, x1 in zip(a, b)]
+    ax.add_collection(PolyCollection(spans, transform=ax.get_xaxis_transform(),
+                                     facecolors=colour, alpha=alpha, linewidths=0,
+                                     label=label), autolim=False)
 
 
 def od_label(origin: str, destination: str, names: dict | None = None) -> str:

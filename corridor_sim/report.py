@@ -82,8 +82,9 @@ def verdict(tables: dict[str, pd.DataFrame], scenario) -> dict:
     :func:`corridor_sim.kpis.utilisation`) and ``text`` (one sentence)."""
     cons = tables["consignments"]
     end_h = kpis.horizon_h(scenario)
-    groups = ([g for _, g in cons.groupby("replication")] if "replication" in cons
-              else []) or [cons]
+    times = cons[["created_h", "delivered_h"]]  # all the trend reads: no wide copies
+    groups = ([g for _, g in times.groupby(cons["replication"])] if "replication" in cons
+              else []) or [times]
     trends = [backlog_trend(g, end_h) for g in groups]
     growing = sum(t[-1] for t in trends)
     n = len(trends)
@@ -254,7 +255,7 @@ def _body_parts(tables: dict[str, pd.DataFrame], scenario, meta: dict | None
     tons = _with_ci(_kpi(summary, "tons_delivered"), 1e-6, "{:.3f}",
                     kpis.tons_delivered(cons, 0.0, end_h))
     left = _with_ci(_kpi(summary, "backlog_end_tons"), 1e-3, "{:,.1f}", back["tons"])
-    teu = kpis.delivered(cons)["teu"].sum() / reps
+    teu = kpis.delivered(cons, ("teu",))["teu"].sum() / reps
     key = [f"Tons delivered: **{tons} Mt** ({teu:,.0f} TEU)",
            f"In the system at the end: {back['consignments']:,.0f} consignments ({left} kt)"]
     secs.append(Section("Key numbers", paragraphs=[f"- {k}" for k in key]))

@@ -57,7 +57,7 @@ def transit_between(cons: pd.DataFrame, itin: pd.DataFrame | None, a: str,
     (delivered after warm-up). For any other pair: :func:`leg_transit_h` over all
     consignments passing ``a`` then ``b`` (needs the itinerary table)."""
     if (a, b) in od_pairs(cons):
-        d = delivered(cons)
+        d = delivered(cons, ("origin", "destination", "transit_h"))
         sel = (d["origin"] == a) & (d["destination"] == b)
         return (d.loc[sel, "transit_h"] / 24.0).rename("transit_days").reset_index(drop=True)
     if itin is None:

@@ -4,7 +4,6 @@ failure capture and resume (sweeps over factors build on this in :mod:`.sweep`).
 from __future__ import annotations
 
 import contextlib
-import functools
 import sys
 import time
 import traceback
@@ -48,7 +47,7 @@ def save_run(out: str | Path, scenario: Scenario, tables: dict[str, pd.DataFrame
     """Write a run's tables, KPIs, resolved scenario and metadata atomically, with (when
     ``plots``, default from the scenario) the figures drawn by
     ``figures(tables, scenario, folder)`` (e.g. :func:`corridor_sim.plotting.run_figures`)
-    and the report written by ``report(folder, tables, scenario, meta, figures_done)``
+    and the report written by ``report(folder, tables, scenario, meta, figures_done=...)``
     (e.g. :func:`corridor_sim.report.write_report`, which embeds the figures: it calls
     ``figures_done()`` before looking for them). Both are passed in by the caller, so
     this layer imports neither plotting nor the report. Where it is safe and useful
@@ -384,7 +383,8 @@ def write_experiment(out: Path, scenario: Scenario, status: pd.DataFrame, meta: 
     draw = None
     meta["plots"] = []
     if plots and figures is not None:
-        draw = functools.partial(_draw_figures, figures, scenario)
+        def draw(tables: dict, folder: Path) -> list:  # run.json names what it returns
+            return figures(tables, scenario, folder)
 
     def write_report_into(folder: Path, tables: dict) -> None:
         if report is not None and rep_dirs:
@@ -395,10 +395,6 @@ def write_experiment(out: Path, scenario: Scenario, status: pd.DataFrame, meta: 
                           "status.csv": status}, draw,
                          write_report_into if report is not None else None)
     return Experiment(scenario, summary, by_rep, status, meta, out=Path(out))
-
-
-def _draw_figures(figures: Callable, scenario: Scenario, tables: dict, folder: Path):
-    return figures(tables, scenario, folder)
 
 
 def summarize_kpis(kpi_tables: list[pd.DataFrame], confidence: float = 0.95) -> pd.DataFrame:

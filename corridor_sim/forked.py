@@ -12,6 +12,7 @@ to it, as they did not exist when it was forked).
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
 import signal
@@ -190,6 +191,7 @@ def _answer(send, fn: Callable, args: tuple) -> None:
     try:
         send.send(answer)
     except Exception:  # noqa: BLE001 - e.g. an unpicklable result: the parent redoes it
-        send.send((False, None))
+        with contextlib.suppress(OSError):  # (or the parent is gone)
+            send.send((False, None))
     finally:
         send.close()

@@ -10,7 +10,7 @@ directory that looks complete.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 import pandas as pd
@@ -107,13 +107,15 @@ def write_results(path: str | Path, tables: dict[str, pd.DataFrame], scenario_di
     return path
 
 
-def read_results(path: str | Path) -> dict[str, object]:
-    """Read a results directory back: tables, resolved scenario (dict) and run meta."""
+def read_results(path: str | Path, tables: Iterable[str] = PARQUET_TABLES
+                 ) -> dict[str, object]:
+    """Read a results directory back: tables (those of ``tables`` it has; all by
+    default), resolved scenario (dict) and run meta."""
     path = Path(path)
     if not is_results_dir(path):
         raise FileNotFoundError(f"{path} is not a complete corridor-sim results directory")
     out: dict[str, object] = {
-        name: pd.read_parquet(path / f"{name}.parquet") for name in PARQUET_TABLES
+        name: pd.read_parquet(path / f"{name}.parquet") for name in tables
         if (path / f"{name}.parquet").exists()
     }
     out["scenario"] = yaml.load((path / "scenario.resolved.yaml").read_text(),

@@ -9,6 +9,7 @@ import pytest
 import corridor_sim as cs
 from corridor_sim.cli import main
 from corridor_sim.plotting import CORE
+from corridor_sim.results_io import read_results
 from corridor_sim.scenario import loader
 
 from .factories import BASELINE
@@ -50,6 +51,9 @@ def test_load_results_round_trips_what_save_wrote(res, tmp_path):
         pd.testing.assert_frame_equal(back.tables[name], res.tables[name], check_dtype=False,
                                       obj=name)
     assert back.replications == 2
+    some = read_results(out, tables=("consignments", "itinerary"))
+    assert {"consignments", "itinerary"} <= set(some) and "resources" not in some
+    pd.testing.assert_frame_equal(some["consignments"], back.tables["consignments"])
 
 
 @pytest.mark.parametrize("plots, names", [

@@ -176,3 +176,12 @@ main(["validate", {str(BASELINE)!r}])
     assert done.returncode == 0, done.stderr
     lines = done.stdout.splitlines()
     assert lines[-1] == "frozen at exit: True"
+
+
+def test_replications_print_the_transit_between_the_legs_of_interest(tmp_path, capsys):
+    out = tmp_path / "reps"
+    assert main(["run", str(BASELINE), "--out", str(out), "--horizon-days", "40",
+                 "--replications", "2", "--backend", "serial", "--no-plots"]) == 0
+    printed = capsys.readouterr().out
+    assert "transit between chosen nodes:" in printed
+    assert re.search(r"xian -> kuryk: median [\d.]+ d, p90 [\d.]+ d \(n=\d+\)", printed)

@@ -224,7 +224,8 @@ def _run_many(args, scenario, out: Path) -> int:
         if kpis.legs_of_interest(scenario) and exp.meta["done"]:
             from ..results_io import read_results
 
-            for line in kpis.legs_lines(read_results(out), scenario):
+            legs_read = read_results(out, tables=("consignments", "itinerary"))
+            for line in kpis.legs_lines(legs_read, scenario):
                 print(line)
         print(f"results: {out}")
     return report_failures(exp.failed, out / "status.csv")

@@ -87,7 +87,7 @@ def start(fn: Callable, *args, fork: bool | None = None) -> Pending:
     ctx = multiprocessing.get_context("fork")
     receive, send = ctx.Pipe(duplex=False)
     # not a daemon, so that it may fork in turn (e.g. to draw figures on two cores)
-    process = ctx.Process(target=_child, args=(send, fn, args), daemon=False)
+    process = ctx.Process(target=_child, args=(send, receive, fn, args), daemon=False)
     try:
         process.start()
     except (AssertionError, OSError):  # e.g. in a daemonic pool worker: run it here later
@@ -115,8 +115,8 @@ class Worker:
             ctx = multiprocessing.get_context("fork")
             mine, theirs = ctx.Pipe()
             # not a daemon, so that it may fork in turn (e.g. to draw on two cores)
-            process = ctx.Process(target=_waiting_child, args=(theirs, self._prepare),
-                                  daemon=False)
+            process = ctx.Process(target=_waiting_child,
+                                  args=(theirs, mine, self._prepare), daemon=False)
             try:
                 process.start()
             except (AssertionError, OSError):
@@ -158,13 +158,15 @@ def _quiet_signals() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
 
 
-def _child(send, fn: Callable, args: tuple) -> None:
+def _child(send, parents, fn: Callable, args: tuple) -> None:
     _quiet_signals()
+    parents.close()  # the parent's end, copied by the fork
     _answer(send, fn, args)
 
 
-def _waiting_child(conn, prepare: Callable[[], object] | None) -> None:
+def _waiting_child(conn, parents, prepare: Callable[[], object] | None) -> None:
     _quiet_signals()
+    parents.close()  # the parent's end, copied by the fork: so that its exit ends recv
     try:
         if prepare is not None:
             prepare()

@@ -7,6 +7,7 @@ import os
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import pytest
 
@@ -92,6 +93,34 @@ def test_a_worker_given_nothing_is_stopped_when_the_block_ends(monkeypatch):
     with forked.Worker(lambda: time.sleep(60)):
         pass
     assert time.perf_counter() - t < 10 and multiprocessing.active_children() == []
+
+
+def _ended(pid: int) -> bool:
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except FileNotFoundError:
+        return True
+    return "\nState:\tZ" in status  # a zombie: ended, not yet reaped
+
+
+@pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="needs /proc")
+@needs_fork
+def test_a_worker_ends_when_its_parent_is_killed():
+    script = """
+import os, signal, sys
+from corridor_sim import forked
+forked.can_fork_here = lambda: True
+with forked.Worker() as worker:
+    print(worker._process.pid, flush=True)
+    os.kill(os.getpid(), signal.SIGKILL)
+"""
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          timeout=60)
+    pid = int(done.stdout.split()[0])
+    deadline = time.perf_counter() + 10
+    while not _ended(pid) and time.perf_counter() < deadline:
+        time.sleep(0.1)
+    assert _ended(pid)
 
 
 def _late_marker(tables, scenario, folder):

@@ -66,7 +66,7 @@ def register(sub) -> None:
                        "where shippers choose routes, route_shares), "
                        "all (every standard figure that applies to the scenario: also "
                        "utilisation, the corridor map, stringline, fleet timeline, journey, "
-                       "costs, fleets...; about five times the drawing time of core) or "
+                       "costs, fleets...; about four times the drawing time of core) or "
                        "none. Without it, none when the scenario sets outputs.plots: false")
     plots.add_argument("--no-plots", dest="plots", action="store_const", const="none",
                        help="same as --plots none")

@@ -23,7 +23,8 @@ import pandas as pd
 from scipy.optimize import minimize
 
 from .engine import simulate
-from .experiment import progress_bar, run_single, summarize_kpis
+from .experiment import run_single, summarize_kpis
+from .progress import progress_bar
 from .run_tables import RunTables
 from .scenario import with_overrides
 from .scenario.models import Scenario

@@ -7,7 +7,6 @@ import contextlib
 import sys
 import time
 import traceback
-import warnings
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -20,6 +19,7 @@ from . import experiment_store as store
 from .backends import Backend, make_backend
 from .engine import simulate
 from .intervals import summarize
+from .progress import progress_bar, progress_enabled
 from .results import PARQUET_TABLES, build_tables, closures_table
 from .results_io import write_results
 from .run_tables import replication_meta, simulate_replication
@@ -348,23 +348,6 @@ def _row(job: Job, state: str, error: str, wall_s: float, computed: bool,
          trace: str = "") -> dict:
     return {"replication": job.replication, "state": state, "error": error,
             "wall_s": wall_s, "computed": computed, "traceback": trace}
-
-
-def progress_enabled(enabled: bool | None) -> bool:
-    """Whether to show progress: ``enabled`` None means only on a terminal or in Jupyter."""
-    return sys.stderr.isatty() or "ipykernel" in sys.modules if enabled is None else enabled
-
-
-def progress_bar(desc: str, enabled: bool | None, total: int | None = None, initial: int = 0,
-                 unit: str = "run"):
-    """A tqdm bar on stderr; ``enabled`` None: only on a terminal or in Jupyter."""
-    enabled = progress_enabled(enabled)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # tqdm.auto without ipywidgets falls back quietly
-        from tqdm.auto import tqdm  # deferred: it warns on import (filtered here)
-
-        return tqdm(total=total, initial=initial, desc=desc, unit=unit,
-                    disable=not enabled, dynamic_ncols=True)
 
 
 def write_experiment(out: Path, scenario: Scenario, status: pd.DataFrame, meta: dict,

@@ -23,6 +23,7 @@ from .kpis.backlog import backlog_trend
 from .kpis.names import node_names, place_name
 from .report_fleets import fleet_sections
 from .report_html import render_html
+from .report_markdown import render_markdown
 from .report_section import Section
 
 CAPTIONS = {
@@ -278,35 +279,6 @@ def _tail(plots: list[str], meta: dict | None) -> list[Section]:
             f"{meta.get('wall_s', '?')} s" + (f"; {meta['events']} events"
                                                if "events" in meta else "") + "."]))
     return tail
-
-
-def _markdown_table(df: pd.DataFrame) -> str:
-    cols = list(df.columns)
-    lines = ["| " + " | ".join(cols) + " |", "|" + "---|" * len(cols)]
-    lines += ["| " + " | ".join(str(v) for v in row) + " |"
-              for row in df.itertuples(index=False)]
-    return "\n".join(lines)
-
-
-def render_markdown(sections: list[Section]) -> str:
-    """The sections as one Markdown document."""
-    out: list[str] = []
-    for s in sections:
-        if s.title:
-            out += [f"{'#' * s.level} {s.title}", ""]
-        elif out:
-            out += ["---"]
-        for p in s.paragraphs:
-            out += [p] if p.startswith("- ") else [p, ""]
-        if s.paragraphs and s.paragraphs[-1].startswith("- "):
-            out.append("")
-        if s.table is not None:
-            out += [_markdown_table(s.table), ""]
-        for n in s.notes:
-            out += [n, ""]
-        for caption, path in s.images:
-            out += [f"### {caption}", "", f"![{caption}]({path})", ""]
-    return "\n".join(out).rstrip("\n") + "\n"
 
 
 def render(tables: dict[str, pd.DataFrame], scenario, plots: list[str] = (),

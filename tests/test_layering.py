@@ -82,7 +82,7 @@ def test_economics_imports_neither_simpy_nor_matplotlib():
 # imports inside functions count the same as those at the top of a file. Entries are paths
 # inside the package; the longest matching entry wins; "" is the package's __init__.
 LAYERS: list[tuple[str, list[str]]] = [
-    ("foundation", ["atomic", "categories", "units", "steps", "forked"]),
+    ("foundation", ["atomic", "categories", "units", "steps", "forked", "progress"]),
     ("scenario", ["scenario", ""]),
     ("network", ["network", "stochastic", "budget", "seeds"]),
     ("economics", ["economics"]),
@@ -93,8 +93,8 @@ LAYERS: list[tuple[str, list[str]]] = [
     ("experiment", ["experiment", "backends", "experiment_store", "sweep", "calibrate",
                     "run_tables"]),
     ("plotting", ["plotting"]),
-    ("report", ["report", "report_html", "report_section", "report_fleets",
-                "calibration_report"]),
+    ("report", ["report", "report_html", "report_markdown", "report_section",
+                "report_fleets", "calibration_report"]),
     ("api", ["api", "comparison"]),
     ("cli", ["cli", "__main__"]),
 ]
@@ -168,7 +168,7 @@ DEFERRED_IMPORTS = {
     ("corridor_sim.intervals", "scipy.stats"),
     ("corridor_sim.calibration_report", "corridor_sim.plotting"),
     ("corridor_sim.kpis.compare", "scipy"),  # scipy.stats: seconds, for one quantile
-    ("corridor_sim.experiment", "tqdm.auto"),  # warns on import: inside a filter
+    ("corridor_sim.progress", "tqdm.auto"),  # warns on import: inside a filter
     ("corridor_sim.backends", "distributed"),  # optional extra
 }
 

@@ -164,9 +164,8 @@ def write_combined(out: Path, scenario_dict: dict, meta: dict, rep_dirs: list[Pa
                 link_tree(d, folder / REPLICATIONS / d.name)
             if drawing is not None:
                 meta["plots"] = [Path(p).stem for p in drawing.result() or ()]
-                drawing = None
         finally:
-            if drawing is not None:  # the assembling failed: stop drawing
+            if drawing is not None:  # stops a copy still drawing if assembling failed
                 drawing.cancel()
         if finish is not None:
             finish(folder, tables)

@@ -66,7 +66,8 @@ class Pending:
         return value if ok else self._fn(*self._args)
 
     def cancel(self) -> None:
-        """Stop the forked process (nothing if it has ended or never started)."""
+        """Stop the forked process (nothing if it never started or its result was
+        taken)."""
         if self._process is not None:
             self._process.terminate()
             self._close()

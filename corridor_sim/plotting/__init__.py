@@ -88,8 +88,8 @@ STANDARD = {
 # how long it takes, where that time goes, and the backlog and queues over time that the
 # report's verdict (overloaded or not) is about; and, where shippers chose their routes,
 # how they split between them (a run without route choice has no such figure). Together
-# they cost about a fifth of drawing the standard set (baseline year, one core: about
-# 1.5 s of 7).
+# they cost about a quarter of drawing the standard set (baseline year, one core: about
+# 2 s of 8).
 CORE = ("throughput", "transit_cdf", "delay_breakdown", "queues", "route_shares")
 
 
@@ -177,7 +177,7 @@ _COST = {"corridor_map": 1.3, "utilisation": 1.1, "fleets": 0.8, "queues": 0.7,
 def _share(names: list[str]) -> list[str]:
     """About half of the drawing work, for a forked process: the figures, costliest
     first (by :data:`_COST`, 0.4 s otherwise), each go to the process with less work so
-    far; this one's share comes first."""
+    far (this one on a tie)."""
     load = [0.0, 0.0]  # this process, the other
     theirs = []
     for n in sorted(names, key=lambda n: -_COST.get(n, 0.4)):

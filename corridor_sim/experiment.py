@@ -21,19 +21,27 @@ from .engine import simulate
 from .intervals import summarize
 from .progress import progress_bar, progress_enabled
 from .results import PARQUET_TABLES, build_tables, closures_table
-from .results_io import write_results
+from .results_io import moved_into, write_results
 from .run_tables import replication_meta, simulate_replication
 from .scenario.models import Scenario
 
 
-def run_single(scenario: Scenario, replication: int = 0) -> tuple[dict[str, pd.DataFrame], dict]:
+def run_single(scenario: Scenario, replication: int = 0,
+               tables_ready: Callable[[dict[str, pd.DataFrame], int], object] | None = None,
+               ) -> tuple[dict[str, pd.DataFrame], dict]:
     """Simulate one replication; return its tables (plus ``kpis`` and ``closures``) and
-    run metadata (wall time, SimPy events)."""
+    run metadata (wall time, SimPy events). ``tables_ready(tables, replication)`` is
+    called as soon as the tables and ``closures`` are built, before the KPIs and before
+    the ``replication`` column is added to each (e.g. to start drawing figures); it gets
+    a dict of its own, holding the same frames."""
     run = simulate(scenario, replication)
     tables = build_tables(run)
+    closures = closures_table(run)
+    if tables_ready is not None:
+        tables_ready({**tables, "closures": closures}, replication)
     horizon_h = scenario.horizon_days * 24.0
     tables["kpis"] = kpis.kpi_table(tables, scenario.start_date, horizon_h, scenario=scenario)
-    tables["closures"] = closures_table(run)
+    tables["closures"] = closures
     for df in tables.values():
         df.insert(0, "replication", replication)
     meta = replication_meta(scenario, run)
@@ -43,7 +51,7 @@ def run_single(scenario: Scenario, replication: int = 0) -> tuple[dict[str, pd.D
 def save_run(out: str | Path, scenario: Scenario, tables: dict[str, pd.DataFrame], meta: dict,
              force: bool = False, plots: bool | None = None,
              figures: Callable | None = None, report: Callable | None = None,
-             worker: forked.Worker | None = None) -> Path:
+             drawn: forked.Pending | None = None) -> Path:
     """Write a run's tables, KPIs, resolved scenario and metadata atomically, with (when
     ``plots``, default from the scenario) the figures drawn by
     ``figures(tables, scenario, folder)`` (e.g. :func:`corridor_sim.plotting.run_figures`)
@@ -52,25 +60,29 @@ def save_run(out: str | Path, scenario: Scenario, tables: dict[str, pd.DataFrame
     ``figures_done()`` before looking for them). Both are passed in by the caller, so
     this layer imports neither plotting nor the report. Where it is safe and useful
     (:func:`corridor_sim.forked.can_fork_here`) the figures are drawn by a forked copy of
-    this process while this one writes the tables and works out the report (by
-    ``worker`` when given: a copy forked earlier, which has loaded what drawing needs).
-    ``meta`` (``run.json``) gains ``plots``: the names of the figures drawn (the stems of
-    the paths ``figures`` returns; none without plots)."""
+    this process while this one writes the tables and works out the report. ``drawn``
+    instead of ``figures``: figures the caller started drawing earlier, into a folder of
+    their own (e.g. by a :class:`corridor_sim.forked.Worker` as soon as the tables were
+    built); its result, the paths drawn, are moved into ``plots/``. ``meta``
+    (``run.json``) gains ``plots``: the names of the figures drawn (the stems of the
+    paths; none without plots)."""
     plots = scenario.outputs.plots if plots is None else plots
     core = {k: tables[k] for k in PARQUET_TABLES if k in tables}
     extra: dict[str, object] = {"kpis.csv": tables["kpis"]}
     if "closures" in tables:
         extra["closures.csv"] = tables["closures"]
     meta["plots"] = []
-    drawing: list[forked.Pending] = []
+    drawing: list[tuple[forked.Pending, Path]] = []
 
     def start(folder: Path) -> None:
-        begin = forked.start if worker is None else worker.start
-        drawing.append(begin(figures, tables, scenario, folder / "plots"))
+        pending = drawn or forked.start(figures, tables, scenario, folder / "plots")
+        drawing.append((pending, folder / "plots"))
 
     def figures_done() -> None:  # run.json, written last, names what was drawn
         while drawing:
-            meta["plots"] = [Path(p).stem for p in drawing.pop().result() or ()]
+            pending, into = drawing.pop()
+            paths = moved_into([Path(p) for p in pending.result() or ()], into)
+            meta["plots"] = [p.stem for p in paths]
 
     if report is not None:
         extra["report.md"] = lambda folder: report(folder, tables, scenario, meta,
@@ -78,10 +90,11 @@ def save_run(out: str | Path, scenario: Scenario, tables: dict[str, pd.DataFrame
     extra["plots"] = lambda folder: figures_done()  # when no report waited for them
     t = time.perf_counter()
     try:
+        draws = plots and (figures is not None or drawn is not None)
         path = write_results(out, core, scenario.to_dict(), meta, extra, force=force,
-                             start=start if plots and figures is not None else None)
-    finally:
-        for pending in drawing:  # the writing failed: stop drawing into what is removed
+                             start=start if draws else None)
+    finally:  # the writing failed: stop drawing into what is removed
+        for pending in [p for p, _ in drawing] + ([drawn] if drawn else []):
             pending.cancel()
     meta["write_s"] = round(time.perf_counter() - t, 3)
     return path

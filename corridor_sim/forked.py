@@ -110,6 +110,7 @@ class Worker:
     def __init__(self, prepare: Callable[[], object] | None = None):
         self._prepare = prepare
         self._process = self._conn = None
+        self._handed: Pending | None = None
 
     def __enter__(self) -> Worker:
         if can_fork_here():
@@ -133,19 +134,23 @@ class Worker:
     def start(self, fn: Callable, *args) -> Pending:
         """Hand ``fn(*args)`` to the waiting copy (the arguments are pickled: it was
         forked before they existed); without one, or if they cannot be sent, as
-        :func:`start` does."""
-        if self._process is None:
-            return start(fn, *args)
-        try:
-            self._conn.send((fn, args))
-        except Exception:  # noqa: BLE001 - e.g. unpicklable: nothing was sent
-            self._stop()
-            return start(fn, *args)
-        pending = Pending(fn, args, self._process, self._conn)
-        self._process = self._conn = None  # the result's now
-        return pending
+        :func:`start` does. Leaving the ``with`` block stops the work unless its result
+        was taken."""
+        if self._process is not None:
+            try:
+                self._conn.send((fn, args))
+            except Exception:  # noqa: BLE001 - e.g. unpicklable: nothing was sent
+                self._stop()
+            else:
+                self._handed = Pending(fn, args, self._process, self._conn)
+                self._process = self._conn = None  # the result's now
+                return self._handed
+        self._handed = start(fn, *args)
+        return self._handed
 
     def _stop(self) -> None:
+        if self._handed is not None:  # (nothing to stop once its result was taken)
+            self._handed.cancel()
         if self._process is not None:
             self._process.terminate()
             self._process.join()

@@ -10,6 +10,7 @@ directory that looks complete.
 from __future__ import annotations
 
 import json
+import shutil
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
@@ -105,6 +106,19 @@ def write_results(path: str | Path, tables: dict[str, pd.DataFrame], scenario_di
                 target.write_text(str(item))
         (tmp / RUN_META).write_text(json.dumps(meta, indent=2, default=str))
     return path
+
+
+def moved_into(paths: Iterable[Path], folder: Path) -> list[Path]:
+    """Files ``paths`` moved into ``folder`` (created if need be), keeping their names;
+    those already there stay. Returns their paths in ``folder``, in order."""
+    folder, moved = Path(folder), []
+    for p in map(Path, paths):
+        target = folder / p.name
+        if p.resolve().parent != folder.resolve():
+            folder.mkdir(parents=True, exist_ok=True)
+            shutil.move(p, target)  # a rename on one file system, else a copy
+        moved.append(target)
+    return moved
 
 
 def read_results(path: str | Path, tables: Iterable[str] = PARQUET_TABLES

@@ -139,3 +139,17 @@ def test_no_module_but_atomic_renames_files_or_makes_temporaries():
                         offenders.append(f"{path.relative_to(PKG)}:{node.lineno} "
                                          f"from {node.module} import {alias.name}")
     assert offenders == []
+
+
+def test_moved_into_moves_files_by_name_and_leaves_those_already_there(tmp_path):
+    from corridor_sim.results_io import moved_into
+
+    (tmp_path / "a").mkdir()
+    (tmp_path / "a" / "x.png").write_bytes(b"x")
+    there = tmp_path / "plots"
+    there.mkdir()
+    (there / "y.png").write_bytes(b"y")
+    moved = moved_into([tmp_path / "a" / "x.png", there / "y.png"], there)
+    assert moved == [there / "x.png", there / "y.png"]
+    assert (there / "x.png").read_bytes() == b"x" and (there / "y.png").read_bytes() == b"y"
+    assert list((tmp_path / "a").iterdir()) == []

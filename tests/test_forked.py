@@ -185,3 +185,81 @@ print(code, forked.can_fork_here(), "matplotlib" in sys.modules)
     assert loaded == ("False" if can_fork == "True" else "True")
     assert sorted(p.stem for p in (out / "plots").glob("*.png")) == sorted(
         ["throughput", "transit_cdf", "delay_breakdown", "queues"])
+
+
+def _note_pid_then_sleep(path):
+    path.write_text(str(os.getpid()))
+    time.sleep(60)
+
+
+@needs_fork
+def test_work_handed_to_a_worker_is_stopped_when_the_block_ends(tmp_path, monkeypatch):
+    monkeypatch.setattr(forked, "can_fork_here", lambda: True)
+    note = tmp_path / "pid"
+    with forked.Worker() as worker:
+        worker.start(_note_pid_then_sleep, note)
+        deadline = time.perf_counter() + 30
+        while not note.exists() and time.perf_counter() < deadline:
+            time.sleep(0.05)
+    pid = int(note.read_text())
+    with pytest.raises(ProcessLookupError):  # stopped and reaped, not left sleeping
+        os.kill(pid, 0)
+
+
+def _cli_figures(tmp_path, name: str) -> dict[str, bytes]:
+    from corridor_sim.cli import main
+
+    out = tmp_path / name
+    assert main(["run", str(BASELINE), "--out", str(out), "--horizon-days", "40",
+                 "--quiet"]) == 0
+    return {p.name: p.read_bytes() for p in sorted((out / "plots").glob("*.png"))}
+
+
+@needs_fork
+def test_figures_started_as_soon_as_the_tables_are_built_are_those_drawn_from_the_run(
+        tmp_path, monkeypatch):
+    import tempfile
+
+    from corridor_sim.plotting import run_figures
+
+    scenario = baseline(horizon_days=40)
+    tables, _ = run_single(scenario)  # the run's final tables, drawn here
+    run_figures(tables, scenario, tmp_path / "here", names="core")
+    here = {p.name: p.read_bytes() for p in sorted((tmp_path / "here").glob("*.png"))}
+    stage = tmp_path / "tmp"
+    stage.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(stage))  # where the copy draws them
+    monkeypatch.setattr(forked, "can_fork_here", lambda: True)
+    early = _cli_figures(tmp_path, "early")
+    assert sorted(here) == ["delay_breakdown.png", "queues.png", "throughput.png",
+                            "transit_cdf.png"]
+    assert early == here
+    assert list(stage.iterdir()) == []  # the folder they were drawn in is gone
+
+
+def test_run_single_hands_over_the_tables_before_the_kpis():
+    scenario = baseline(horizon_days=20, warmup_days=5)
+    handed = []
+    tables, _ = run_single(scenario, 3, tables_ready=lambda t, rep: handed.append(
+        (dict(t), {k: list(v.columns) for k, v in t.items()}, rep)))
+    (early, columns, rep), = handed
+    assert rep == 3
+    assert set(early) == set(tables) - {"kpis"}
+    for name, df in early.items():
+        assert df is tables[name]  # the same frames, given their column afterwards
+        assert columns[name] == list(df.columns)[1:] and df.columns[0] == "replication"
+
+
+def test_figures_from_the_early_tables_see_the_columns_of_the_final_ones(monkeypatch):
+    import corridor_sim.plotting as plotting
+    from corridor_sim.cli.run import _draw_figures
+
+    scenario = baseline(horizon_days=20, warmup_days=5)
+    handed, seen = [], {}
+    tables, _ = run_single(scenario, 2, tables_ready=lambda t, rep: handed.append(
+        ({k: v.drop(columns=[]) for k, v in t.items()}, rep)))  # copies, as unpickled
+    monkeypatch.setattr(plotting, "run_figures", lambda t, sc, folder, names: seen.update(t))
+    _draw_figures(*handed[0][:1], scenario, Path("unused"), handed[0][1], names="core")
+    assert {k: list(v.columns) for k, v in seen.items()} == {
+        k: list(v.columns) for k, v in tables.items() if k != "kpis"}
+    assert (seen["consignments"]["replication"] == 2).all()

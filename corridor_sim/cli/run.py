@@ -9,6 +9,7 @@ import functools
 import hashlib
 import re
 import sys
+import tempfile
 import time
 import warnings
 from collections.abc import Callable
@@ -131,12 +132,20 @@ def _load_plotting() -> None:
     import corridor_sim.plotting  # noqa: F401 - loaded ahead of drawing
 
 
-def _draw_figures(tables, scenario, folder: Path, names: str) -> list[Path]:
+def _draw_figures(tables, scenario, folder: Path, replication: int | None = None,
+                  names: str = "core") -> list[Path]:
     """The figures ``names`` (``core`` or ``all``) of a run, drawn into ``folder``;
     matplotlib is loaded here, by the process that draws them (a forked copy where
-    :func:`corridor_sim.forked.can_fork_here`), not by the one writing the tables."""
+    :func:`corridor_sim.forked.can_fork_here`), not by the one writing the tables.
+    ``replication``: the tables are those handed over as soon as they were built (see
+    :func:`corridor_sim.experiment.run_single`); each gets its ``replication`` column
+    here, as the run's own tables do later."""
     from ..plotting import run_figures
 
+    if replication is not None:
+        for df in tables.values():
+            if "replication" not in df:  # (drawn here, not forked: they have it by now)
+                df.insert(0, "replication", replication)
     return run_figures(tables, scenario, folder, names=names)
 
 
@@ -153,18 +162,28 @@ def _run_one(args, scenario, out: Path) -> int:
         raise UserError(str(exc)) from None
     plots, figures = _figures(args, scenario)
     # where it can, a copy of this process loads matplotlib while this one simulates,
-    # then draws the figures while this one writes the tables and the report
+    # then draws the figures (into a folder of its own, moved into the results when they
+    # are written) from the moment the tables are built, while this one works out the
+    # KPIs and writes the tables and the report
     drawer = forked.Worker(_load_plotting) if plots else contextlib.nullcontext()
-    with cleanup_on_terminate(), drawer as worker:
-        tables, meta = run_single(scenario)
-        # the tables are final from here on: the overload check, figures, report and
-        # summary share the KPIs they have in common (transit, utilisation...)
+    stage = tempfile.TemporaryDirectory(prefix="corridor-sim-plots-") if plots \
+        else contextlib.nullcontext()
+    drawing: list[forked.Pending] = []
+
+    def draw(tables, replication: int) -> None:
+        drawing.append(worker.start(figures, tables, scenario, Path(folder), replication))
+
+    with cleanup_on_terminate(), stage as folder, drawer as worker:
+        tables, meta = run_single(scenario, tables_ready=draw if plots else None)
+        # the tables are final from here on: the overload check, report and summary
+        # share the KPIs they have in common (transit, utilisation...)
         with kpis.shared_results():
             meta["overrides"] = parse_overrides(args.overrides)
             overload = overload_report(tables, scenario)
             meta["overload"] = overload.as_dict()
             path = save_run(out, scenario, tables, meta, force=args.force, plots=plots,
-                            figures=figures, report=write_report, worker=worker)
+                            figures=figures, report=write_report,
+                            drawn=drawing[0] if drawing else None)
             if not args.quiet:
                 _print_summary(args, scenario, tables, meta, overload, path)
     return 0

@@ -89,26 +89,42 @@ def verdict(tables: dict[str, pd.DataFrame], scenario) -> dict:
     trends = [backlog_trend(g, end_h) for g in groups]
     growing = sum(t[-1] for t in trends)
     n = len(trends)
-    start = sum(t[0] for t in trends) / n
-    end = sum(t[2] for t in trends) / n
+    start, mid, end = (sum(t[i] for t in trends) / n for i in range(3))
     share = float(kpis.demand_balance(cons, end_h).set_index("flow").loc[
         "all", "undelivered_share"])
     util = kpis.utilisation(tables["movements"], scenario, fleets=tables.get("fleets"))
     top = util.iloc[0] if len(util) else None
     where = (f"busiest resource: {top['name']} ({top['kind']}, utilisation "
              f"{top['utilisation']:.0%})" if top is not None else "")
+    return {"overloaded": bool(growing), "replications": n, "growing_in": int(growing),
+            "backlog_start": start, "backlog_mid": mid, "backlog_end": end,
+            "undelivered_share": share, "busiest": top,
+            "text": verdict_text(growing, n, (start, mid, end), share, where)}
+
+
+def verdict_text(growing: int, n: int, backlog: tuple[float, float, float], share: float,
+                 where: str) -> str:
+    """The verdict's sentence: ``growing`` replications of ``n`` have a growing backlog
+    (:func:`corridor_sim.kpis.backlog.backlog_trend`); ``backlog`` is at the start, middle and
+    end of the run (consignments); ``share`` of all cargo created is undelivered at the
+    end; ``where`` names the busiest resource. A backlog that ends above its start
+    without a rising trend over the second half (e.g. a storm in the last weeks) is
+    said to be so, not to be flat."""
+    start, mid, end = backlog
     if growing:
         how = "" if n == 1 else f" in {growing} of {n} replications"
-        text = (f"**OVERLOADED**{how}: the backlog grew from {start:,.0f} to {end:,.0f} "
+        return (f"**OVERLOADED**{how}: the backlog grew from {start:,.0f} to {end:,.0f} "
                 f"consignments over the run and {share:.0%} of all cargo created is "
                 f"undelivered at the end; {where}.")
+    if end <= start:
+        trend = (f"the backlog does not grow over the run ({start:,.0f} → {end:,.0f} "
+                 f"consignments)")
     else:
-        text = (f"**Not overloaded**: the backlog does not grow over the run "
-                f"({start:,.0f} → {end:,.0f} consignments); {share:.0%} of all cargo "
-                f"created is still on its way at the end; {where}.")
-    return {"overloaded": bool(growing), "replications": n, "growing_in": int(growing),
-            "backlog_start": start, "backlog_end": end, "undelivered_share": share,
-            "busiest": top, "text": text}
+        trend = (f"the backlog has no rising trend over the second half of the run but ends "
+                 f"above its start ({start:,.0f} → {end:,.0f} consignments, {mid:,.0f} at "
+                 f"mid-run)")
+    return (f"**Not overloaded**: {trend}; {share:.0%} of all cargo created is still on "
+            f"its way at the end; {where}.")
 
 
 def run_facts(scenario, meta: dict | None, replications: int) -> dict:

@@ -88,3 +88,17 @@ def test_sections_are_data(tmp_path):
     assert secs[0].level == 1 and secs[0].paragraphs[0].startswith("**OVERLOADED**")
     demand = next(s for s in secs if s.title == "Demand offered and delivered")
     assert isinstance(demand.table, pd.DataFrame) and demand.table.iloc[0, 0] == "all flows"
+
+
+def test_the_verdict_never_calls_a_backlog_that_ends_higher_flat():
+    from corridor_sim.report import verdict_text
+
+    higher = verdict_text(0, 1, (2533, 2871, 4477), 0.05, "busiest resource: x")
+    assert higher.startswith("**Not overloaded**")
+    assert "does not grow" not in higher
+    assert "no rising trend over the second half" in higher and "2,533 → 4,477" in higher
+    assert "2,871 at mid-run" in higher
+    flat = verdict_text(0, 1, (2533, 2600, 2400), 0.05, "busiest resource: x")
+    assert "does not grow over the run (2,533 → 2,400 consignments)" in flat
+    grown = verdict_text(2, 5, (2533, 3000, 6000), 0.2, "busiest resource: x")
+    assert grown.startswith("**OVERLOADED** in 2 of 5 replications")

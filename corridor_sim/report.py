@@ -24,7 +24,7 @@ from .kpis.names import node_names, place_name
 from .report_fleets import fleet_sections
 from .report_html import render_html
 from .report_markdown import render_markdown
-from .report_section import Section
+from .report_section import Section, quantity
 
 CAPTIONS = {
     "throughput": "Monthly throughput by flow",
@@ -229,7 +229,7 @@ def _resource_section(tables: dict[str, pd.DataFrame], sc: dict) -> Section:
         "`corridor_sim/kpis/utilisation.py`)."],
         table=pd.DataFrame({
             "resource": st["name"], "kind": st["kind"],
-            "capacity": [f"{c:g} {u}" for c, u in zip(st["capacity"], st["capacity_unit"])],
+            "capacity": [quantity(c, u) for c, u in zip(st["capacity"], st["capacity_unit"])],
             "utilisation": st["utilisation"].map("{:.0%}".format),
             "load factor": st["load_factor"].map(lambda v: "–" if v != v else f"{v:.0%}"),
             "mean TEU waiting": waiting.map(lambda v: "–" if v != v else f"{v:.0f}")}))
@@ -289,11 +289,12 @@ def _tail(plots: list[str], meta: dict | None) -> list[Section]:
     if plots:
         tail.append(Section("Plots", images=[(CAPTIONS.get(n, n), f"plots/{n}.png")
                                              for n in plots]))
-    if meta:
-        tail.append(Section("", paragraphs=[
-            f"corridor-sim {meta.get('corridor_sim_version', '')}; wall time "
-            f"{meta.get('wall_s', '?')} s" + (f"; {meta['events']} events"
-                                               if "events" in meta else "") + "."]))
+    if meta:  # wall_s: the simulation's (of all replications for an experiment)
+        facts = [f"corridor-sim {meta.get('corridor_sim_version', '')}"] + [
+            fmt.format(meta[k]) for k, fmt in (("wall_s", "simulated in {:.2f} s"),
+                                               ("events", "{:,} events"))
+            if isinstance(meta.get(k), (int, float))]
+        tail.append(Section("", paragraphs=["; ".join(facts) + "."]))
     return tail
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from .kpis.fleets import fleet_summary
-from .report_section import Section
+from .report_section import Section, quantity
 
 
 def fleet_sections(tables: dict[str, pd.DataFrame]) -> list[Section]:
@@ -19,7 +19,7 @@ def fleet_sections(tables: dict[str, pd.DataFrame]) -> list[Section]:
         if "rolling_stock_h" in cons else pd.Series(dtype=float)
     return [Section("Wagons, platforms and containers", level=3, table=pd.DataFrame({
         "fleet": f["fleet"], "kind": f["kind"],
-        "size": f["size"].map("{:,.0f}".format) + " " + f["unit"] + "s",
+        "size": [quantity(round(n), u) for n, u in zip(f["size"], f["unit"])],
         "in use": f["in_use_share"].map("{:.0%}".format),
         "running empty": f["empty_share"].map("{:.0%}".format),
         "idle": f["idle_share"].map("{:.0%}".format),

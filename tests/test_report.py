@@ -102,3 +102,23 @@ def test_the_verdict_never_calls_a_backlog_that_ends_higher_flat():
     assert "does not grow over the run (2,533 → 2,400 consignments)" in flat
     grown = verdict_text(2, 5, (2533, 3000, 6000), 0.2, "busiest resource: x")
     assert grown.startswith("**OVERLOADED** in 2 of 5 replications")
+
+
+def test_quantities_agree_with_their_numbers():
+    from corridor_sim.report_section import quantity
+
+    assert quantity(1, "vessels") == "1 vessel"
+    assert quantity(6, "vessels") == "6 vessels"
+    assert quantity(9655.0, "TEU") == "9,655 TEU"
+    assert quantity(1880, "wagon") == "1,880 wagons"
+    assert quantity(1, "wagon") == "1 wagon"
+    assert quantity(1.6, "trains/day") == "1.6 trains/day"
+    assert quantity(1, "trains/day") == "1 train/day"
+
+
+def test_the_footer_says_what_its_time_measures(tmp_path):
+    out = _run(tmp_path, 0.5)
+    meta = json.loads((out / "run.json").read_text())
+    last = (out / "report.md").read_text().strip().splitlines()[-1]
+    assert f"simulated in {meta['wall_s']:.2f} s; {meta['events']:,} events." in last
+    assert "wall time" not in last

@@ -24,7 +24,8 @@ from .kpis.names import node_names, place_name
 from .report_fleets import fleet_sections
 from .report_html import render_html
 from .report_markdown import render_markdown
-from .report_section import Section, quantity
+from .report_section import Section
+from .units import quantity
 
 CAPTIONS = {
     "throughput": "Monthly throughput by flow",

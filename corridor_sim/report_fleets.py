@@ -5,7 +5,8 @@ from __future__ import annotations
 import pandas as pd
 
 from .kpis.fleets import fleet_summary
-from .report_section import Section, quantity
+from .report_section import Section
+from .units import quantity
 
 
 def fleet_sections(tables: dict[str, pd.DataFrame]) -> list[Section]:

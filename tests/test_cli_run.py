@@ -184,4 +184,4 @@ def test_replications_print_the_transit_between_the_legs_of_interest(tmp_path, c
                  "--replications", "2", "--backend", "serial", "--no-plots"]) == 0
     printed = capsys.readouterr().out
     assert "transit between chosen nodes:" in printed
-    assert re.search(r"xian -> kuryk: median [\d.]+ d, p90 [\d.]+ d \(n=\d+\)", printed)
+    assert re.search(r"xian -> kuryk: median [\d.]+ d, p90 [\d.]+ d \(n=[\d,]+\)", printed)

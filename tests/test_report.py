@@ -105,7 +105,7 @@ def test_the_verdict_never_calls_a_backlog_that_ends_higher_flat():
 
 
 def test_quantities_agree_with_their_numbers():
-    from corridor_sim.report_section import quantity
+    from corridor_sim.units import quantity
 
     assert quantity(1, "vessels") == "1 vessel"
     assert quantity(6, "vessels") == "6 vessels"

@@ -194,7 +194,7 @@ def _print_summary(args, scenario, tables, meta, overload, path: Path) -> None:
 
     print(f"{scenario.name}: simulated {scenario.horizon_days:g} days "
           f"(+{scenario.warmup_days:g} warm-up) in {meta['wall_s']:.2f} s, "
-          f"{meta['events']} events; {time.perf_counter() - args.t0:.2f} s in all "
+          f"{meta['events']:,} events; {time.perf_counter() - args.t0:.2f} s in all "
           "(loading, tables, plots, report)")
     for line in kpis.summary_lines(tables, scenario.start_date,
                                    scenario.horizon_days * 24.0, scenario):

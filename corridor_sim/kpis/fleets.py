@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import pandas as pd
 
+from ..units import quantity
+
 FLEET_KPIS = ("stock_in_use_share", "stock_empty_share", "stock_idle_share",
               "stock_turnaround_days", "stock_loaded_trips", "stock_empty_unit_km")
 NUMBERS = ("size", "loaded_trips", "in_use_share", "empty_share", "idle_share",
@@ -39,7 +41,7 @@ def fleet_kpi_rows(fleets: pd.DataFrame | None) -> list[tuple]:
 
 def fleet_lines(fleets: pd.DataFrame | None) -> list[str]:
     """One summary line per fleet."""
-    return [f"{r.fleet} ({r.size:,.0f} {r.unit}s): in use {r.in_use_share:.0%}, running "
+    return [f"{r.fleet} ({quantity(round(r.size), r.unit)}): in use {r.in_use_share:.0%}, running "
             f"empty {r.empty_share:.0%}, idle {r.idle_share:.0%}; turnaround "
             f"{r.turnaround_days:.1f} d; {r.empty_unit_km / 1e6:,.1f} M {r.unit}-km empty"
             for r in fleet_summary(fleets).itertuples()]

@@ -100,6 +100,6 @@ def legs_lines(tables: dict[str, pd.DataFrame], scenario) -> list[str]:
             lines.append(f"  {a} -> {b}: {exc}")
             continue
         what = "no consignment passed both" if len(days) == 0 else \
-            f"median {days.median():.1f} d, p90 {days.quantile(0.9):.1f} d (n={len(days)})"
+            f"median {days.median():.1f} d, p90 {days.quantile(0.9):.1f} d (n={len(days):,})"
         lines.append(f"  {a} -> {b}: {what}")
     return lines

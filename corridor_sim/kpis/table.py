@@ -207,7 +207,7 @@ def summary_lines(tables: dict[str, pd.DataFrame], start_date: dt.date,
     cons, mov = tables["consignments"], tables["movements"]
     warm = warmup_deliveries(cons)
     lines = [f"tons delivered: {tons_delivered(cons, 0.0, horizon_h) / 1e6:.3f} Mt "
-             f"({len(delivered(cons))} consignments; {warm['tons'] / 1e3:.1f} kt delivered "
+             f"({len(delivered(cons)):,} consignments; {warm['tons'] / 1e3:.1f} kt delivered "
              "during warm-up not counted)"]
     both = throughput_by_direction(cons, 0.0, horizon_h).set_index("direction")["tons"]
     if both.get("eastbound", 0) > 0:
@@ -216,7 +216,7 @@ def summary_lines(tables: dict[str, pd.DataFrame], start_date: dt.date,
     for r in transit_by_od(cons).itertuples():
         lines.append(f"  {od_name(r.origin, r.destination, scenario)}: median "
                      f"{r.p50_days:.1f} d, "
-                     f"p90 {r.p90_days:.1f} d (n={r.n})")
+                     f"p90 {r.p90_days:.1f} d (n={r.n:,.0f})")
     lines += [f"  {line}" for line in class_lines(cons, scenario)]
     if tables.get("fleets") is not None:
         lines += ["fleets:", *(f"  {line}" for line in fleet_lines(tables["fleets"]))]
@@ -231,7 +231,7 @@ def summary_lines(tables: dict[str, pd.DataFrame], start_date: dt.date,
             parts = ", ".join(f"{r.route} {r.share:.1%}" for r in g.itertuples())
             lines.append(f"route shares of {market}: {parts}")
     back = backlog_end(cons, horizon_h)
-    lines.append(f"in the system at the end: {back['consignments']:.0f} consignments "
+    lines.append(f"in the system at the end: {back['consignments']:,.0f} consignments "
                  f"({back['tons'] / 1e3:.1f} kt)")
     return lines
 

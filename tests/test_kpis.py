@@ -171,3 +171,22 @@ def test_resource_series_are_split_as_a_stable_sort_by_labels_and_time_would(shu
     assert [k for k, _t, _v in got] == [k for k, _g in groups]
     for (_k, t, v), (_k2, g) in zip(got, groups):
         assert list(t) == list(g["t_h"]) and list(v) == list(g["value"])
+
+
+def test_summary_lines_list_pairs_in_order_and_say_when_fewer_replications_count():
+    from corridor_sim.kpis import ci_summary_lines
+
+    def row(kpi, group, mean, n):
+        return {"kpi": kpi, "group": group, "unit": "d", "mean": mean, "sd": 0.1, "n": n,
+                "ci_low": mean - 1, "ci_high": mean + 1}
+
+    summary = pd.DataFrame([row("tons_delivered", "all", 2e6, 3),
+                            row("transit_p50_days", "xian->istanbul", 12.0, 3),
+                            row("transit_p50_days", "class:block", 13.0, 3),
+                            row("transit_p50_days", "istanbul->xian", 23.0, 2)])
+    lines = ci_summary_lines(summary)
+    transit = [line.strip() for line in lines if "median" in line]
+    assert [line.split(":")[0] for line in transit] == [
+        "istanbul → xian", "xian → istanbul", "block"]
+    assert transit[0].endswith(", in 2 of 3 replications")
+    assert not transit[1].endswith("replications")

@@ -249,8 +249,15 @@ def ci_summary_lines(summary: pd.DataFrame, scenario=None) -> list[str]:
     tons = summary[(summary["kpi"] == "tons_delivered") & (summary["group"] == "all")]
     for r in tons.itertuples():
         lines.append(f"tons delivered: {_ci(r, 1e-6, '{:.3f}', ' Mt')}, mean of n={r.n}")
-    for r in summary[summary["kpi"] == "transit_p50_days"].itertuples():
-        lines.append(f"  {group_name(r.group, scenario)}: median {_ci(r, unit=' d')}")
+    # origin -> destination pairs in order (one delivered in some replications only comes
+    # last in the table), then the service classes; a mean over fewer replications says so
+    transit = summary[summary["kpi"] == "transit_p50_days"]
+    pairs = transit["group"].str.contains("->", regex=False)
+    every = int(summary["n"].max()) if len(summary) else 0
+    for r in pd.concat([transit[pairs].sort_values("group", kind="stable"),
+                        transit[~pairs]]).itertuples():
+        some = f", in {r.n} of {every} replications" if r.n < every else ""
+        lines.append(f"  {group_name(r.group, scenario)}: median {_ci(r, unit=' d')}{some}")
     waits = summary[summary["kpi"] == "wait_share"].sort_values("mean", ascending=False)
     for r in waits.head(1).itertuples():
         lines.append(f"longest waiting: {group_name(r.group, scenario)}, "

@@ -9,8 +9,8 @@ from pathlib import Path
 from . import atomic, kpis
 from .api import Results, _as_results, _plotting
 from .kpis.compare import run_settings, unlike_runs, with_per_year
-from .report import verdict
 from .report_html import compare_html
+from .report_verdict import verdict
 
 
 class UnlikeRunsWarning(UserWarning):

@@ -126,7 +126,7 @@ COMPARE_CAPTIONS = {"transit_cdf": "Transit-time distributions",
 def compare_html(folder: Path, table: pd.DataFrame,
                  verdicts: dict[str, tuple[str, dict]]) -> str:
     """The report of a comparison: each run's verdict (``{label: (scenario name,
-    corridor_sim.report.verdict of the run)}``, the first run the reference), KPI
+    corridor_sim.report_verdict.verdict of the run)}``, the first run the reference), KPI
     differences with intervals and the overlay plots in ``folder/plots``."""
     body = ["<h1>Comparison</h1>",
             f"<p>Reference: <b>{_esc(next(iter(verdicts)))}</b>; differences are each run "

@@ -94,7 +94,7 @@ LAYERS: list[tuple[str, list[str]]] = [
                     "run_tables"]),
     ("plotting", ["plotting"]),
     ("report", ["report", "report_html", "report_markdown", "report_section",
-                "report_fleets", "calibration_report"]),
+                "report_fleets", "report_verdict", "calibration_report"]),
     ("api", ["api", "comparison"]),
     ("cli", ["cli", "__main__"]),
 ]

@@ -91,7 +91,7 @@ def test_sections_are_data(tmp_path):
 
 
 def test_the_verdict_never_calls_a_backlog_that_ends_higher_flat():
-    from corridor_sim.report import verdict_text
+    from corridor_sim.report_verdict import verdict_text
 
     higher = verdict_text(0, 1, (2533, 2871, 4477), 0.05, "busiest resource: x")
     assert higher.startswith("**Not overloaded**")

@@ -66,13 +66,17 @@ def _kpi(summary: pd.DataFrame | None, kpi: str, group: str = "all"):
     return None if row.empty else row.iloc[0]
 
 
-def _with_ci(row, scale: float, fmt: str, fallback: float | None = None) -> str:
-    """``mean`` formatted, with its interval ``[low–high]`` when there is one."""
+def _with_ci(row, scale: float, fmt: str, fallback: float | None = None,
+             of: int = 0) -> str:
+    """``mean`` formatted, with its interval ``[low–high]`` when there is one, and how
+    many replications gave it when fewer than ``of``."""
     if row is None:
         return fmt.format(fallback * scale) if fallback is not None else "–"
     text = fmt.format(row["mean"] * scale)
     if pd.notna(row.get("ci_low")) and row.get("n", 1) > 1:
         text += f" [{fmt.format(row['ci_low'] * scale)}–{fmt.format(row['ci_high'] * scale)}]"
+    if row.get("n", of) < of:
+        text += f" ({row['n']:.0f} of {of} replications)"
     return text
 
 
@@ -143,7 +147,8 @@ def _transit_section(cons: pd.DataFrame, summary, share: float, sc: dict) -> Sec
     out = out.rename(columns=lambda c: c.replace("_days", ""))
     if summary is not None and (summary["n"] > 1).any():
         out["p50 (95 % CI)"] = [
-            _with_ci(_kpi(summary, "transit_p50_days", f"{o}->{d}"), 1, "{:.1f}")
+            _with_ci(_kpi(summary, "transit_p50_days", f"{o}->{d}"), 1, "{:.1f}",
+                     of=int(summary["n"].max()))
             for o, d in zip(tr["origin"], tr["destination"])]
     sec = Section("Door-to-door transit (days)", level=3, table=out.astype(str), notes=[
         "By service class and direction: " + "; ".join(kpis.class_lines(cons, sc)) + "."])

@@ -122,3 +122,12 @@ def test_the_footer_says_what_its_time_measures(tmp_path):
     last = (out / "report.md").read_text().strip().splitlines()[-1]
     assert f"simulated in {meta['wall_s']:.2f} s; {meta['events']:,} events." in last
     assert "wall time" not in last
+
+
+def test_an_interval_from_fewer_replications_than_ran_says_how_many():
+    from corridor_sim.report import _with_ci
+
+    row = pd.Series({"mean": 23.0, "ci_low": 18.8, "ci_high": 28.0, "n": 2})
+    assert _with_ci(row, 1, "{:.1f}", of=3) == "23.0 [18.8–28.0] (2 of 3 replications)"
+    assert _with_ci(row, 1, "{:.1f}", of=2) == "23.0 [18.8–28.0]"
+    assert _with_ci(row, 1, "{:.1f}") == "23.0 [18.8–28.0]"

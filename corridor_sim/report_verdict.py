@@ -13,7 +13,8 @@ from .kpis.backlog import backlog_trend
 def verdict(tables: dict[str, pd.DataFrame], scenario) -> dict:
     """Whether the run is overloaded (its backlog grows), as data: ``overloaded``
     (bool), ``replications``, ``growing_in`` (replications whose backlog grows),
-    ``backlog_start``/``backlog_end`` (consignments, per replication on average),
+    ``backlog_start``/``backlog_mid``/``backlog_end`` (consignments at the start, middle
+    and end of the run, per replication on average),
     ``undelivered_share`` (of all cargo created, at the end), ``busiest`` (a row of
     :func:`corridor_sim.kpis.utilisation`) and ``text`` (one sentence)."""
     cons = tables["consignments"]

@@ -256,7 +256,7 @@ def ci_summary_lines(summary: pd.DataFrame, scenario=None) -> list[str]:
     every = int(summary["n"].max()) if len(summary) else 0
     for r in pd.concat([transit[pairs].sort_values("group", kind="stable"),
                         transit[~pairs]]).itertuples():
-        some = f", in {r.n} of {every} replications" if r.n < every else ""
+        some = f", in {int(r.n)} of {every} replications" if r.n < every else ""
         lines.append(f"  {group_name(r.group, scenario)}: median {_ci(r, unit=' d')}{some}")
     waits = summary[summary["kpi"] == "wait_share"].sort_values("mean", ascending=False)
     for r in waits.head(1).itertuples():

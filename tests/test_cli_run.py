@@ -185,3 +185,12 @@ def test_replications_print_the_transit_between_the_legs_of_interest(tmp_path, c
     printed = capsys.readouterr().out
     assert "transit between chosen nodes:" in printed
     assert re.search(r"xian -> kuryk: median [\d.]+ d, p90 [\d.]+ d \(n=[\d,]+\)", printed)
+
+
+def test_a_warning_given_twice_in_a_command_is_printed_once(tmp_path, capsys):
+    # the summary and the report of two replications both warn of few replications
+    assert main(["run", str(BASELINE), "--out", str(tmp_path / "reps"), "--horizon-days",
+                 "40", "--replications", "2", "--backend", "serial", "--no-plots",
+                 "--quiet"]) == 0
+    err = capsys.readouterr().err
+    assert err.count("confidence intervals from 2 replications are wide") == 1

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import atexit
+import functools
 import gc
 import os
 import sys
@@ -45,10 +46,15 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:
+def _show_warning(message, category, filename, lineno, file=None, line=None, *,
+                  shown: set[str]) -> None:
     """Warnings from the library (few replications, disruptions outside the horizon...)
-    as one plain line on stderr."""
-    print(f"corridor-sim: warning: {message}", file=sys.stderr)
+    as one plain line on stderr, each message once in a command (the summary and the
+    report of replications both warn of few replications, for instance)."""
+    text = str(message)
+    if text not in shown:
+        shown.add(text)
+        print(f"corridor-sim: warning: {text}", file=sys.stderr)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -58,7 +64,7 @@ def main(argv: list[str] | None = None) -> int:
     # SIGTERM/SIGHUP stop any command cleanly (exit 128 + signal), even while it is still
     # importing what it runs
     with warnings.catch_warnings(), cleanup_on_terminate():
-        warnings.showwarning = _show_warning
+        warnings.showwarning = functools.partial(_show_warning, shown=set())
         return _dispatch(args)
 
 

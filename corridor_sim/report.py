@@ -142,6 +142,7 @@ def _transit_section(cons: pd.DataFrame, summary, share: float, sc: dict) -> Sec
     tr = kpis.transit_by_od(cons)
     names = node_names(sc)
     out = tr.assign(**{c: tr[c].round(1) for c in tr.columns if c.endswith("_days")},
+                    n=tr["n"].map("{:,.0f}".format),
                     origin=tr["origin"].map(lambda n: names.get(n, n)),
                     destination=tr["destination"].map(lambda n: names.get(n, n)))
     out = out.rename(columns=lambda c: c.replace("_days", ""))
@@ -267,7 +268,8 @@ def _legs_section(tables: dict[str, pd.DataFrame], sc: dict) -> list[Section]:
         t = kpis.legs_table(tables["consignments"], tables.get("itinerary"), pairs)
     except ValueError as exc:
         return [Section(title, level=3, paragraphs=[str(exc)])]
-    t = t.assign(**{c: t[c].round(1) for c in t.columns if c.endswith("_days")})
+    t = t.assign(**{c: t[c].round(1) for c in t.columns if c.endswith("_days")},
+                 n=t["n"].map("{:,.0f}".format))
     return [Section(title, level=3, table=t.rename(columns=lambda c: c.replace("_days", ""))
                     .astype(str), notes=[
         "From arrival at the first node to arrival at the second (door-to-door for an "

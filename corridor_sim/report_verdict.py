@@ -14,9 +14,9 @@ def verdict(tables: dict[str, pd.DataFrame], scenario) -> dict:
     """Whether the run is overloaded (its backlog grows), as data: ``overloaded``
     (bool), ``replications``, ``growing_in`` (replications whose backlog grows),
     ``backlog_start``/``backlog_mid``/``backlog_end`` (consignments at the start, middle
-    and end of the run, per replication on average),
-    ``undelivered_share`` (of all cargo created, at the end), ``busiest`` (a row of
-    :func:`corridor_sim.kpis.utilisation`) and ``text`` (one sentence)."""
+    and end of the run, per replication on average), ``undelivered_share`` (of all cargo
+    created, at the end), ``busiest`` (a row of :func:`corridor_sim.kpis.utilisation`)
+    and ``text`` (one sentence, :func:`verdict_text`)."""
     cons = tables["consignments"]
     end_h = kpis.horizon_h(scenario)
     times = cons[["created_h", "delivered_h"]]  # all the trend reads: no wide copies
@@ -41,9 +41,9 @@ def verdict(tables: dict[str, pd.DataFrame], scenario) -> dict:
 def verdict_text(growing: int, n: int, backlog: tuple[float, float, float], share: float,
                  where: str) -> str:
     """The verdict's sentence: ``growing`` replications of ``n`` have a growing backlog
-    (:func:`corridor_sim.kpis.backlog.backlog_trend`); ``backlog`` is at the start, middle and
-    end of the run (consignments); ``share`` of all cargo created is undelivered at the
-    end; ``where`` names the busiest resource. A backlog that ends above its start
+    (:func:`corridor_sim.kpis.backlog.backlog_trend`); ``backlog`` is at the start,
+    middle and end of the run (consignments); ``share`` of all cargo created is
+    undelivered at the end; ``where`` names the busiest resource. A backlog that ends above its start
     without a rising trend over the second half (e.g. a storm in the last weeks) is
     said to be so, not to be flat."""
     start, mid, end = backlog

@@ -43,9 +43,9 @@ def verdict_text(growing: int, n: int, backlog: tuple[float, float, float], shar
     """The verdict's sentence: ``growing`` replications of ``n`` have a growing backlog
     (:func:`corridor_sim.kpis.backlog.backlog_trend`); ``backlog`` is at the start,
     middle and end of the run (consignments); ``share`` of all cargo created is
-    undelivered at the end; ``where`` names the busiest resource. A backlog that ends above its start
-    without a rising trend over the second half (e.g. a storm in the last weeks) is
-    said to be so, not to be flat."""
+    undelivered at the end; ``where`` names the busiest resource. A backlog that ends
+    above its start without a rising trend over the second half (e.g. a storm in the
+    last weeks) is said to be so, not to be flat."""
     start, mid, end = backlog
     if growing:
         how = "" if n == 1 else f" in {growing} of {n} replications"

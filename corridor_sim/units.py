@@ -6,7 +6,7 @@ from __future__ import annotations
 KM_PER_NM = 1.852  # kilometres per nautical mile, so km/h per knot
 HOURS_PER_YEAR = 8760.0  # 365 days
 
-_INVARIANT = {"TEU"}  # the same after any number
+_INVARIANT = frozenset({"TEU"})  # the same after any number
 _SINGULAR = {"trains/day": "train/day"}  # plurals whose singular is not without the "s"
 
 

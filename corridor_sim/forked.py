@@ -85,18 +85,26 @@ def start(fn: Callable, *args, fork: bool | None = None) -> Pending:
     sent back pickled."""
     if not (can_fork_here() if fork is None else fork and can_fork()):
         return Pending(fn, args)
-    ctx = multiprocessing.get_context("fork")
-    receive, send = ctx.Pipe(duplex=False)
-    # not a daemon, so that it may fork in turn (e.g. to draw figures on two cores)
-    process = ctx.Process(target=_child, args=(send, receive, fn, args), daemon=False)
+    receive, send = multiprocessing.Pipe(duplex=False)
+    process = _forked(_child, (send, receive, fn, args))
+    send.close()
+    if process is None:  # run it here later
+        receive.close()
+        return Pending(fn, args)
+    return Pending(fn, args, process, receive)
+
+
+def _forked(target: Callable, args: tuple):
+    """A forked process running ``target(*args)``, started, or None where it cannot be
+    (e.g. in a daemonic pool worker). Not a daemon, so that it may fork in turn (e.g. to
+    draw figures on two cores)."""
+    process = multiprocessing.get_context("fork").Process(target=target, args=args,
+                                                          daemon=False)
     try:
         process.start()
-    except (AssertionError, OSError):  # e.g. in a daemonic pool worker: run it here later
-        receive.close()
-        send.close()
-        return Pending(fn, args)
-    send.close()
-    return Pending(fn, args, process, receive)
+    except (AssertionError, OSError):
+        return None
+    return process
 
 
 class Worker:
@@ -114,18 +122,13 @@ class Worker:
 
     def __enter__(self) -> Worker:
         if can_fork_here():
-            ctx = multiprocessing.get_context("fork")
-            mine, theirs = ctx.Pipe()
-            # not a daemon, so that it may fork in turn (e.g. to draw on two cores)
-            process = ctx.Process(target=_waiting_child,
-                                  args=(theirs, mine, self._prepare), daemon=False)
-            try:
-                process.start()
-            except (AssertionError, OSError):
+            mine, theirs = multiprocessing.Pipe()
+            process = _forked(_waiting_child, (theirs, mine, self._prepare))
+            theirs.close()
+            if process is None:
                 mine.close()
             else:
                 self._process, self._conn = process, mine
-            theirs.close()
         return self
 
     def __exit__(self, *exc) -> None:
